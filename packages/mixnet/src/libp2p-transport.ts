@@ -1,0 +1,301 @@
+import { generateKeyPairFromSeed, publicKeyFromRaw } from "@libp2p/crypto/keys";
+import type { Connection, Libp2p, Stream } from "@libp2p/interface";
+import { noise } from "@libp2p/noise";
+import { peerIdFromPublicKey } from "@libp2p/peer-id";
+import { tcp } from "@libp2p/tcp";
+import { yamux } from "@libp2p/yamux";
+import { multiaddr } from "@multiformats/multiaddr";
+import { createLibp2p } from "libp2p";
+import type { Uint8ArrayList } from "uint8arraylist";
+import { MixnetError } from "./errors.js";
+import { ed25519PublicFromSeed } from "./identity.js";
+import type { FrameHandler, MixTransport, PeerAddress, TransportStats } from "./transport.js";
+
+/** The libp2p protocol of the mix link: one long-lived stream per neighbour, 4-byte big-endian length prefixes. */
+export const MIX_PROTOCOL = "/nym-ts/mix/1.0.0";
+
+export interface Libp2pTransportOptions {
+  /** 32-byte Ed25519 seed of the node's identity key; the libp2p peer id derives from it. */
+  identitySeed: Uint8Array;
+  /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/0`; empty for a client that only dials. */
+  listen: string[];
+  /** Frames that may wait for one neighbour before new ones are dropped (nym uses 2000). */
+  maxQueuedFrames?: number;
+  /** Largest frame accepted; a longer length prefix tears the stream down as malformed. */
+  maxFrameBytes?: number;
+  /** First wait after a failed dial; doubles per failure up to `maxDialBackoffMs`. */
+  dialBackoffMs?: number;
+  maxDialBackoffMs?: number;
+  /** Bytes coalesced into one `stream.send` (fewer yamux frames, fewer syscalls). */
+  coalesceBytes?: number;
+}
+
+const hex = (id: Uint8Array): string => Buffer.from(id).toString("hex");
+
+class Link {
+  queue: Uint8Array[] = [];
+  head = 0;
+  stream: Stream | undefined;
+  dialing = false;
+  waitingDrain = false;
+  flushScheduled = false;
+  retryAt = 0;
+  backoffMs = 0;
+  address: string | undefined;
+  constructor(readonly id: Uint8Array) {}
+  get length(): number {
+    return this.queue.length - this.head;
+  }
+  clear(): number {
+    const dropped = this.length;
+    this.queue = [];
+    this.head = 0;
+    return dropped;
+  }
+}
+
+/**
+ * js-libp2p 3 transport: TCP + Noise + Yamux. A neighbour's identity is authenticated by the Noise handshake, so the
+ * `from` of every frame is the sender's real key. Each neighbour gets one stream, opened by whichever side sends
+ * first and used in both directions; frames are length-prefixed inside it and coalesced into large writes.
+ */
+export function createLibp2pTransport(options: Libp2pTransportOptions): MixTransport & {
+  /** Resolves when the identity key is derived; `localId` is valid from construction. */
+  readonly peerIdString: string;
+} {
+  if (options.identitySeed.length !== 32) throw new RangeError("identitySeed must be 32 bytes");
+  const maxQueued = options.maxQueuedFrames ?? 2000;
+  const maxFrame = options.maxFrameBytes ?? 64 * 1024;
+  const baseBackoff = options.dialBackoffMs ?? 250;
+  const maxBackoff = options.maxDialBackoffMs ?? 5000;
+  const coalesce = options.coalesceBytes ?? 64 * 1024;
+
+  // Ed25519 public key from the seed, synchronously, through node:crypto (libp2p's derivation is async).
+  const localId = ed25519PublicFromSeed(options.identitySeed);
+  const peerIdString = peerIdFromPublicKey(publicKeyFromRaw(localId) as never).toString();
+
+  let node: Libp2p | undefined;
+  const links = new Map<string, Link>();
+  const frameHandlers: FrameHandler[] = [];
+  const connectedHandlers: ((peer: Uint8Array) => void)[] = [];
+  const disconnectedHandlers: ((peer: Uint8Array) => void)[] = [];
+  const stats = { framesSent: 0, framesReceived: 0, framesDropped: 0, badFrames: 0 };
+  let stopping = false;
+
+  const linkFor = (id: Uint8Array): Link => {
+    const key = hex(id);
+    let link = links.get(key);
+    if (!link) {
+      link = new Link(id);
+      links.set(key, link);
+    }
+    return link;
+  };
+
+  const remoteId = (connection: Connection): Uint8Array | undefined => {
+    const key = connection.remotePeer.publicKey;
+    if (key?.type !== "Ed25519") return undefined;
+    return key.raw;
+  };
+
+  const attach = (link: Link, stream: Stream): void => {
+    const previous = link.stream;
+    link.stream = stream;
+    link.waitingDrain = false;
+    link.backoffMs = 0;
+    link.retryAt = 0;
+    let pending: Buffer = Buffer.alloc(0);
+    stream.addEventListener("message", (event) => {
+      const data = event.data as Uint8Array | Uint8ArrayList;
+      const chunk = data instanceof Uint8Array ? data : data.subarray();
+      pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
+      let offset = 0;
+      while (pending.length - offset >= 4) {
+        const len = pending.readUInt32BE(offset);
+        if (len === 0 || len > maxFrame) {
+          stats.badFrames++;
+          stream.abort(new MixnetError("MIXNET_ERROR_BAD_FRAME", `frame of ${len} bytes refused`));
+          pending = Buffer.alloc(0);
+          return;
+        }
+        if (pending.length - offset - 4 < len) break;
+        const frame = pending.subarray(offset + 4, offset + 4 + len);
+        offset += 4 + len;
+        stats.framesReceived++;
+        for (const handler of frameHandlers) handler(frame, link.id);
+      }
+      pending = offset === pending.length ? Buffer.alloc(0) : pending.subarray(offset);
+    });
+    stream.addEventListener("close", () => {
+      if (link.stream === stream) {
+        link.stream = undefined;
+        link.waitingDrain = false;
+        for (const handler of disconnectedHandlers) handler(link.id);
+      }
+    });
+    if (!previous) for (const handler of connectedHandlers) handler(link.id);
+    scheduleFlush(link);
+  };
+
+  const scheduleFlush = (link: Link): void => {
+    if (link.flushScheduled || link.waitingDrain || !link.stream) return;
+    link.flushScheduled = true;
+    setImmediate(() => {
+      link.flushScheduled = false;
+      flush(link);
+    });
+  };
+
+  const flush = (link: Link): void => {
+    const stream = link.stream;
+    while (stream && stream.status === "open" && !link.waitingDrain && link.length > 0) {
+      // Coalesce queued frames into one write.
+      let bytes = 0;
+      let end = link.head;
+      while (end < link.queue.length && (end === link.head || bytes + 4 + (link.queue[end]?.length ?? 0) <= coalesce)) {
+        bytes += 4 + (link.queue[end]?.length ?? 0);
+        end++;
+      }
+      const out = Buffer.allocUnsafe(bytes);
+      let offset = 0;
+      for (let i = link.head; i < end; i++) {
+        const frame = link.queue[i] as Uint8Array;
+        out.writeUInt32BE(frame.length, offset);
+        out.set(frame, offset + 4);
+        offset += 4 + frame.length;
+      }
+      stats.framesSent += end - link.head;
+      link.head = end;
+      if (link.head === link.queue.length) {
+        link.queue = [];
+        link.head = 0;
+      } else if (link.head > 4096) {
+        link.queue = link.queue.slice(link.head);
+        link.head = 0;
+      }
+      let accepted: boolean;
+      try {
+        accepted = stream.send(out);
+      } catch {
+        // The stream died under us; what is queued waits for a re-dial.
+        link.stream = undefined;
+        return;
+      }
+      if (!accepted) {
+        link.waitingDrain = true;
+        stream.onDrain().then(
+          () => {
+            link.waitingDrain = false;
+            flush(link);
+          },
+          () => {
+            link.waitingDrain = false;
+          },
+        );
+      }
+    }
+  };
+
+  const dial = (link: Link): void => {
+    if (!node || link.dialing || stopping || link.address === undefined) return;
+    link.dialing = true;
+    const target = multiaddr(`${link.address}/p2p/${peerIdFromPublicKey(publicKeyFromRaw(link.id) as never)}`);
+    node.dialProtocol(target, MIX_PROTOCOL, { signal: AbortSignal.timeout(5000) }).then(
+      (stream) => {
+        link.dialing = false;
+        if (stopping) {
+          stream.abort(new Error("transport stopping"));
+          return;
+        }
+        attach(link, stream);
+      },
+      () => {
+        link.dialing = false;
+        link.backoffMs = Math.min(maxBackoff, link.backoffMs === 0 ? baseBackoff : link.backoffMs * 2);
+        link.retryAt = Date.now() + link.backoffMs;
+        stats.framesDropped += link.clear();
+      },
+    );
+  };
+
+  return {
+    localId,
+    peerIdString,
+    async start() {
+      const privateKey = await generateKeyPairFromSeed("Ed25519", options.identitySeed);
+      node = await createLibp2p({
+        privateKey,
+        addresses: { listen: options.listen },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionManager: { maxConnections: 1024 },
+      });
+      await node.handle(
+        MIX_PROTOCOL,
+        (stream, connection) => {
+          const id = remoteId(connection);
+          if (!id) {
+            stream.abort(new MixnetError("MIXNET_ERROR_BAD_PEER", "only Ed25519 peers may open a mix link"));
+            return;
+          }
+          attach(linkFor(id), stream);
+        },
+        { maxInboundStreams: 4, maxOutboundStreams: 4 },
+      );
+      await node.start();
+    },
+    async stop() {
+      stopping = true;
+      for (const link of links.values()) {
+        link.clear();
+        link.stream?.abort(new Error("transport stopping"));
+      }
+      links.clear();
+      await node?.stop();
+      node = undefined;
+    },
+    listenAddresses() {
+      return node ? node.getMultiaddrs().map((ma) => ma.toString().replace(/\/p2p\/[^/]+$/, "")) : [];
+    },
+    send(peer: PeerAddress, frame: Uint8Array): boolean {
+      if (frame.length === 0 || frame.length > maxFrame) throw new RangeError(`frame length ${frame.length}`);
+      const link = linkFor(peer.id);
+      if (peer.address !== undefined) link.address = peer.address;
+      if (!link.stream) {
+        if (link.address === undefined || Date.now() < link.retryAt || stopping) {
+          stats.framesDropped++;
+          return false;
+        }
+      }
+      if (link.length >= maxQueued) {
+        stats.framesDropped++;
+        return false;
+      }
+      link.queue.push(frame);
+      if (link.stream) scheduleFlush(link);
+      else dial(link);
+      return true;
+    },
+    onFrame(handler) {
+      frameHandlers.push(handler);
+    },
+    onPeerConnected(handler) {
+      connectedHandlers.push(handler);
+    },
+    onPeerDisconnected(handler) {
+      disconnectedHandlers.push(handler);
+    },
+    isConnected(peer) {
+      return links.get(hex(peer))?.stream !== undefined;
+    },
+    queuedFrames(peer) {
+      return links.get(hex(peer))?.length ?? 0;
+    },
+    stats(): TransportStats {
+      let open = 0;
+      for (const link of links.values()) if (link.stream) open++;
+      return { ...stats, linksOpen: open };
+    },
+  };
+}

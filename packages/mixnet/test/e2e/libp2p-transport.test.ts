@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLibp2pTransport } from "../../src/libp2p-transport.js";
+import type { MixTransport } from "../../src/transport.js";
+
+const seed = () => new Uint8Array(randomBytes(32));
+
+describe("libp2p transport over real TCP + Noise + Yamux", () => {
+  let a: MixTransport;
+  let b: MixTransport;
+  let client: MixTransport;
+  const atB: { frame: Uint8Array; from: Uint8Array }[] = [];
+  const atClient: Uint8Array[] = [];
+
+  beforeAll(async () => {
+    a = createLibp2pTransport({ identitySeed: seed(), listen: ["/ip4/127.0.0.1/tcp/0"] });
+    b = createLibp2pTransport({ identitySeed: seed(), listen: ["/ip4/127.0.0.1/tcp/0"], maxFrameBytes: 4096 });
+    client = createLibp2pTransport({ identitySeed: seed(), listen: [] });
+    b.onFrame((frame, from) => atB.push({ frame: new Uint8Array(frame), from }));
+    client.onFrame((frame) => atClient.push(new Uint8Array(frame)));
+    await Promise.all([a.start(), b.start(), client.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), client?.stop()]);
+  });
+
+  it("delivers many frames in order on one stream, tagged with the sender's authenticated identity", async () => {
+    const address = b.listenAddresses()[0];
+    expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+$/);
+    const frames = Array.from({ length: 1500 }, (_, i) => {
+      const f = new Uint8Array(2000);
+      new DataView(f.buffer).setUint32(0, i);
+      return f;
+    });
+    let accepted = 0;
+    for (const f of frames) if (a.send({ id: b.localId, address }, f)) accepted++;
+    expect(accepted).toBe(1500);
+    const deadline = Date.now() + 10_000;
+    while (atB.length < 1500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(atB).toHaveLength(1500);
+    expect(atB.map((x) => new DataView(x.frame.buffer).getUint32(0))).toEqual([...Array(1500).keys()]);
+    expect(atB.every((x) => Buffer.from(x.from).equals(Buffer.from(a.localId)))).toBe(true);
+  });
+
+  it("lets a listening node answer a client that only dialled it, over the client's own link", async () => {
+    const address = b.listenAddresses()[0];
+    client.send({ id: b.localId, address }, new Uint8Array([1, 2, 3]));
+    const deadline = Date.now() + 5000;
+    while (!atB.some((x) => Buffer.from(x.from).equals(Buffer.from(client.localId))) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(b.isConnected(client.localId)).toBe(true);
+    expect(b.send({ id: client.localId }, new Uint8Array([9, 9]))).toBe(true);
+    while (atClient.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(atClient[0]).toEqual(new Uint8Array([9, 9]));
+  });
+
+  it("drops (and counts) frames past a neighbour's queue bound instead of growing memory", () => {
+    const small = createLibp2pTransport({ identitySeed: seed(), listen: [], maxQueuedFrames: 10 });
+    // Not started: the dial cannot complete, so frames pile up in the queue until the bound.
+    const peer = { id: b.localId, address: b.listenAddresses()[0] };
+    let ok = 0;
+    for (let i = 0; i < 50; i++) if (small.send(peer, new Uint8Array(10))) ok++;
+    expect(ok).toBe(10);
+    expect(small.stats().framesDropped).toBe(40);
+  });
+
+  it("tears down a link whose length prefix exceeds the frame limit, and keeps serving others", async () => {
+    const evil = createLibp2pTransport({ identitySeed: seed(), listen: [] });
+    await evil.start();
+    try {
+      const before = b.stats().badFrames;
+      evil.send({ id: b.localId, address: b.listenAddresses()[0] }, new Uint8Array(8000));
+      const deadline = Date.now() + 5000;
+      while (b.stats().badFrames === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(b.stats().badFrames).toBe(before + 1);
+      const count = atB.length;
+      a.send({ id: b.localId, address: b.listenAddresses()[0] }, new Uint8Array([7]));
+      while (atB.length === count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(atB.at(-1)?.frame).toEqual(new Uint8Array([7]));
+    } finally {
+      await evil.stop();
+    }
+  });
+
+  it("counts frames to an unreachable neighbour as dropped", async () => {
+    const before = a.stats().framesDropped;
+    a.send({ id: new Uint8Array(randomBytes(32)), address: "/ip4/127.0.0.1/tcp/1" }, new Uint8Array(5));
+    const deadline = Date.now() + 6000;
+    while (a.stats().framesDropped === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(a.stats().framesDropped).toBeGreaterThan(before);
+  });
+});
