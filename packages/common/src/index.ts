@@ -16,6 +16,16 @@
 
 export { type LoadConfigOptions, loadConfig, parseFlags, readConfigFile, zodIssues } from "./config.js";
 export { ConfigError, type ConfigIssue, isNymError, KeyFileError, type KeyFileErrorCode, NymError } from "./errors.js";
+export {
+  type CreatedHttpApp,
+  createHttpApp,
+  HealthBody,
+  type HealthCheck,
+  type HttpApp,
+  type HttpAppOptions,
+  HttpError,
+  HttpErrorBody,
+} from "./http.js";
 export { readKeyFile, readKeyFileText, writeKeyFile } from "./keyfile.js";
 export { type RunningService, type RunOptions, runService, type Service } from "./lifecycle.js";
 export { createLogger, type Logger, type LoggerConfig, type LogLevel, REDACTED_FIELDS } from "./logger.js";

@@ -1,0 +1,30 @@
+/**
+ * @nym-ts/directory/client: what mixnodes, gateways and clients need to talk to the directory, without the server.
+ *
+ * @example
+ * const client = createDirectoryClient({ baseUrl: "http://127.0.0.1:8080" });
+ * const signer = ed25519SignerFromSeed(readKeyFile("identity.key"));
+ * await client.register("mixnode", { identityKey: signer.publicKey, sphinxKey, host: "10.0.0.5:1789", layer: 1,
+ *   version: "0.1.0" }, signer);
+ * const { topology, etag } = await client.getTopology();
+ */
+export {
+  createDirectoryClient,
+  type DirectoryClient,
+  DirectoryClientError,
+  type DirectoryClientErrorCode,
+  type DirectoryClientOptions,
+  type TopologyResult,
+} from "./client.js";
+export * from "./schemas.js";
+export {
+  canonicalJson,
+  type Ed25519Signer,
+  ed25519SignerFromSeed,
+  generateEd25519Identity,
+  isValidEd25519PublicKey,
+  SIGNING_DOMAIN,
+  signingBytes,
+  signPayload,
+  verifyEd25519,
+} from "./signing.js";

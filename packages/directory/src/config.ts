@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const HttpSection = z
+  .strictObject({
+    host: z.string().min(1).default("127.0.0.1").describe("Listen address; 0.0.0.0 in a container"),
+    port: z.int().min(0).max(65535).default(8080).describe("Listen port (0 picks a free one)"),
+    bodyLimitBytes: z.int().min(1024).max(1_048_576).default(16_384).describe("Larger request bodies get 413"),
+    trustProxy: z.boolean().default(false).describe("Trust X-Forwarded-For; only behind a proxy you control"),
+  })
+  .describe("HTTP server");
+
+const StorageSection = z
+  .strictObject({
+    path: z.string().min(1).default("data/directory.sqlite").describe("SQLite file (created if missing)"),
+  })
+  .describe("Storage");
+
+const PresenceSection = z
+  .strictObject({
+    ttlSeconds: z.int().min(1).max(86_400).default(60).describe("A registration lapses this long after its renewal"),
+    timestampWindowSeconds: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe("Signed timestamps further than this from the directory's clock are rejected"),
+    sweepIntervalSeconds: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(5)
+      .describe("How often expired registrations and old metrics are deleted"),
+  })
+  .describe("Presence");
+
+const MetricsSection = z
+  .strictObject({
+    retentionSeconds: z
+      .int()
+      .min(10)
+      .max(7 * 86_400)
+      .default(600)
+      .describe("Reports older than this are deleted"),
+    maxReportsPerNode: z.int().min(1).max(100_000).default(120).describe("At most this many reports kept per node"),
+    windowSeconds: z.int().min(1).max(86_400).default(60).describe("Summaries and totals cover this recent window"),
+    reportIntervalSeconds: z.int().min(1).max(3600).default(10).describe("Interval suggested to reporting mixnodes"),
+  })
+  .refine((m) => m.windowSeconds <= m.retentionSeconds, {
+    message: "windowSeconds must not exceed retentionSeconds",
+    path: ["windowSeconds"],
+  })
+  .describe("Metrics");
+
+const RateLimitSection = z
+  .strictObject({
+    writesPerAddressPerMinute: z
+      .int()
+      .min(1)
+      .default(600)
+      .describe("Registrations, deregistrations and metric reports per client address, per route and minute"),
+    readsPerAddressPerMinute: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe("Reads per client address, per route and minute; 0 turns the read limit off"),
+    writesPerKeyPerMinute: z
+      .int()
+      .min(1)
+      .default(60)
+      .describe("Signed writes per identity key and minute, counted after the signature checks out"),
+  })
+  .describe("Rate limits");
+
+const LogSection = z
+  .strictObject({
+    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level"),
+  })
+  .describe("Logging");
+
+export const DirectoryConfig = z
+  .strictObject({
+    http: HttpSection.prefault({}),
+    storage: StorageSection.prefault({}),
+    presence: PresenceSection.prefault({}),
+    metrics: MetricsSection.prefault({}),
+    rateLimit: RateLimitSection.prefault({}),
+    log: LogSection.prefault({}),
+  })
+  .describe("nym-directory configuration");
+export type DirectoryConfig = z.infer<typeof DirectoryConfig>;
+/** What callers may pass: every field has a default. */
+export type DirectoryConfigInput = z.input<typeof DirectoryConfig>;
