@@ -1,0 +1,33 @@
+/**
+ * @nym-ts/ethereum-watcher: the bridge from NYM paid on Ethereum to Nym account balances on the chain.
+ *
+ * A watcher polls `eth_getLogs` for ERC20 Transfer logs of the NYM token into the pipe account, up to
+ * head - `confirmations`; records each (txHash, logIndex) once in SQLite with its scan checkpoint, so a restart
+ * neither misses nor repeats a transfer; and posts a signed `transfer_notification` per transfer to the chain, which
+ * credits the payer once `watcherThreshold` distinct watchers agree. `payIntoNym` is the client side.
+ *
+ * Design: docs/ethereum-watcher.md; the seed's "Ethereum watchers" and ../shared ARCHITECTURE §5.
+ *
+ * @example
+ * const watcher = createEthereumWatcher(
+ *   { ethereum: { rpcUrl, chainId: 31337, tokenAddress, pipeAccount, confirmations: 2 }, dataDir },
+ *   { log, notifier },
+ * );
+ * await watcher.start();
+ */
+
+export { backoffDelay } from "./backoff.js";
+export {
+  EthereumSection,
+  type EthereumWatcherOptions,
+  HttpSection,
+  NotifySection,
+  type ResolvedWatcherOptions,
+  WatcherOptionsSchema,
+} from "./config.js";
+export { WatcherError, type WatcherErrorCode } from "./errors.js";
+export { JsonRpcEthereumSource, type JsonRpcSourceOptions, parseTransferLog } from "./ethereum.js";
+export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";
+export { type PendingTransfer, type StoreIdentity, WatcherStore } from "./store.js";
+export type { EthereumSource, ObservedTransfer, TransferLogBatch, TransferNotifier } from "./types.js";
+export { createEthereumWatcher, type EthereumWatcher, type EthereumWatcherModules } from "./watcher.js";
