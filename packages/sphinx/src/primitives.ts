@@ -1,0 +1,95 @@
+/**
+ * Thin, fast wrappers over node:crypto. Two costs dominate naive use and both are avoided here:
+ * - node:crypto checks whether a key argument is a KeyObject or CryptoKey by calling a native getter that throws for
+ *   anything else; building that exception's stack trace costs ~15 us per call. Symmetric keys are therefore always
+ *   wrapped with `createSecretKey` first (~1 us), and X25519 imports run with `Error.stackTraceLimit = 0`.
+ * - Raw X25519 keys are imported with the `raw-public` / `raw-private` formats (no DER or JWK encoding).
+ */
+import {
+  createCipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  diffieHellman,
+  hkdfSync,
+  type KeyObject,
+  timingSafeEqual,
+} from "node:crypto";
+import { EXPANDED_SECRET_LENGTH, HKDF_INFO, MAC_LENGTH, STREAM_LENGTH } from "./constants.js";
+import { SphinxError } from "./errors.js";
+
+const ZERO_IV = new Uint8Array(16);
+const EMPTY = new Uint8Array(0);
+const ZEROS_STREAM = new Uint8Array(STREAM_LENGTH);
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+function withoutStackTraces<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Imports a 32-byte X25519 u-coordinate. Any 32 bytes are a valid encoding; low-order points fail at `x25519`. */
+export function importPublicKey(raw: Uint8Array): KeyObject {
+  return withoutStackTraces(() =>
+    createPublicKey({ key: asBuffer(raw), format: "raw-public", asymmetricKeyType: "x25519" }),
+  );
+}
+
+/** Imports a 32-byte X25519 scalar (OpenSSL clamps it; it also derives the public key, which costs one base mult). */
+export function importPrivateKey(raw: Uint8Array): KeyObject {
+  return withoutStackTraces(() =>
+    createPrivateKey({ key: asBuffer(raw), format: "raw-private", asymmetricKeyType: "x25519" }),
+  );
+}
+
+export function exportPublicKey(privateKey: KeyObject): Uint8Array {
+  return new Uint8Array(createPublicKey(privateKey).export({ format: "raw-public" }));
+}
+
+/** X25519(k, P). Throws SPHINX_ERROR_INVALID_POINT when the result is all zero (P of small order). */
+export function x25519(privateKey: KeyObject, publicKey: KeyObject): Uint8Array {
+  try {
+    const out = withoutStackTraces(() => diffieHellman({ privateKey, publicKey }));
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch {
+    throw new SphinxError("SPHINX_ERROR_INVALID_POINT", "X25519 with this group element gives no shared secret");
+  }
+}
+
+/** HKDF-SHA256(salt = empty, ikm = shared secret, info = nym's string) to 288 bytes. */
+export function expandSharedSecret(sharedSecret: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", createSecretKey(sharedSecret), EMPTY, HKDF_INFO, EXPANDED_SECRET_LENGTH));
+}
+
+/** HMAC-SHA256(key, data) truncated to 16 bytes. */
+export function headerMac(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return createHmac("sha256", createSecretKey(key)).update(data).digest().subarray(0, MAC_LENGTH);
+}
+
+export function macEquals(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** AES-128-CTR keystream with an all-zero IV, STREAM_LENGTH (360) bytes. */
+export function headerKeystream(key: Uint8Array): Uint8Array {
+  const out = createCipheriv("aes-128-ctr", createSecretKey(key), ZERO_IV).update(ZEROS_STREAM);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * XORs ChaCha20(key, nonce 0, counter 0) into data. OpenSSL's "chacha20" takes a 16-byte IV = counter(4, LE) ||
+ * nonce(12); all zero it gives the same keystream as the original 64-bit-nonce ChaCha20 with a zero nonce for inputs
+ * below 2^32 blocks, which is what lioness/nym use.
+ */
+export function chacha20Xor(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return createCipheriv("chacha20", createSecretKey(key), ZERO_IV).update(data);
+}

@@ -1,0 +1,77 @@
+/**
+ * Scalar arithmetic mod the prime order l of Curve25519's main subgroup, used by the packet builder to turn the
+ * per-hop chain of clamped X25519 blindings into a single scalar multiplication per hop.
+ *
+ * nym (version 258) blinds alpha at each hop as alpha' = X25519(clamp(b), alpha). For alpha in the prime-order
+ * subgroup (alpha_0 = x*B), that is (clamp(b) mod l) * alpha, so hop i's shared secret is
+ *   s_i = u((x * clamp(b_0) * ... * clamp(b_{i-1}) mod l) * pk_i)     (the torsion part of pk_i is killed by the
+ * multiple-of-8 clamped scalars either way). Native X25519 only accepts clamped scalars k = 2^254 + 8m, 0 <= m <
+ * 2^251, so we look for such k with k = +c or -c (mod l) (the u-coordinate does not see the sign), which exists for
+ * all but a ~2^-125 fraction of c; the builder falls back to the chained computation in that case.
+ */
+
+export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+const TWO_254 = 1n << 254n;
+const TWO_251 = 1n << 251n;
+
+function mod(a: bigint): bigint {
+  const r = a % L;
+  return r < 0n ? r + L : r;
+}
+
+function modPow(base: bigint, exp: bigint): bigint {
+  let result = 1n;
+  let b = mod(base);
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % L;
+    b = (b * b) % L;
+    e >>= 1n;
+  }
+  return result;
+}
+
+const INV8 = modPow(8n, L - 2n);
+
+export function bytesToScalar(bytes: Uint8Array): bigint {
+  let x = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]!);
+  return x;
+}
+
+export function scalarToBytes(x: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let v = x;
+  for (let i = 0; i < 32; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** RFC 7748 clamping, on a copy. */
+export function clamp(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out[0]! &= 248;
+  out[31]! &= 127;
+  out[31]! |= 64;
+  return out;
+}
+
+export function mulModL(a: bigint, b: bigint): bigint {
+  return (a * b) % L;
+}
+
+export function reduce(a: bigint): bigint {
+  return mod(a);
+}
+
+/** A clamped 32-byte scalar k with k*P = +-c*P for P in the prime-order subgroup, or undefined if none exists. */
+export function clampedRepresentative(c: bigint): Uint8Array | undefined {
+  for (const target of [mod(c), mod(-c)]) {
+    if (target === 0n) return undefined;
+    const m = mod((target - TWO_254) * INV8);
+    if (m < TWO_251) return scalarToBytes(TWO_254 + 8n * m);
+  }
+  return undefined;
+}

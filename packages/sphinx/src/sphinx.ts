@@ -1,0 +1,390 @@
+/**
+ * Packet creation and per-hop processing. See index.ts for the format summary and constants.ts for every size.
+ */
+import { type KeyObject, randomFillSync } from "node:crypto";
+import {
+  DEFAULT_PAYLOAD_SIZE,
+  DESTINATION_ADDRESS_LENGTH,
+  FINAL_BLOCK_META_LENGTH,
+  FINAL_HOP_FLAG,
+  FORWARD_HOP_FLAG,
+  HEADER_LENGTH,
+  HOP_SLOT_LENGTH,
+  IDENTIFIER_LENGTH,
+  MAC_LENGTH,
+  MAX_PATH_LENGTH,
+  MAX_PAYLOAD_SIZE,
+  MIN_PAYLOAD_SIZE,
+  NODE_ADDRESS_LENGTH,
+  NODE_META_INFO_LENGTH,
+  OFFSET_BLINDING_FACTOR,
+  OFFSET_MAC_KEY,
+  OFFSET_PAYLOAD_KEY,
+  OFFSET_REPLAY_TAG,
+  PAYLOAD_KEY_LENGTH,
+  PRIVATE_KEY_LENGTH,
+  PUBLIC_KEY_LENGTH,
+  REPLAY_TAG_LENGTH,
+  ROUTING_INFO_LENGTH,
+  SPHINX_VERSION,
+  STREAM_KEY_LENGTH,
+  STREAM_LENGTH,
+  VERSION_BYTES,
+  VERSION_LENGTH,
+} from "./constants.js";
+import { SphinxError } from "./errors.js";
+import { lionessDecrypt } from "./lioness.js";
+import { encryptLayers, framePayload } from "./payload.js";
+import {
+  expandSharedSecret,
+  exportPublicKey,
+  headerKeystream,
+  headerMac,
+  importPrivateKey,
+  importPublicKey,
+  macEquals,
+  x25519,
+} from "./primitives.js";
+import { bytesToScalar, clamp, clampedRepresentative, mulModL, reduce } from "./scalar.js";
+
+/** Returns `length` fresh random bytes. Inject a deterministic one for tests and vectors. */
+export type RandomSource = (length: number) => Uint8Array;
+
+export const systemRandom: RandomSource = (length) => randomFillSync(new Uint8Array(length));
+
+/** One mix hop: its 32-byte network address (as the previous hop will see it) and its X25519 public key. */
+export interface RouteNode {
+  address: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** Where the final hop delivers: a 32-byte destination address and a 16-byte identifier (a SURB id, or zeros). */
+export interface Destination {
+  address: Uint8Array;
+  identifier: Uint8Array;
+}
+
+export interface HeaderOptions {
+  /** 1 to 5 hops; the packet is handed to route[0]. */
+  route: readonly RouteNode[];
+  /**
+   * Per-hop delays in milliseconds, one per hop: delays[i] is how long route[i] holds the packet before forwarding.
+   * Carried as u64 big-endian nanoseconds; the final hop's entry is not carried (as in nym).
+   */
+  delays: readonly number[];
+  destination: Destination;
+  random?: RandomSource;
+}
+
+export interface ForwardPacketOptions extends HeaderOptions {
+  message: Uint8Array;
+  /** Full payload bytes, see PayloadSize; default PayloadSize.regular (2065, a 2413-byte packet). */
+  payloadSize?: number;
+}
+
+export interface ForwardPacket {
+  /** Address of route[0]: send the packet there. */
+  firstHop: Uint8Array;
+  packet: Uint8Array;
+}
+
+export interface ForwardHop {
+  kind: "forward";
+  version: number;
+  /** Where to send `packet` next. */
+  nextAddress: Uint8Array;
+  /** How long to hold the packet, in milliseconds (from `delayNanos`). */
+  delay: number;
+  /** The exact delay carried on the wire, in nanoseconds. */
+  delayNanos: bigint;
+  packet: Uint8Array;
+  /** 32 bytes, the same for the same packet at the same node: store it to refuse replays. */
+  replayTag: Uint8Array;
+}
+
+export interface FinalHop {
+  kind: "final";
+  version: number;
+  destination: Uint8Array;
+  identifier: Uint8Array;
+  /** The payload with every layer removed; `decodePayload` (forward packets) or `openSurbReply` (replies) reads it. */
+  payload: Uint8Array;
+  replayTag: Uint8Array;
+}
+
+export type ProcessedPacket = ForwardHop | FinalHop;
+
+export interface ProcessOptions {
+  /**
+   * Called with the replay tag before the MAC check and the second X25519; return true to reject the packet with
+   * SPHINX_ERROR_REPLAY. The caller records tags of packets it accepted.
+   */
+  isReplay?: (replayTag: Uint8Array) => boolean;
+}
+
+export interface SphinxNode {
+  readonly publicKey: Uint8Array;
+  process(packet: Uint8Array, options?: ProcessOptions): ProcessedPacket;
+}
+
+export interface KeyPair {
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+const MAX_DELAY_NANOS = BigInt(Number.MAX_SAFE_INTEGER);
+
+function invalid(message: string): SphinxError {
+  return new SphinxError("SPHINX_ERROR_INVALID_ARGUMENT", message);
+}
+
+function checkBytes(value: unknown, length: number, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", `${what} must be a Uint8Array of ${length} bytes`);
+  }
+}
+
+function randomBytes(random: RandomSource, length: number): Uint8Array {
+  const bytes = random(length);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    throw invalid(`random source returned something other than ${length} bytes`);
+  }
+  return bytes;
+}
+
+/** Generates an X25519 key pair for a mix node (clamped secret, public = x * B). */
+export function generateKeyPair(random: RandomSource = systemRandom): KeyPair {
+  const privateKey = clamp(randomBytes(random, PRIVATE_KEY_LENGTH));
+  return { privateKey, publicKey: exportPublicKey(importPrivateKey(privateKey)) };
+}
+
+export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
+  checkBytes(privateKey, PRIVATE_KEY_LENGTH, "private key");
+  return exportPublicKey(importPrivateKey(privateKey));
+}
+
+// Route public keys repeat across packets (a client routes over a fixed topology): keep their imported KeyObjects.
+const PUBLIC_KEY_CACHE_LIMIT = 4096;
+const publicKeyCache = new Map<string, KeyObject>();
+
+function routeKey(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString("hex");
+  let key = publicKeyCache.get(id);
+  if (key === undefined) {
+    key = importPublicKey(publicKey);
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeyCache.clear();
+    publicKeyCache.set(id, key);
+  }
+  return key;
+}
+
+export function delayToNanos(delayMs: number): bigint {
+  if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+    throw invalid("delays must be finite, non-negative numbers of milliseconds");
+  }
+  const nanos = BigInt(Math.round(delayMs * 1e6));
+  if (nanos > MAX_DELAY_NANOS) throw invalid("delay too large");
+  return nanos;
+}
+
+interface BuiltHeader {
+  header: Uint8Array;
+  payloadKeys: Uint8Array[];
+}
+
+/**
+ * Derives every hop's expanded secret (288 bytes each). Hop 0 uses the ephemeral key directly; hop i > 0 uses one
+ * scalar multiplication by a clamped representative of x * prod(clamp(b_j)) (see scalar.ts), falling back to the
+ * chained X25519 blindings when no representative exists.
+ */
+export function deriveHopSecrets(ephemeral: Uint8Array, route: readonly RouteNode[], chained = false): Uint8Array[] {
+  const ephemeralKey = importPrivateKey(ephemeral);
+  const secrets: Uint8Array[] = [];
+  let accumulator = reduce(bytesToScalar(clamp(ephemeral)));
+  for (let i = 0; i < route.length; i++) {
+    const pk = routeKey(route[i]!.publicKey);
+    let shared: Uint8Array;
+    const representative = i === 0 || chained ? undefined : clampedRepresentative(accumulator);
+    if (i === 0) {
+      shared = x25519(ephemeralKey, pk);
+    } else if (representative !== undefined) {
+      shared = x25519(importPrivateKey(representative), pk);
+    } else {
+      shared = x25519(ephemeralKey, pk);
+      for (let j = 0; j < i; j++) {
+        const blinding = secrets[j]!.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
+        shared = x25519(importPrivateKey(blinding), importPublicKey(shared));
+      }
+    }
+    const expanded = expandSharedSecret(shared);
+    secrets.push(expanded);
+    const blinding = expanded.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
+    accumulator = mulModL(accumulator, bytesToScalar(clamp(blinding)));
+  }
+  return secrets;
+}
+
+function checkRoute(options: HeaderOptions): void {
+  const { route, delays, destination } = options;
+  if (!Array.isArray(route) || route.length < 1 || route.length > MAX_PATH_LENGTH) {
+    throw invalid(`route must have 1 to ${MAX_PATH_LENGTH} hops`);
+  }
+  for (const node of route) {
+    checkBytes(node?.address, NODE_ADDRESS_LENGTH, "node address");
+    checkBytes(node?.publicKey, PUBLIC_KEY_LENGTH, "node public key");
+  }
+  if (!Array.isArray(delays) || delays.length !== route.length) throw invalid("delays must have one entry per hop");
+  checkBytes(destination?.address, DESTINATION_ADDRESS_LENGTH, "destination address");
+  checkBytes(destination?.identifier, IDENTIFIER_LENGTH, "destination identifier");
+}
+
+export function buildHeader(options: HeaderOptions): BuiltHeader {
+  checkRoute(options);
+  const { route, delays, destination } = options;
+  const random = options.random ?? systemRandom;
+  const n = route.length;
+  const delayNanos = delays.map(delayToNanos);
+  const ephemeral = randomBytes(random, PRIVATE_KEY_LENGTH);
+  const alpha = exportPublicKey(importPrivateKey(ephemeral));
+  const secrets = deriveHopSecrets(ephemeral, route);
+  const streams = secrets.map((s) => headerKeystream(s.subarray(0, STREAM_KEY_LENGTH)));
+  const macKey = (i: number) => secrets[i]!.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16);
+
+  // Filler (Sphinx paper): what hops 1..n-1 will see appear at the end of beta after each shift, pre-encrypted.
+  let filler = new Uint8Array(0);
+  for (let i = 0; i < n - 1; i++) {
+    const next = new Uint8Array(HOP_SLOT_LENGTH * (i + 1));
+    next.set(filler);
+    const stream = streams[i]!;
+    const offset = STREAM_LENGTH - next.length;
+    for (let j = 0; j < next.length; j++) next[j]! ^= stream[offset + j]!;
+    filler = next;
+  }
+
+  // Final hop: flag, version, destination, identifier, random padding; encrypted; then the filler.
+  const finalLength = ROUTING_INFO_LENGTH - filler.length;
+  let beta = new Uint8Array(ROUTING_INFO_LENGTH);
+  beta[0] = FINAL_HOP_FLAG;
+  beta.set(VERSION_BYTES, 1);
+  beta.set(destination.address, 1 + VERSION_LENGTH);
+  beta.set(destination.identifier, 1 + VERSION_LENGTH + DESTINATION_ADDRESS_LENGTH);
+  beta.set(randomBytes(random, finalLength - FINAL_BLOCK_META_LENGTH), FINAL_BLOCK_META_LENGTH);
+  const lastStream = streams[n - 1]!;
+  for (let j = 0; j < finalLength; j++) beta[j]! ^= lastStream[j]!;
+  beta.set(filler, finalLength);
+  let gamma = headerMac(macKey(n - 1), beta);
+
+  for (let i = n - 2; i >= 0; i--) {
+    const block = new Uint8Array(ROUTING_INFO_LENGTH);
+    block[0] = FORWARD_HOP_FLAG;
+    block.set(VERSION_BYTES, 1);
+    block.set(route[i + 1]!.address, 1 + VERSION_LENGTH);
+    new DataView(block.buffer).setBigUint64(1 + VERSION_LENGTH + NODE_ADDRESS_LENGTH, delayNanos[i]!, false);
+    block.set(gamma, NODE_META_INFO_LENGTH);
+    block.set(beta.subarray(0, ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH), HOP_SLOT_LENGTH);
+    const stream = streams[i]!;
+    for (let j = 0; j < ROUTING_INFO_LENGTH; j++) block[j]! ^= stream[j]!;
+    beta = block;
+    gamma = headerMac(macKey(i), beta);
+  }
+
+  const header = new Uint8Array(HEADER_LENGTH);
+  header.set(alpha, 0);
+  header.set(gamma, PUBLIC_KEY_LENGTH);
+  header.set(beta, PUBLIC_KEY_LENGTH + MAC_LENGTH);
+  const payloadKeys = secrets.map((s) => s.slice(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH));
+  return { header, payloadKeys };
+}
+
+/** Builds a forward packet: header for the route plus the message, framed and layer-encrypted. */
+export function createForwardPacket(options: ForwardPacketOptions): ForwardPacket {
+  const payloadSize = options.payloadSize ?? DEFAULT_PAYLOAD_SIZE;
+  const payload = framePayload(options.message, payloadSize);
+  const { header, payloadKeys } = buildHeader(options);
+  encryptLayers(payload, payloadKeys);
+  const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
+  packet.set(header, 0);
+  packet.set(payload, HEADER_LENGTH);
+  return { firstHop: Uint8Array.from(options.route[0]!.address), packet };
+}
+
+/** A node's processing state: its private key, imported once. */
+export function createSphinxNode(privateKey: Uint8Array): SphinxNode {
+  checkBytes(privateKey, PRIVATE_KEY_LENGTH, "private key");
+  const key = importPrivateKey(privateKey);
+  const publicKey = exportPublicKey(key);
+  return {
+    publicKey,
+    process: (packet, options) => processPacket(key, packet, options),
+  };
+}
+
+function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOptions): ProcessedPacket {
+  if (!(packet instanceof Uint8Array)) throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", "packet must be bytes");
+  const payloadLength = packet.length - HEADER_LENGTH;
+  if (payloadLength < MIN_PAYLOAD_SIZE || payloadLength > MAX_PAYLOAD_SIZE) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", `packet of ${packet.length} bytes has no valid payload size`);
+  }
+  const alpha = packet.subarray(0, PUBLIC_KEY_LENGTH);
+  const gamma = packet.subarray(PUBLIC_KEY_LENGTH, PUBLIC_KEY_LENGTH + MAC_LENGTH);
+  const beta = packet.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
+
+  const alphaKey = importPublicKey(alpha);
+  const secret = expandSharedSecret(x25519(key, alphaKey));
+  const replayTag = secret.slice(OFFSET_REPLAY_TAG, OFFSET_REPLAY_TAG + REPLAY_TAG_LENGTH);
+  if (options?.isReplay?.(replayTag) === true) {
+    throw new SphinxError("SPHINX_ERROR_REPLAY", "replay tag already seen at this node");
+  }
+  if (!macEquals(headerMac(secret.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16), beta), gamma)) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_MAC", "header MAC does not verify");
+  }
+
+  // beta || 0^60, decrypted: this hop's block followed by the next hop's gamma and beta.
+  const routing = headerKeystream(secret.subarray(0, STREAM_KEY_LENGTH));
+  for (let i = 0; i < ROUTING_INFO_LENGTH; i++) routing[i]! ^= beta[i]!;
+  if (routing[1] !== VERSION_BYTES[0] || routing[2] !== VERSION_BYTES[1] || routing[3] !== VERSION_BYTES[2]) {
+    throw new SphinxError("SPHINX_ERROR_UNKNOWN_VERSION", "routing information carries an unknown version");
+  }
+  const flag = routing[0];
+  if (flag !== FORWARD_HOP_FLAG && flag !== FINAL_HOP_FLAG) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_FLAG", `routing flag ${flag} is neither forward nor final`);
+  }
+  const payloadKey = secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
+
+  if (flag === FINAL_HOP_FLAG) {
+    const payload = packet.slice(HEADER_LENGTH);
+    lionessDecrypt(payloadKey, payload);
+    const destinationStart = 1 + VERSION_LENGTH;
+    const identifierStart = destinationStart + DESTINATION_ADDRESS_LENGTH;
+    return {
+      kind: "final",
+      version: SPHINX_VERSION,
+      destination: routing.slice(destinationStart, identifierStart),
+      identifier: routing.slice(identifierStart, identifierStart + IDENTIFIER_LENGTH),
+      payload,
+      replayTag,
+    };
+  }
+
+  const blinding = secret.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
+  const nextAlpha = x25519(importPrivateKey(blinding), alphaKey);
+  const next = new Uint8Array(packet.length);
+  next.set(nextAlpha, 0);
+  next.set(routing.subarray(NODE_META_INFO_LENGTH), PUBLIC_KEY_LENGTH);
+  next.set(packet.subarray(HEADER_LENGTH), HEADER_LENGTH);
+  lionessDecrypt(payloadKey, next.subarray(HEADER_LENGTH));
+  const addressStart = 1 + VERSION_LENGTH;
+  const delayNanos = new DataView(routing.buffer, routing.byteOffset).getBigUint64(
+    addressStart + NODE_ADDRESS_LENGTH,
+    false,
+  );
+  return {
+    kind: "forward",
+    version: SPHINX_VERSION,
+    nextAddress: routing.slice(addressStart, addressStart + NODE_ADDRESS_LENGTH),
+    delay: Number(delayNanos) / 1e6,
+    delayNanos,
+    packet: next,
+    replayTag,
+  };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import {
+  createForwardPacket,
+  createSphinxNode,
+  decodePayload,
+  HEADER_LENGTH,
+  PayloadSize,
+  type ProcessedPacket,
+  SphinxError,
+} from "../../src/index.js";
+import { deriveHopSecrets } from "../../src/sphinx.js";
+import { makeRoute, seededRandom } from "../helpers.js";
+
+const destination = { address: new Uint8Array(32).fill(0xdd), identifier: new Uint8Array(16).fill(0x11) };
+
+function expectCode(f: () => unknown, code: string): void {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SphinxError);
+    expect((e as SphinxError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected ${code}, nothing thrown`);
+}
+
+describe("forward packets", () => {
+  it.each([1, 2, 3, 4, 5])("a %i-hop packet reaches the destination with the exact message and delays", (hops) => {
+    const random = seededRandom(`route-${hops}`);
+    const { keys, route } = makeRoute(hops, random);
+    const message = new TextEncoder().encode(`message over ${hops} hops`);
+    const delays = route.map((_, i) => 1.5 + i);
+    const created = createForwardPacket({ route, delays, destination, message, random });
+    expect(created.packet.length).toBe(HEADER_LENGTH + PayloadSize.regular);
+    expect(created.firstHop).toEqual(route[0]!.address);
+    let packet = created.packet;
+    let out: ProcessedPacket | undefined;
+    for (let i = 0; i < hops; i++) {
+      out = createSphinxNode(keys[i]!.privateKey).process(packet);
+      if (i < hops - 1) {
+        expect(out.kind).toBe("forward");
+        if (out.kind !== "forward") return;
+        expect(out.nextAddress).toEqual(route[i + 1]!.address);
+        expect(out.delay).toBe(delays[i]);
+        expect(out.delayNanos).toBe(BigInt(delays[i]! * 1e6));
+        expect(out.packet.length).toBe(packet.length);
+        packet = out.packet;
+      }
+    }
+    expect(out?.kind).toBe("final");
+    if (out?.kind !== "final") return;
+    expect(out.destination).toEqual(destination.address);
+    expect(out.identifier).toEqual(destination.identifier);
+    expect(decodePayload(out.payload)).toEqual(message);
+  });
+
+  it.each(Object.entries(PayloadSize))("payload class %s (%i bytes) round-trips a full-size message", (_, size) => {
+    const random = seededRandom(`size-${size}`);
+    const { keys, route } = makeRoute(3, random);
+    const message = random(size - 17);
+    let packet = createForwardPacket({
+      route,
+      delays: [1, 2, 3],
+      destination,
+      message,
+      payloadSize: size,
+      random,
+    }).packet;
+    expect(packet.length).toBe(HEADER_LENGTH + size);
+    for (const k of keys) {
+      const out = createSphinxNode(k.privateKey).process(packet);
+      if (out.kind === "forward") packet = out.packet;
+      else expect(decodePayload(out.payload)).toEqual(message);
+    }
+  });
+
+  it("the one-multiplication-per-hop key derivation equals nym's chained X25519 blindings", () => {
+    for (let t = 0; t < 5; t++) {
+      const random = seededRandom(`derive-${t}`);
+      const { route } = makeRoute(5, random);
+      const ephemeral = random(32);
+      expect(deriveHopSecrets(ephemeral, route)).toEqual(deriveHopSecrets(ephemeral, route, true));
+    }
+  });
+
+  it("rejects bad builder arguments with typed errors", () => {
+    const random = seededRandom("args");
+    const { route } = makeRoute(5, random);
+    const base = { route, delays: [1, 1, 1, 1, 1], destination, message: new Uint8Array(1) };
+    expectCode(
+      () => createForwardPacket({ ...base, route: [] as never[], delays: [] }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(
+      () => createForwardPacket({ ...base, route: [...route, route[0]!], delays: [1, 1, 1, 1, 1, 1] }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(() => createForwardPacket({ ...base, delays: [1, 1] }), "SPHINX_ERROR_INVALID_ARGUMENT");
+    expectCode(() => createForwardPacket({ ...base, delays: [1, 1, -1, 1, 1] }), "SPHINX_ERROR_INVALID_ARGUMENT");
+    expectCode(
+      () => createForwardPacket({ ...base, message: new Uint8Array(PayloadSize.regular - 16) }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(() => createForwardPacket({ ...base, payloadSize: 10 }), "SPHINX_ERROR_INVALID_LENGTH");
+    expectCode(
+      () => createForwardPacket({ ...base, destination: { ...destination, identifier: new Uint8Array(15) } }),
+      "SPHINX_ERROR_INVALID_LENGTH",
+    );
+  });
+
+  it("a node rejects a packet not addressed to it with a MAC error, and a replay via isReplay", () => {
+    const random = seededRandom("wrong-node");
+    const { keys, route } = makeRoute(3, random);
+    const { packet } = createForwardPacket({ route, delays: [1, 1, 1], destination, message: new Uint8Array(4) });
+    expectCode(() => createSphinxNode(keys[1]!.privateKey).process(packet), "SPHINX_ERROR_INVALID_MAC");
+    const node = createSphinxNode(keys[0]!.privateKey);
+    const seen = new Set<string>();
+    const isReplay = (tag: Uint8Array) => seen.has(Buffer.from(tag).toString("hex"));
+    const first = node.process(packet, { isReplay });
+    seen.add(Buffer.from(first.replayTag).toString("hex"));
+    expectCode(() => node.process(packet, { isReplay }), "SPHINX_ERROR_REPLAY");
+  });
+});
