@@ -1,0 +1,165 @@
+import type { Logger } from "@nym-ts/common";
+import {
+  type Event,
+  type Request,
+  Response,
+  ResponseApplySnapshotChunk_Result,
+  ResponseOfferSnapshot_Result,
+  ResponseProcessProposal_ProposalStatus,
+  ResponseVerifyVoteExtension_VerifyStatus,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciHandler } from "./abci-server.js";
+import { txErrorName } from "./errors.js";
+import type { Ledger, LedgerEvent, TxResult } from "./ledger.js";
+
+export const APP_VERSION = 1n;
+
+export interface LedgerStats {
+  checkTxAccepted: number;
+  checkTxRejected: number;
+  deliverAccepted: number;
+  deliverRejected: number;
+  /** Rejections (CheckTx and FinalizeBlock) by error code. */
+  rejectedByCode: Record<string, number>;
+  height: number;
+}
+
+function toEvents(events: LedgerEvent[]): Event[] {
+  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ ...a })) }));
+}
+
+/** Maps ABCI requests onto the ledger: the glue between the socket server and the state machine. */
+export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: AbciHandler; stats: LedgerStats } {
+  const stats: LedgerStats = {
+    checkTxAccepted: 0,
+    checkTxRejected: 0,
+    deliverAccepted: 0,
+    deliverRejected: 0,
+    rejectedByCode: {},
+    height: ledger.info().height,
+  };
+  const countRejection = (result: TxResult) => {
+    const name = txErrorName(result.code) ?? `code_${result.code}`;
+    stats.rejectedByCode[name] = (stats.rejectedByCode[name] ?? 0) + 1;
+  };
+
+  const handler: AbciHandler = (request: Request): Response => {
+    if (request.echo) return Response.fromPartial({ echo: { message: request.echo.message } });
+    if (request.flush) return Response.fromPartial({ flush: {} });
+    if (request.info) {
+      const info = ledger.info();
+      log.info({ height: info.height, cometVersion: request.info.version }, "abci info");
+      return Response.fromPartial({
+        info: {
+          data: "nym-ts ledger",
+          version: "0.1.0",
+          appVersion: APP_VERSION,
+          lastBlockHeight: BigInt(info.height),
+          lastBlockAppHash: info.height === 0 ? new Uint8Array() : info.appHash,
+        },
+      });
+    }
+    if (request.initChain) {
+      const appHash = ledger.initChain(request.initChain.chainId, request.initChain.appStateBytes);
+      log.info(
+        { chainId: request.initChain.chainId, appHash: Buffer.from(appHash).toString("hex") },
+        "chain initialised",
+      );
+      return Response.fromPartial({ initChain: { appHash } });
+    }
+    if (request.query) {
+      const result = ledger.query(request.query.path);
+      return Response.fromPartial({
+        query: {
+          code: result.code,
+          log: result.log,
+          value: result.value,
+          height: BigInt(result.height),
+          codespace: "nym",
+        },
+      });
+    }
+    if (request.checkTx) {
+      const result = ledger.checkTx(request.checkTx.tx);
+      if (result.code === 0) stats.checkTxAccepted++;
+      else {
+        stats.checkTxRejected++;
+        countRejection(result);
+        log.debug({ tx: result.hash, code: result.code, reason: result.log }, "checktx rejected");
+      }
+      return Response.fromPartial({
+        checkTx: { code: result.code, log: result.log, codespace: result.codespace, gasWanted: 1n },
+      });
+    }
+    if (request.prepareProposal) {
+      const max = Number(request.prepareProposal.maxTxBytes);
+      const txs: Uint8Array[] = [];
+      let total = 0;
+      for (const tx of request.prepareProposal.txs) {
+        // CometBFT counts the proto overhead of each tx too; a few bytes of slack per tx keeps us under its limit.
+        const size = tx.length + 8;
+        if (max >= 0 && total + size > max) break;
+        total += size;
+        txs.push(tx);
+      }
+      return Response.fromPartial({ prepareProposal: { txs } });
+    }
+    if (request.processProposal) {
+      // Invalid txs in a block are harmless (they fail with a code in FinalizeBlock), so every proposal is accepted.
+      return Response.fromPartial({
+        processProposal: { status: ResponseProcessProposal_ProposalStatus.ACCEPT },
+      });
+    }
+    if (request.finalizeBlock) {
+      const height = Number(request.finalizeBlock.height);
+      const { txResults, appHash } = ledger.finalizeBlock(height, request.finalizeBlock.txs);
+      for (const result of txResults) {
+        if (result.code === 0) stats.deliverAccepted++;
+        else {
+          stats.deliverRejected++;
+          countRejection(result);
+          log.info(
+            { height, tx: result.hash, code: result.code, type: result.type, reason: result.log },
+            "tx rejected",
+          );
+        }
+      }
+      log.debug({ height, txs: txResults.length }, "block finalized");
+      return Response.fromPartial({
+        finalizeBlock: {
+          txResults: txResults.map((r) => ({
+            code: r.code,
+            log: r.log,
+            codespace: r.codespace,
+            events: toEvents(r.events),
+            gasWanted: 1n,
+            gasUsed: 1n,
+          })),
+          appHash,
+        },
+      });
+    }
+    if (request.commit) {
+      const { height, appHash } = ledger.commit();
+      stats.height = height;
+      log.debug({ height, appHash: Buffer.from(appHash).toString("hex") }, "block committed");
+      return Response.fromPartial({ commit: { retainHeight: 0n } });
+    }
+    if (request.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: [] } });
+    if (request.offerSnapshot) {
+      return Response.fromPartial({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } });
+    }
+    if (request.loadSnapshotChunk) return Response.fromPartial({ loadSnapshotChunk: { chunk: new Uint8Array() } });
+    if (request.applySnapshotChunk) {
+      return Response.fromPartial({ applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.ABORT } });
+    }
+    if (request.extendVote) return Response.fromPartial({ extendVote: { voteExtension: new Uint8Array() } });
+    if (request.verifyVoteExtension) {
+      return Response.fromPartial({
+        verifyVoteExtension: { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT },
+      });
+    }
+    throw new Error("unsupported abci request");
+  };
+  return { handler, stats };
+}

@@ -1,0 +1,118 @@
+import { createPublicKey, type KeyObject, verify as nativeVerify } from "node:crypto";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+/** An Ethereum address: `0x` and 40 lower-case hex digits. */
+export type Address = `0x${string}`;
+
+const CURVE_ORDER = secp256k1.Point.CURVE().n;
+const HALF_ORDER = CURVE_ORDER >> 1n;
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Strict hex decoding: optional `0x`, even length, hex digits only. Throws TypeError naming `name`. */
+export function hexToBytes(hex: string, name = "hex"): Uint8Array {
+  const body = hex.startsWith("0x") ? hex.slice(2) : hex;
+  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) throw new TypeError(`${name}: not a hex string`);
+  return new Uint8Array(Buffer.from(body, "hex"));
+}
+
+/** address = last 20 bytes of keccak256(uncompressed public key without its 0x04 prefix), as Ethereum does. */
+export function addressFromPublicKey(publicKey: Uint8Array): Address {
+  const point = secp256k1.Point.fromBytes(publicKey); // throws on a point not on the curve
+  const uncompressed = point.toBytes(false);
+  return `0x${bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12))}`;
+}
+
+export function publicKeyFromSecretKey(secretKey: Uint8Array): Uint8Array {
+  checkSecretKey(secretKey);
+  return secp256k1.getPublicKey(secretKey, true);
+}
+
+export function addressFromSecretKey(secretKey: Uint8Array): Address {
+  return addressFromPublicKey(publicKeyFromSecretKey(secretKey));
+}
+
+/** A fresh random secp256k1 secret key (32 bytes). */
+export function randomSecretKey(): Uint8Array {
+  return secp256k1.utils.randomSecretKey();
+}
+
+function checkSecretKey(secretKey: Uint8Array): void {
+  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32 || !secp256k1.utils.isValidSecretKey(secretKey)) {
+    throw new TypeError("secretKey: expected a valid 32-byte secp256k1 secret key");
+  }
+}
+
+/**
+ * ECDSA over secp256k1 with SHA-256 as the message digest; 64-byte `r || s` with low `s` (as Ethereum requires),
+ * deterministic nonces (RFC 6979).
+ */
+export function signMessage(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  checkSecretKey(secretKey);
+  return secp256k1.sign(message, secretKey, { prehash: true, lowS: true, format: "compact" });
+}
+
+interface CachedKey {
+  key: KeyObject;
+  address: Address;
+}
+
+/**
+ * Verifies signatures with OpenSSL (node:crypto) instead of pure JS: about 6 times faster, which is what lets four
+ * validators on two cores keep up. Parsed public keys are cached, since the same watchers and verifiers sign most
+ * txs.
+ */
+export class SignatureVerifier {
+  readonly #keys = new Map<string, CachedKey>();
+  readonly #maxKeys: number;
+
+  constructor(maxKeys = 50_000) {
+    this.#maxKeys = maxKeys;
+  }
+
+  /** The address of a compressed (33-byte) public key, or undefined when it is not a point on the curve. */
+  resolve(publicKey: Uint8Array): CachedKey | undefined {
+    if (publicKey.length !== 33) return undefined;
+    const id = bytesToHex(publicKey);
+    const hit = this.#keys.get(id);
+    if (hit) return hit;
+    let uncompressed: Uint8Array;
+    try {
+      uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+    } catch {
+      return undefined;
+    }
+    const key = createPublicKey({
+      key: {
+        kty: "EC",
+        crv: "secp256k1",
+        x: Buffer.from(uncompressed.subarray(1, 33)).toString("base64url"),
+        y: Buffer.from(uncompressed.subarray(33)).toString("base64url"),
+      },
+      format: "jwk",
+    });
+    const entry: CachedKey = { key, address: `0x${bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12))}` };
+    if (this.#keys.size >= this.#maxKeys) this.#keys.clear();
+    this.#keys.set(id, entry);
+    return entry;
+  }
+
+  /** True when `signature` (64-byte r||s, low s) signs `message` under `publicKey`. */
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+    if (signature.length !== 64) return false;
+    const r = bytesToBigInt(signature.subarray(0, 32));
+    const s = bytesToBigInt(signature.subarray(32));
+    // High-s signatures are malleable twins of valid ones; reject them so a tx has exactly one valid encoding.
+    if (r === 0n || s === 0n || r >= CURVE_ORDER || s > HALF_ORDER) return false;
+    const entry = this.resolve(publicKey);
+    if (!entry) return false;
+    return nativeVerify("sha256", message, { key: entry.key, dsaEncoding: "ieee-p1363" }, signature);
+  }
+}
+
+function bytesToBigInt(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`);
+}

@@ -1,0 +1,410 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, connect as netConnect } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { ChainError } from "./errors.js";
+import { type AppStateInput, appStateSchema } from "./genesis.js";
+
+const execFileAsync = promisify(execFile);
+
+export interface TestnetOptions {
+  /** Number of validators (CometBFT node + app process each). */
+  validators: number;
+  /** Where node homes go (`<dir>/node<i>`). Reused when it already holds a testnet (`testnet.json`). */
+  dir: string;
+  /** Genesis app_state for the Nym ledger; ignored with `app: "kvstore"`. */
+  appState?: AppStateInput;
+  chainId?: string;
+  /** `nym` (default) runs our daemon per node; `kvstore` uses CometBFT's built-in app (benchmark baseline). */
+  app?: "nym" | "kvstore";
+  /** [consensus] timeout_commit; default "100ms" (the CometBFT default of 1s is for WANs). */
+  timeoutCommit?: string;
+  /** [consensus] timeout_propose; default "1s". */
+  timeoutPropose?: string;
+  createEmptyBlocks?: boolean;
+  /** CometBFT's log level (default "error"); logs go to `<home>/cometbft.log`. */
+  cometLogLevel?: string;
+  /** The app's log level (default "info"); logs go to `<home>/app.log`. */
+  appLogLevel?: string;
+  /** The `cometbft` binary; default: `cometbft` on PATH. */
+  cometbft?: string;
+  /** How to run the app of one node; default: this package's `nym-validator` (via tsx when running from source). */
+  appCommand?: (node: { index: number; abciPort: number; dataDir: string; logLevel: string }) => {
+    command: string;
+    args: string[];
+  };
+  /** Extra config.toml settings, `{ "mempool.size": 10000 }` (section.key; top-level keys without a dot). */
+  config?: Record<string, string | number | boolean>;
+}
+
+export interface TestnetNode {
+  readonly index: number;
+  readonly home: string;
+  readonly nodeId: string;
+  readonly rpcUrl: string;
+  readonly rpcPort: number;
+  readonly p2pPort: number;
+  readonly abciPort: number;
+  readonly running: boolean;
+  /** Starts the app (unless kvstore) and CometBFT, and waits until the node's RPC answers. */
+  start(): Promise<void>;
+  /** Stops CometBFT and the app: SIGTERM, then SIGKILL after a grace period; `{ kill: true }` kills at once. */
+  stop(options?: { kill?: boolean }): Promise<void>;
+}
+
+export interface Testnet {
+  readonly chainId: string;
+  readonly dir: string;
+  readonly nodes: readonly TestnetNode[];
+  readonly rpcUrls: readonly string[];
+  /** Resolves once every listed node (default: all running) reports a height >= `height`. */
+  waitForHeight(height: number, options?: { nodes?: readonly TestnetNode[]; timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Manifest {
+  chainId: string;
+  app: "nym" | "kvstore";
+  nodes: { nodeId: string; rpcPort: number; p2pPort: number; abciPort: number }[];
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Whatever happens to the parent (a failed test, an uncaught error), no node outlives it.
+    process.on("exit", () => {
+      for (const c of live) c.kill("SIGKILL");
+    });
+  }
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+}
+
+/**
+ * Lays out and starts an N-validator CometBFT network on 127.0.0.1 with distinct ports: `cometbft testnet` creates
+ * the keys and genesis, then each node's config.toml gets its own ports, the other nodes as persistent peers,
+ * localnet timeouts and `proxy_app = tcp://127.0.0.1:<abci port>` pointing at its own app process.
+ */
+export async function startTestnet(options: TestnetOptions): Promise<Testnet> {
+  if (!Number.isInteger(options.validators) || options.validators < 1 || options.validators > 64) {
+    throw new RangeError("validators: expected an integer from 1 to 64");
+  }
+  const dir = resolve(options.dir);
+  const app = options.app ?? "nym";
+  const cometbft = options.cometbft ?? "cometbft";
+  const manifestPath = join(dir, "testnet.json");
+  let manifest: Manifest;
+  if (existsSync(manifestPath)) {
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+    if (manifest.nodes.length !== options.validators || manifest.app !== app) {
+      throw new ChainError("CHAIN_ERROR_TESTNET", `${dir} holds a different testnet`, { dir });
+    }
+  } else {
+    manifest = await layout(dir, options, app, cometbft);
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  const nodes = manifest.nodes.map((m, index) => new Node(index, dir, m, app, cometbft, options));
+  const net: Testnet = {
+    chainId: manifest.chainId,
+    dir,
+    nodes,
+    rpcUrls: nodes.map((n) => n.rpcUrl),
+    waitForHeight: (height, o = {}) => waitForHeight(o.nodes ?? nodes.filter((n) => n.running), height, o.timeoutMs),
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+  try {
+    await Promise.all(nodes.map((n) => n.start()));
+  } catch (error) {
+    await net.stop();
+    throw error;
+  }
+  return net;
+}
+
+async function layout(
+  dir: string,
+  options: TestnetOptions,
+  app: "nym" | "kvstore",
+  cometbft: string,
+): Promise<Manifest> {
+  const n = options.validators;
+  mkdirSync(dir, { recursive: true });
+  try {
+    await execFileAsync(cometbft, ["testnet", "--v", String(n), "--o", dir, "--populate-persistent-peers=false"]);
+  } catch (cause) {
+    throw new ChainError(
+      "CHAIN_ERROR_TESTNET",
+      `\`${cometbft} testnet\` failed (is CometBFT v0.38 on PATH?)`,
+      { dir },
+      { cause },
+    );
+  }
+  const chainId = options.chainId ?? "nym-localnet";
+  const ports = await freePorts(3 * n);
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    nodeId: nodeIdOf(join(dir, `node${i}`)),
+    p2pPort: ports[3 * i] as number,
+    rpcPort: ports[3 * i + 1] as number,
+    abciPort: ports[3 * i + 2] as number,
+  }));
+  const genesis = JSON.parse(readFileSync(join(dir, "node0", "config", "genesis.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  genesis.chain_id = chainId;
+  if (app === "nym") {
+    if (!options.appState) throw new TypeError("appState: required for the nym app");
+    genesis.app_state = appStateSchema.parse(options.appState);
+  }
+  const genesisText = `${JSON.stringify(genesis, null, 2)}\n`;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i] as (typeof nodes)[number];
+    const home = join(dir, `node${i}`);
+    writeFileSync(join(home, "config", "genesis.json"), genesisText);
+    const peers = nodes
+      .filter((_, j) => j !== i)
+      .map((p) => `${p.nodeId}@127.0.0.1:${p.p2pPort}`)
+      .join(",");
+    const settings: Record<string, string | number | boolean> = {
+      proxy_app: app === "kvstore" ? "kvstore" : `tcp://127.0.0.1:${node.abciPort}`,
+      moniker: `nym-validator-${i}`,
+      log_level: options.cometLogLevel ?? "error",
+      "rpc.laddr": `tcp://127.0.0.1:${node.rpcPort}`,
+      "rpc.timeout_broadcast_tx_commit": "30s",
+      "p2p.laddr": `tcp://127.0.0.1:${node.p2pPort}`,
+      "p2p.persistent_peers": peers,
+      "p2p.addr_book_strict": false,
+      "p2p.allow_duplicate_ip": true,
+      "p2p.pex": false,
+      "p2p.flush_throttle_timeout": "10ms",
+      "consensus.timeout_commit": options.timeoutCommit ?? "100ms",
+      "consensus.timeout_propose": options.timeoutPropose ?? "1s",
+      "consensus.create_empty_blocks": options.createEmptyBlocks ?? true,
+      "consensus.peer_gossip_sleep_duration": "10ms",
+      ...options.config,
+    };
+    const path = join(home, "config", "config.toml");
+    writeFileSync(path, editToml(readFileSync(path, "utf8"), settings));
+  }
+  return { chainId, app, nodes };
+}
+
+/** Sets `section.key` (or top-level `key`) lines of a CometBFT config.toml; every key must already exist. */
+export function editToml(text: string, settings: Record<string, string | number | boolean>): string {
+  const lines = text.split("\n");
+  const found = new Set<string>();
+  let section = "";
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      section = header[1] as string;
+      continue;
+    }
+    const kv = /^(\s*)([A-Za-z0-9_]+)\s*=/.exec(line);
+    if (!kv) continue;
+    const name = section ? `${section}.${kv[2]}` : (kv[2] as string);
+    if (!(name in settings)) continue;
+    const value = settings[name] as string | number | boolean;
+    lines[i] = `${kv[1]}${kv[2]} = ${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
+    found.add(name);
+  }
+  const missing = Object.keys(settings).filter((k) => !found.has(k));
+  if (missing.length > 0) throw new ChainError("CHAIN_ERROR_TESTNET", `config.toml has no ${missing.join(", ")}`, {});
+  return lines.join("\n");
+}
+
+/** A CometBFT node id: hex of the first 20 bytes of sha256 of the node's ed25519 public key. */
+function nodeIdOf(home: string): string {
+  const key = JSON.parse(readFileSync(join(home, "config", "node_key.json"), "utf8")) as {
+    priv_key: { value: string };
+  };
+  const raw = Buffer.from(key.priv_key.value, "base64");
+  if (raw.length !== 64) throw new ChainError("CHAIN_ERROR_TESTNET", `unexpected node key in ${home}`, { home });
+  return createHash("sha256").update(raw.subarray(32)).digest().subarray(0, 20).toString("hex");
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolveServer, reject) => {
+          const s = createServer();
+          s.once("error", reject);
+          s.listen(0, "127.0.0.1", () => resolveServer(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const a = s.address();
+    return typeof a === "object" && a ? a.port : 0;
+  });
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+function defaultAppCommand(node: { abciPort: number; dataDir: string; logLevel: string }): {
+  command: string;
+  args: string[];
+} {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const bin = join(here, fromSource ? "bin.ts" : "bin.js");
+  const args = fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin];
+  args.push(
+    `--abci.port=${node.abciPort}`,
+    "--abci.host=127.0.0.1",
+    `--data.dir=${node.dataDir}`,
+    `--log.level=${node.logLevel}`,
+  );
+  return { command: process.execPath, args };
+}
+
+class Node implements TestnetNode {
+  readonly home: string;
+  readonly nodeId: string;
+  readonly rpcPort: number;
+  readonly p2pPort: number;
+  readonly abciPort: number;
+  readonly rpcUrl: string;
+  #comet: ChildProcess | undefined;
+  #app: ChildProcess | undefined;
+
+  constructor(
+    readonly index: number,
+    dir: string,
+    m: Manifest["nodes"][number],
+    readonly app: "nym" | "kvstore",
+    readonly cometbft: string,
+    readonly options: TestnetOptions,
+  ) {
+    this.home = join(dir, `node${index}`);
+    this.nodeId = m.nodeId;
+    this.rpcPort = m.rpcPort;
+    this.p2pPort = m.p2pPort;
+    this.abciPort = m.abciPort;
+    this.rpcUrl = `http://127.0.0.1:${m.rpcPort}`;
+  }
+
+  get running(): boolean {
+    return this.#comet !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.#comet) return;
+    if (this.app === "nym") {
+      const spec = (this.options.appCommand ?? defaultAppCommand)({
+        index: this.index,
+        abciPort: this.abciPort,
+        dataDir: join(this.home, "app"),
+        logLevel: this.options.appLogLevel ?? "info",
+      });
+      this.#app = launch(spec.command, spec.args, join(this.home, "app.log"), resolve(here, ".."));
+      await waitForPort(this.abciPort, this.#app, 30_000);
+    }
+    this.#comet = launch(this.cometbft, ["start", "--home", this.home], join(this.home, "cometbft.log"), this.home);
+    await waitForRpc(this.rpcUrl, this.#comet, 30_000);
+  }
+
+  async stop(options: { kill?: boolean } = {}): Promise<void> {
+    const comet = this.#comet;
+    const app = this.#app;
+    this.#comet = undefined;
+    this.#app = undefined;
+    await terminate(comet, options.kill);
+    await terminate(app, options.kill);
+  }
+}
+
+function launch(command: string, args: string[], logFile: string, cwd: string): ChildProcess {
+  const log = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once("exit", () => setTimeout(() => log.end(), 50));
+  child.once("error", () => log.end());
+  track(child);
+  return child;
+}
+
+async function terminate(child: ChildProcess | undefined, kill = false): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill(kill ? "SIGKILL" : "SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new ChainError("CHAIN_ERROR_TESTNET", `app process exited (${child.exitCode})`, { port });
+    const ok = await new Promise<boolean>((r) => {
+      const s = netConnect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        r(true);
+      });
+      s.once("error", () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new ChainError("CHAIN_ERROR_TESTNET", `app did not listen on ${port} in ${timeoutMs} ms`, { port });
+}
+
+async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new ChainError("CHAIN_ERROR_TESTNET", `cometbft exited (${child.exitCode})`, { url });
+    try {
+      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new ChainError("CHAIN_ERROR_TESTNET", `cometbft RPC ${url} did not answer in ${timeoutMs} ms`, { url });
+}
+
+/** Latest block height a node reports over RPC. */
+export async function rpcHeight(url: string): Promise<number> {
+  const r = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2_000) });
+  const body = (await r.json()) as { result: { sync_info: { latest_block_height: string } } };
+  return Number(body.result.sync_info.latest_block_height);
+}
+
+async function waitForHeight(nodes: readonly TestnetNode[], height: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const node of nodes) {
+    for (;;) {
+      let h = 0;
+      try {
+        h = await rpcHeight(node.rpcUrl);
+      } catch {
+        // restarting
+      }
+      if (h >= height) break;
+      if (Date.now() > deadline) {
+        throw new ChainError("CHAIN_ERROR_TESTNET", `node ${node.index} at height ${h}, wanted ${height}`, { height });
+      }
+      await sleep(100);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,78 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger, Service } from "@nym-ts/common";
+import { z } from "zod";
+import { createLedgerHandler, type LedgerStats } from "./abci-app.js";
+import { type AbciServer, type AbciServerStats, createAbciServer } from "./abci-server.js";
+import { Ledger } from "./ledger.js";
+import { SqliteStore } from "./store.js";
+
+export const validatorConfigSchema = z
+  .object({
+    abci: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1").describe("address the ABCI socket server listens on"),
+        port: z.number().int().min(0).max(65535).default(26658).describe("ABCI port; CometBFT's proxy_app points here"),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: 26658 }),
+    data: z
+      .object({ dir: z.string().min(1).describe("data directory; the ledger lives in <dir>/ledger.sqlite") })
+      .strict(),
+    log: z
+      .object({
+        level: z
+          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+          .default("info")
+          .describe("log level"),
+      })
+      .strict()
+      .default({ level: "info" }),
+  })
+  .strict();
+
+export type ValidatorConfig = z.infer<typeof validatorConfigSchema>;
+export type ValidatorOptions = z.input<typeof validatorConfigSchema>;
+
+export interface Validator extends Service {
+  /** The bound ABCI address (the port is the real one when 0 was asked for). */
+  address(): { host: string; port: number } | undefined;
+  stats(): { abci: AbciServerStats; ledger: LedgerStats } | undefined;
+}
+
+/**
+ * The ABCI application of one validator node: a SQLite-backed ledger behind the socket server CometBFT connects to
+ * (`proxy_app = tcp://<abci.host>:<abci.port>`). CometBFT itself runs as its own process.
+ */
+export function createValidator(options: ValidatorOptions, modules: { log: Logger }): Validator {
+  const config = validatorConfigSchema.parse(options);
+  const log = modules.log.child({ module: "validator" });
+  let store: SqliteStore | undefined;
+  let server: AbciServer | undefined;
+  let ledgerStats: LedgerStats | undefined;
+  let bound: { host: string; port: number } | undefined;
+
+  return {
+    async start() {
+      mkdirSync(config.data.dir, { recursive: true, mode: 0o700 });
+      const path = join(config.data.dir, "ledger.sqlite");
+      store = new SqliteStore(path);
+      const ledger = new Ledger(store);
+      const info = ledger.info();
+      log.info({ path, height: info.height, chainId: info.chainId }, "ledger opened");
+      const { handler, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }));
+      ledgerStats = stats;
+      server = createAbciServer(handler, log.child({ module: "abci-server" }));
+      bound = await server.listen(config.abci.port, config.abci.host);
+      log.info({ host: bound.host, port: bound.port }, "abci listening");
+    },
+    async stop() {
+      await server?.close();
+      store?.close();
+      server = undefined;
+      store = undefined;
+    },
+    address: () => bound,
+    stats: () => (server && ledgerStats ? { abci: server.stats, ledger: ledgerStats } : undefined),
+  };
+}

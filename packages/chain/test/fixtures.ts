@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type { AppStateInput } from "../src/genesis.js";
+import { type Address, addressFromSecretKey } from "../src/keys.js";
+
+/** A deterministic secp256k1 key from a label (tests only: never derive real keys like this). */
+export function testKey(label: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(`nym-ts test key ${label}`).digest());
+}
+
+export interface Actor {
+  key: Uint8Array;
+  address: Address;
+}
+
+export function actor(label: string): Actor {
+  const key = testKey(label);
+  return { key, address: addressFromSecretKey(key) };
+}
+
+export const watchers = [actor("watcher-0"), actor("watcher-1"), actor("watcher-2")];
+export const verifiers = [actor("verifier-0"), actor("verifier-1"), actor("verifier-2")];
+export const issuers = [actor("issuer-0"), actor("issuer-1"), actor("issuer-2")];
+export const pipe = actor("pipe");
+
+export function appState(extra: Partial<AppStateInput> = {}): AppStateInput {
+  return {
+    pipeAccount: pipe.address,
+    watchers: { threshold: 2, members: watchers.map((w) => w.address) },
+    verifiers: { threshold: 2, members: verifiers.map((v) => v.address) },
+    issuers: {
+      threshold: 2,
+      members: issuers.map((iss, i) => ({
+        address: iss.address,
+        index: i + 1,
+        verificationKey: `0x${"ab".repeat(96 * 3)}`,
+      })),
+    },
+    accounts: [],
+    ...extra,
+  };
+}
+
+/** A 96-byte zeta made from a label. */
+export function zetaOf(label: string): string {
+  const h = createHash("sha256");
+  const parts = [0, 1, 2].map((i) => createHash("sha256").update(`${label}/${i}`).digest("hex"));
+  h.update(label);
+  return `0x${parts.join("")}`;
+}
+
+export function ethTxHashOf(label: string): string {
+  return `0x${createHash("sha256").update(`eth ${label}`).digest("hex")}`;
+}
