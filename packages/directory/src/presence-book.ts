@@ -16,7 +16,8 @@ import type { DirectoryStore, StoredPresence } from "./store.js";
 
 /** The serialized topology and its ETag, rebuilt only when the set of live nodes or their routing data changes. */
 export interface TopologySnapshot {
-  body: string;
+  /** UTF-8 JSON, kept as bytes so a response is a copy to the socket, not a re-encoding of 40+ kB of text. */
+  body: Buffer;
   etag: string;
   topology: Topology;
 }
@@ -137,7 +138,7 @@ export class PresenceBook {
       verifiers: of<VerifierRegistration>("verifier"),
       serviceProviders: of<ServiceProviderRegistration>("service-provider"),
     };
-    const body = JSON.stringify(topology);
+    const body = Buffer.from(JSON.stringify(topology), "utf8");
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
     return { body, etag, topology };
   }

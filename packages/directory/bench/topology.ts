@@ -1,0 +1,129 @@
+/**
+ * Topology GET throughput and latency with 200 registered nodes, under load from this process (autocannon) against
+ * a server in a child process, next to a bare Fastify route returning a constant measured the same way in the same
+ * run. Runs alternate (bare, directory, bare, directory, ...) and the median of each is reported, since the machine
+ * is shared. Targets: >= 5,000 req/s and a ratio to the bare route >= 0.5.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+
+const NODES = Number(process.env.BENCH_NODES ?? 200);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SERVER = resolve(import.meta.dirname, "server.ts");
+
+const children: ChildProcess[] = [];
+const dir = mkdtempSync(join(tmpdir(), "nym-directory-bench-"));
+function cleanup(): void {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+process.on("SIGINT", () => process.exit(130));
+
+async function startServer(args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--conditions=@nym-ts/source", "--import", "tsx", SERVER, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  bytes: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, headers: Record<string, string> = {}, duration = DURATION_S): Promise<Run> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bytes: result.throughput.average,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+async function main(): Promise<void> {
+  const bare = await startServer(["bare"]);
+  const directory = await startServer(["directory", String(NODES), join(dir, "directory.sqlite")]);
+  const topologyUrl = `http://127.0.0.1:${directory.port}/api/v1/topology`;
+  const probe = await fetch(topologyUrl);
+  const body = await probe.text();
+  const etag = probe.headers.get("etag") ?? "";
+  const topology = JSON.parse(body) as { mixnodes: { nodes: unknown[] }[]; gateways: unknown[] };
+  const registered = topology.mixnodes.reduce((n, layer) => n + layer.nodes.length, 0) + topology.gateways.length;
+  if (registered !== NODES) throw new Error(`expected ${NODES} nodes in the topology, found ${registered}`);
+  console.log(
+    `nym-directory topology benchmark: ${NODES} registered nodes, body ${body.length} bytes, ` +
+      `${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds, node ${process.version}`,
+  );
+
+  // Warm both servers (JIT, sockets) before measuring.
+  await load(`http://127.0.0.1:${bare.port}/constant`, {}, 2);
+  await load(topologyUrl, {}, 2);
+
+  const runs = { bare: [] as Run[], full: [] as Run[], notModified: [] as Run[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.bare.push(await load(`http://127.0.0.1:${bare.port}/constant`));
+    runs.full.push(await load(topologyUrl));
+    runs.notModified.push(await load(topologyUrl, { "if-none-match": etag }));
+  }
+
+  const summary = (name: string, list: Run[], bareRps: number) => {
+    const rps = median(list.map((r) => r.rps));
+    const p99 = median(list.map((r) => r.p99));
+    const p50 = median(list.map((r) => r.p50));
+    const errors = list.reduce((n, r) => n + r.errors, 0);
+    const non2xx = list.reduce((n, r) => n + r.non2xx, 0);
+    const mbps = median(list.map((r) => r.bytes)) / 1e6;
+    console.log(
+      `${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${p50.toFixed(1).padStart(5)} ms  ` +
+        `p99 ${p99.toFixed(1).padStart(5)} ms  ${mbps.toFixed(1).padStart(6)} MB/s  ` +
+        `ratio ${(rps / bareRps).toFixed(2)}  errors ${errors}  non-2xx ${non2xx}`,
+    );
+    return rps;
+  };
+  const bareRps = median(runs.bare.map((r) => r.rps));
+  summary("bare Fastify constant route", runs.bare, bareRps);
+  const fullRps = summary("GET /api/v1/topology (200, full)", runs.full, bareRps);
+  summary("GET /api/v1/topology (304, ETag)", runs.notModified, bareRps);
+  const ratio = fullRps / bareRps;
+  console.log(
+    `targets: >= 5000 req/s -> ${fullRps >= 5000 ? "met" : "MISSED"} (${fullRps.toFixed(0)}); ` +
+      `ratio >= 0.5 -> ${ratio >= 0.5 ? "met" : "MISSED"} (${ratio.toFixed(2)})`,
+  );
+  console.log("(304 rows count as non-2xx in autocannon's tally; they are the expected answer there)");
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
