@@ -18,6 +18,7 @@
  */
 
 export * from "./address.js";
+export * from "./directory-topology.js";
 export * from "./e2e.js";
 export * from "./errors.js";
 export * from "./fragment.js";
@@ -25,9 +26,14 @@ export * from "./frames.js";
 export * from "./identity.js";
 export * from "./libp2p-transport.js";
 export * from "./loop-stats.js";
+export * from "./mix-core.js";
+export * from "./node-runtime.js";
 export * from "./poisson.js";
 export * from "./random.js";
+export * from "./replay-cache.js";
 export * from "./retransmit.js";
+export * from "./sphinx-adapter.js";
+export * from "./sphinx-codec.js";
 export * from "./timer-queue.js";
 export * from "./topology.js";
 export * from "./transport.js";

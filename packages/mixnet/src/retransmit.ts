@@ -5,7 +5,10 @@ export interface RetransmitOptions<T> {
   ackTimeoutMs: (attempt: number) => number;
   /** Sends after which the packet is given up. */
   maxAttempts: number;
-  /** Send the packet again (a new route and a new ack SURB are the caller's business). */
+  /**
+   * Send the packet again (a new route and a new ack SURB are the caller's business); call `sent` when it actually
+   * leaves, which arms the next timeout.
+   */
   retransmit: (key: string, item: T, attempt: number) => void;
   giveUp?: (key: string, item: T) => void;
   /** Packets awaiting an ack at once. */
@@ -38,10 +41,19 @@ export class RetransmitQueue<T> {
     return this.pending.size;
   }
 
-  /** Records a first send. */
+  /** Records a packet that waits for an ack; its timeout starts at `sent`. */
   track(key: string, item: T): void {
     this.pending.set(key, { item, attempt: 1 });
-    this.timers.push(this.options.ackTimeoutMs(1), { key, attempt: 1 });
+  }
+
+  /**
+   * The packet left now (its first send or a retransmission): arm its ack timeout. Time spent queued for the
+   * Poisson send slot does not count against the ack.
+   */
+  sent(key: string): void {
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    this.timers.push(this.options.ackTimeoutMs(entry.attempt), { key, attempt: entry.attempt });
   }
 
   /** An ack arrived; true when it matched a packet still waiting. */
@@ -71,7 +83,6 @@ export class RetransmitQueue<T> {
     }
     entry.attempt++;
     this.retransmissions++;
-    this.timers.push(this.options.ackTimeoutMs(entry.attempt), { key, attempt: entry.attempt });
     this.options.retransmit(key, entry.item, entry.attempt);
   }
 }

@@ -11,9 +11,13 @@ describe("acks with retransmission", () => {
     const q = new RetransmitQueue<string>({
       ackTimeoutMs: () => 15,
       maxAttempts: 10,
-      retransmit: (_k, _item, attempt) => sends.push(attempt),
+      retransmit: (k, _item, attempt) => {
+        sends.push(attempt);
+        q.sent(k);
+      },
     });
     q.track("a", "payload");
+    q.sent("a");
     await new Promise((r) => setTimeout(r, 50));
     expect(sends.length).toBeGreaterThanOrEqual(2);
     expect(q.ack("a")).toBe(true);
@@ -29,14 +33,24 @@ describe("acks with retransmission", () => {
     const q = new RetransmitQueue<number>({
       ackTimeoutMs: () => 5,
       maxAttempts: 3,
-      retransmit: () => {},
+      retransmit: (k) => q.sent(k),
       giveUp: (k) => gaveUp.push(k),
     });
     q.track("x", 1);
+    q.sent("x");
     await new Promise((r) => setTimeout(r, 60));
     expect(gaveUp).toEqual(["x"]);
     expect(q.retransmissions).toBe(2);
     expect(q.size).toBe(0);
+    q.stop();
+  });
+
+  it("does not time out a packet that has not left yet", async () => {
+    const sends: number[] = [];
+    const q = new RetransmitQueue<number>({ ackTimeoutMs: () => 5, maxAttempts: 3, retransmit: () => sends.push(1) });
+    q.track("queued", 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sends).toEqual([]);
     q.stop();
   });
 });

@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/**
+ * The client's config file (`<dir>/client.json`, written by `nymclient init`); flags override any field
+ * (`--traffic.lambdaP 50`). The keys are not in it: `identity.key` and `encryption.key` (0600) sit beside it.
+ */
+export const ClientConfig = z
+  .strictObject({
+    directoryUrl: z.url().describe("Directory base URL"),
+    gateway: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe("Identity key (hex) of the gateway holding this client's mailbox"),
+    traffic: z
+      .strictObject({
+        lambdaP: z.number().min(0).default(20).describe("Real-or-drop packets per second; 0 = send at once, no cover"),
+        lambdaD: z.number().min(0).default(2).describe("Drop cover packets per second"),
+        lambdaL: z.number().min(0).default(2).describe("Loop cover packets per second"),
+        meanDelayMs: z.number().min(0).default(20).describe("Mean per-hop mixing delay, ms (1/mu)"),
+        payloadSize: z.int().min(640).max(32_785).default(2065).describe("Sphinx payload size class, bytes"),
+        ackTimeoutFactor: z.number().min(1).default(1.5).describe("Ack wait, as a multiple of the expected delay"),
+        ackTimeoutExtraMs: z.int().min(0).default(1500).describe("Ack wait added on top, ms"),
+        maxAttempts: z.int().min(1).default(10).describe("Sends of one fragment before giving up"),
+      })
+      .default({
+        lambdaP: 20,
+        lambdaD: 2,
+        lambdaL: 2,
+        meanDelayMs: 20,
+        payloadSize: 2065,
+        ackTimeoutFactor: 1.5,
+        ackTimeoutExtraMs: 1500,
+        maxAttempts: 10,
+      })
+      .describe("Loopix traffic parameters"),
+    log: z
+      .strictObject({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn").describe("Level"),
+      })
+      .default({ level: "warn" })
+      .describe("Logging (stderr)"),
+  })
+  .describe("nymclient");
+export type ClientConfig = z.output<typeof ClientConfig>;

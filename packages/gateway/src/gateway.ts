@@ -1,0 +1,259 @@
+import { join } from "node:path";
+import type { Logger, Service } from "@nym-ts/common";
+import type { DirectoryClient } from "@nym-ts/directory/client";
+import {
+  decodeClientForward,
+  decodeDelivered,
+  decodePull,
+  decodeRegister,
+  encodeDeliver,
+  encodeError,
+  encodeRegistered,
+  FrameType,
+  type MailboxMode,
+  type MixCore,
+  type MixTransport,
+  NodeRuntime,
+  nymSphinx,
+  readNodeKeys,
+  type SphinxCodec,
+} from "@nym-ts/mixnet";
+import { GatewayConfig, type GatewayConfigInput } from "./config.js";
+import { MailboxStore } from "./mailbox.js";
+
+export const GATEWAY_VERSION = "0.1.0";
+
+export interface GatewayModules {
+  log: Logger;
+  transport?: MixTransport;
+  sphinx?: SphinxCodec;
+  directory?: DirectoryClient;
+}
+
+export interface GatewayCounters {
+  clientPacketsForwarded: number;
+  clientPacketsRefused: number;
+  stored: number;
+  /** Final-hop packets for no registered client: drop cover lands here, as do misaddressed packets. */
+  droppedUnknownRecipient: number;
+  droppedMailboxFull: number;
+  pushed: number;
+  pulled: number;
+  deleted: number;
+  badClientFrames: number;
+  unauthenticatedFrames: number;
+}
+
+export interface Gateway extends Service {
+  readonly identityKey: string;
+  readonly sphinxKey: string;
+  readonly core: MixCore;
+  readonly transport: MixTransport;
+  readonly counters: GatewayCounters;
+  /** Messages waiting in a client's mailbox. */
+  stored(clientIdentityKey: Uint8Array): number;
+  refreshTopology(): Promise<void>;
+}
+
+interface Session {
+  mode: MailboxMode;
+  /** Highest message id pushed on this connection. */
+  pushedUpTo: bigint;
+  pushing: boolean;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+/**
+ * A Loopix provider. Clients register their identity key once (CLIENT_REGISTER) and are authenticated on every
+ * connection by the libp2p Noise handshake, which proves possession of that Ed25519 key; only registered,
+ * authenticated clients may send into the mixnet or read a mailbox. Final-hop packets for a registered client are
+ * written to SQLite first, then pushed over the client's connection (push mode) or handed over on PULL, and deleted
+ * only when the client confirms them (DELIVERED).
+ */
+export function createGateway(options: GatewayConfigInput, modules: GatewayModules): Gateway {
+  const config = GatewayConfig.parse(options);
+  const log = modules.log.child({ module: "gateway" });
+  const keys = readNodeKeys(config.storage.dataDir);
+  const announce = `${config.gateway.announceHost ?? config.gateway.listenHost}:${config.gateway.port}`;
+  const runtime = new NodeRuntime(
+    {
+      keys,
+      listen: `/ip4/${config.gateway.listenHost}/tcp/${config.gateway.port}`,
+      announce,
+      directoryUrl: config.directory.url,
+      registerIntervalMs: config.directory.registerIntervalMs,
+      topologyRefreshMs: config.directory.topologyRefreshMs,
+      metricsIntervalMs: 60_000,
+      replayPath: join(config.storage.dataDir, "replay.sqlite"),
+      maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
+      mix: {
+        layer: "gateway",
+        maxDelayMs: config.mixing.maxDelayMs,
+        delayQueueCapacity: config.mixing.delayQueueCapacity,
+        loopRate: 0,
+        loopMeanDelayMs: 0,
+        payloadSize: 2065,
+        loopTimeoutMs: 60_000,
+      },
+      registration: (k) => ({
+        kind: "gateway",
+        payload: { ...k, mixnetAddress: announce, clientAddress: announce, version: GATEWAY_VERSION },
+      }),
+    },
+    {
+      log,
+      sphinx: modules.sphinx ?? nymSphinx,
+      ...(modules.transport ? { transport: modules.transport } : {}),
+      ...(modules.directory ? { directory: modules.directory } : {}),
+    },
+  );
+  const { core, transport } = runtime;
+  const counters: GatewayCounters = {
+    clientPacketsForwarded: 0,
+    clientPacketsRefused: 0,
+    stored: 0,
+    droppedUnknownRecipient: 0,
+    droppedMailboxFull: 0,
+    pushed: 0,
+    pulled: 0,
+    deleted: 0,
+    badClientFrames: 0,
+    unauthenticatedFrames: 0,
+  };
+  const sessions = new Map<string, Session>();
+  const registered = new Set<string>();
+  let mailbox: MailboxStore | undefined;
+
+  const isRegistered = (client: Uint8Array): boolean => {
+    const key = hex(client);
+    if (registered.has(key)) return true;
+    if (mailbox?.isRegistered(client)) {
+      registered.add(key);
+      return true;
+    }
+    return false;
+  };
+
+  /** Pushes everything stored above the session's mark, in frames of `pushBatch`. */
+  const push = (client: Uint8Array, session: Session): void => {
+    if (session.pushing || !mailbox) return;
+    session.pushing = true;
+    setImmediate(() => {
+      session.pushing = false;
+      const key = hex(client);
+      if (sessions.get(key) !== session || !mailbox) return;
+      for (;;) {
+        const batch = mailbox.fetch(client, config.mailbox.pushBatch, session.pushedUpTo);
+        if (batch.length === 0) return;
+        if (!transport.send({ id: client }, encodeDeliver(batch))) {
+          // The client's link is full: try again shortly instead of growing a queue.
+          setTimeout(() => push(client, session), 50).unref();
+          return;
+        }
+        session.pushedUpTo = batch[batch.length - 1]!.id;
+        counters.pushed += batch.length;
+        if (batch.length < config.mailbox.pushBatch) return;
+      }
+    });
+  };
+
+  core.onFinal = (result) => {
+    if (!mailbox || !isRegistered(result.destination)) {
+      counters.droppedUnknownRecipient++;
+      core.drop("not_for_us");
+      return;
+    }
+    if (mailbox.count(result.destination) >= config.mailbox.maxMessagesPerClient) {
+      counters.droppedMailboxFull++;
+      return;
+    }
+    const data = new Uint8Array(16 + result.payload.length);
+    data.set(result.identifier, 0);
+    data.set(result.payload, 16);
+    mailbox.store(result.destination, data);
+    counters.stored++;
+    const session = sessions.get(hex(result.destination));
+    if (session?.mode === "push") push(result.destination, session);
+  };
+
+  const handleClientFrame = (frame: Uint8Array, from: Uint8Array): void => {
+    const type = frame[0];
+    if (type === FrameType.CLIENT_REGISTER) {
+      const mode = decodeRegister(frame);
+      if (mailbox?.register(from)) log.debug("client registered");
+      registered.add(hex(from));
+      const session: Session = { mode, pushedUpTo: 0n, pushing: false };
+      sessions.set(hex(from), session);
+      transport.send({ id: from }, encodeRegistered(mailbox?.count(from) ?? 0));
+      if (mode === "push") push(from, session);
+      return;
+    }
+    if (!isRegistered(from)) {
+      counters.unauthenticatedFrames++;
+      transport.send({ id: from }, encodeError(1, "not registered at this gateway"));
+      return;
+    }
+    switch (type) {
+      case FrameType.CLIENT_FORWARD: {
+        const { firstHop, packet } = decodeClientForward(frame);
+        const hop = core.topology.get(firstHop);
+        if (hop?.layer !== 1) {
+          counters.clientPacketsRefused++;
+          return;
+        }
+        if (core.forward(firstHop, packet.slice())) counters.clientPacketsForwarded++;
+        else counters.clientPacketsRefused++;
+        return;
+      }
+      case FrameType.PULL: {
+        const max = Math.min(decodePull(frame), config.mailbox.maxPull);
+        const batch = mailbox?.fetch(from, Math.min(max, config.mailbox.pushBatch)) ?? [];
+        counters.pulled += batch.length;
+        transport.send({ id: from }, encodeDeliver(batch));
+        return;
+      }
+      case FrameType.DELIVERED: {
+        const ids = decodeDelivered(frame);
+        counters.deleted += mailbox?.remove(from, ids) ?? 0;
+        return;
+      }
+      default:
+        counters.badClientFrames++;
+    }
+  };
+
+  transport.onFrame((frame, from) => {
+    if (core.handleFrame(frame)) return;
+    try {
+      handleClientFrame(frame, from);
+    } catch (error) {
+      counters.badClientFrames++;
+      log.debug({ err: (error as Error).message }, "bad client frame");
+    }
+  });
+  transport.onPeerDisconnected((peer) => {
+    sessions.delete(hex(peer));
+  });
+
+  return {
+    identityKey: runtime.identityKey,
+    sphinxKey: runtime.sphinxPublicKey,
+    core,
+    transport,
+    counters,
+    stored: (client) => mailbox?.count(client) ?? 0,
+    refreshTopology: () => runtime.refreshTopology(),
+    async start() {
+      mailbox = new MailboxStore(join(config.storage.dataDir, "mailboxes.sqlite"));
+      await runtime.start();
+      log.info({ identityKey: runtime.identityKey, announce }, "gateway running");
+    },
+    async stop() {
+      await runtime.stop();
+      sessions.clear();
+      mailbox?.close();
+      mailbox = undefined;
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "@nym-ts/common";
+import { encodeMixPacket, FrameType } from "./frames.js";
+import { LoopStats } from "./loop-stats.js";
+import { PoissonStream } from "./poisson.js";
+import { cryptoRandom, type Random, sampleExponential } from "./random.js";
+import type { ProcessedPacket, SphinxCodec, SphinxNodeKey } from "./sphinx-codec.js";
+import { TimerQueue } from "./timer-queue.js";
+import { chooseMixLoopRoute, type MixNodeInfo, type Topology, TopologyIndex } from "./topology.js";
+import type { MixTransport } from "./transport.js";
+
+/**
+ * The packet engine shared by mixnodes and gateways: Sphinx processing, the replay check, the delay queue and
+ * forwarding, its own loop cover traffic (lambdaM), and counters for metrics. Everything malformed, replayed, too
+ * slow or unroutable is dropped and counted by reason, never thrown out of a frame handler.
+ */
+export interface MixCoreOptions {
+  /** 1..3 for a mixnode; "gateway" for a gateway (forwarding only, no own loops). */
+  layer: number | "gateway";
+  /** Packets whose header asks for a longer delay are dropped (nym: 10 s). */
+  maxDelayMs: number;
+  /** Packets held in the delay queue at once; more are dropped (back-pressure). */
+  delayQueueCapacity: number;
+  /** Own loop cover packets per second (Loopix lambdaM); 0 turns them off. */
+  loopRate: number;
+  /** Mean per-hop delay of own loops, ms. */
+  loopMeanDelayMs: number;
+  /** Payload size of own loops: the same as real packets, so they look alike on the wire. */
+  payloadSize: number;
+  /** A loop not back within this is counted lost. */
+  loopTimeoutMs: number;
+}
+
+export interface ReplayCheck {
+  /** Whether the tag was seen before (checked before the MAC, so replays cost one X25519). */
+  has(tag: Uint8Array): boolean;
+  /** Records the tag of an accepted packet (only packets whose MAC verified, so junk cannot fill the cache). */
+  add(tag: Uint8Array): void;
+}
+
+export interface MixCoreModules {
+  log: Logger;
+  transport: MixTransport;
+  sphinx: SphinxCodec;
+  sphinxKey: SphinxNodeKey;
+  replay: ReplayCheck;
+  random?: Random;
+}
+
+export type DropReason =
+  | "malformed"
+  | "replay"
+  | "unknown_next_hop"
+  | "excessive_delay"
+  | "delay_queue_full"
+  | "link_full"
+  | "not_for_us"
+  | "unexpected_frame";
+
+export interface MixCounters {
+  received: number;
+  forwarded: number;
+  dropped: Record<DropReason, number>;
+  loopsSent: number;
+  loopsReturned: number;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+export class MixCore {
+  private index: TopologyIndex = new TopologyIndex({ mixnodes: [], gateways: [] });
+  private readonly queue: TimerQueue<{ nextHop: Uint8Array; packet: Uint8Array }>;
+  private readonly loops: PoissonStream;
+  readonly loopStats: LoopStats;
+  private readonly log: Logger;
+  private readonly random: Random;
+  readonly counters: MixCounters = {
+    received: 0,
+    forwarded: 0,
+    dropped: {
+      malformed: 0,
+      replay: 0,
+      unknown_next_hop: 0,
+      excessive_delay: 0,
+      delay_queue_full: 0,
+      link_full: 0,
+      not_for_us: 0,
+      unexpected_frame: 0,
+    },
+    loopsSent: 0,
+    loopsReturned: 0,
+  };
+  /** Interval counters for the directory's metrics report; reset by `takeInterval`. */
+  private interval = { received: 0, sent: new Map<string, number>(), dropped: 0 };
+  /** Called with final-hop results that are not this node's own loops (a gateway stores them). */
+  onFinal: (result: Extract<ProcessedPacket, { kind: "final" }>) => void = () => {
+    this.drop("not_for_us");
+  };
+
+  constructor(
+    private readonly options: MixCoreOptions,
+    private readonly modules: MixCoreModules,
+  ) {
+    this.log = modules.log.child({ module: "mix-core" });
+    this.random = modules.random ?? cryptoRandom;
+    this.queue = new TimerQueue((item) => this.forward(item.nextHop, item.packet), {
+      capacity: options.delayQueueCapacity,
+    });
+    this.loops = new PoissonStream(options.loopRate, () => this.sendLoop(), this.random);
+    this.loopStats = new LoopStats({ timeoutMs: options.loopTimeoutMs });
+  }
+
+  setTopology(topology: Topology): void {
+    this.index = new TopologyIndex(topology);
+  }
+
+  get topology(): TopologyIndex {
+    return this.index;
+  }
+
+  /** Packets waiting in the delay queue. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  start(): void {
+    if (this.options.layer !== "gateway") this.loops.start();
+  }
+
+  stop(): void {
+    this.loops.stop();
+    this.queue.stop();
+  }
+
+  /** Handles one MIX_PACKET frame body. */
+  handlePacket(packet: Uint8Array): void {
+    this.counters.received++;
+    this.interval.received++;
+    let result: ProcessedPacket;
+    let replayed = false;
+    try {
+      result = this.modules.sphinx.processPacket(this.modules.sphinxKey, packet, (tag) => {
+        replayed = this.modules.replay.has(tag);
+        return replayed;
+      });
+    } catch (error) {
+      if (replayed) {
+        this.log.debug("replayed packet dropped");
+        this.drop("replay");
+      } else {
+        this.log.debug({ err: (error as Error).message }, "malformed packet dropped");
+        this.drop("malformed");
+      }
+      return;
+    }
+    this.modules.replay.add(result.replayTag);
+    if (result.kind === "final") {
+      if (Buffer.from(result.destination).equals(Buffer.from(this.modules.transport.localId))) {
+        if (this.loopStats.recordReturned(hex(result.identifier))) this.counters.loopsReturned++;
+        else this.drop("not_for_us");
+        return;
+      }
+      this.onFinal(result);
+      return;
+    }
+    if (result.delayMs > this.options.maxDelayMs) {
+      this.drop("excessive_delay");
+      return;
+    }
+    if (!this.index.get(result.nextHop)) {
+      this.drop("unknown_next_hop");
+      return;
+    }
+    if (result.delayMs <= 0) {
+      this.forward(result.nextHop, result.packet);
+      return;
+    }
+    if (!this.queue.push(result.delayMs, { nextHop: result.nextHop, packet: result.packet })) {
+      this.drop("delay_queue_full");
+    }
+  }
+
+  /** Handles any frame from a neighbour: only MIX_PACKET frames are for the core. */
+  handleFrame(frame: Uint8Array): boolean {
+    if (frame[0] !== FrameType.MIX_PACKET) return false;
+    this.handlePacket(frame.subarray(1));
+    return true;
+  }
+
+  /** Sends a packet on to a node of the topology at once (used after the delay, and by gateways for clients). */
+  forward(nextHop: Uint8Array, packet: Uint8Array): boolean {
+    const hop = this.index.get(nextHop);
+    if (!hop) {
+      this.drop("unknown_next_hop");
+      return false;
+    }
+    if (!this.modules.transport.send({ id: hop.identityKey, address: hop.address }, encodeMixPacket(packet))) {
+      this.drop("link_full");
+      return false;
+    }
+    this.counters.forwarded++;
+    const key = hex(hop.identityKey);
+    this.interval.sent.set(key, (this.interval.sent.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  /** The counters since the last call, for a metrics report. */
+  takeInterval(): { received: number; sent: Record<string, number>; dropped: number } {
+    const out = {
+      received: this.interval.received,
+      sent: Object.fromEntries(this.interval.sent),
+      dropped: this.interval.dropped,
+    };
+    this.interval = { received: 0, sent: new Map(), dropped: 0 };
+    return out;
+  }
+
+  drop(reason: DropReason): void {
+    this.counters.dropped[reason]++;
+    this.interval.dropped++;
+  }
+
+  private sendLoop(): void {
+    const self = this.self();
+    if (!self) return;
+    let route: ReturnType<typeof chooseMixLoopRoute>;
+    try {
+      route = chooseMixLoopRoute(this.index, self, { random: this.random });
+    } catch {
+      return; // no complete topology yet
+    }
+    const identifier = new Uint8Array(randomBytes(16));
+    const message = new Uint8Array(randomBytes(this.options.payloadSize - this.modules.sphinx.payloadOverhead));
+    const packet = this.modules.sphinx.createPacket({
+      route: route.map((h) => ({ address: h.identityKey, publicKey: h.sphinxKey })),
+      delaysMs: route.map(() => sampleExponential(this.options.loopMeanDelayMs, this.random)),
+      destination: self.identityKey,
+      identifier,
+      message,
+      payloadSize: this.options.payloadSize,
+    });
+    const first = route[0];
+    if (!first) return;
+    this.loopStats.recordSent(
+      hex(identifier),
+      route.slice(0, -1).map((h) => hex(h.identityKey)),
+    );
+    this.counters.loopsSent++;
+    this.forward(first.identityKey, packet);
+  }
+
+  private self(): MixNodeInfo | undefined {
+    const me = this.index.get(this.modules.transport.localId);
+    if (!me || me.layer === "gateway") return undefined;
+    return { ...me, layer: me.layer };
+  }
+}

@@ -1,0 +1,204 @@
+import { join } from "node:path";
+import { type Logger, NymError, readKeyFile, writeKeyFile } from "@nym-ts/common";
+import {
+  createDirectoryClient,
+  type DirectoryClient,
+  type Topology as DirectoryTopology,
+  ed25519SignerFromSeed,
+} from "@nym-ts/directory/client";
+import { topologyFromDirectory } from "./directory-topology.js";
+import { generateX25519 } from "./e2e.js";
+import { ed25519PublicFromSeed } from "./identity.js";
+import { createLibp2pTransport } from "./libp2p-transport.js";
+import { MixCore, type MixCoreOptions } from "./mix-core.js";
+import { ReplayCache } from "./replay-cache.js";
+import type { SphinxCodec } from "./sphinx-codec.js";
+import type { MixTransport } from "./transport.js";
+
+/**
+ * What a mixnode and a gateway share around the packet engine: key files, the libp2p transport, the replay cache,
+ * directory registration (renewed), topology refresh and signed metrics reports.
+ */
+
+export const IDENTITY_KEY_FILE = "identity.key";
+export const SPHINX_KEY_FILE = "sphinx.key";
+
+export interface NodeKeys {
+  identitySeed: Uint8Array;
+  sphinxSecret: Uint8Array;
+}
+
+/** Creates a node's two secret key files (0600) in `dir`; refuses to overwrite existing ones. */
+export function initNodeKeys(dir: string): { identityKey: string; sphinxKey: string } {
+  const identity = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  const sphinx = generateX25519();
+  writeKeyFile(join(dir, IDENTITY_KEY_FILE), identity);
+  writeKeyFile(join(dir, SPHINX_KEY_FILE), sphinx.secretKey);
+  return {
+    identityKey: Buffer.from(ed25519PublicFromSeed(identity)).toString("hex"),
+    sphinxKey: Buffer.from(sphinx.publicKey).toString("hex"),
+  };
+}
+
+/** Reads both key files (refusing ones readable by others). */
+export function readNodeKeys(dir: string): NodeKeys {
+  const identitySeed = new Uint8Array(readKeyFile(join(dir, IDENTITY_KEY_FILE)));
+  const sphinxSecret = new Uint8Array(readKeyFile(join(dir, SPHINX_KEY_FILE)));
+  if (identitySeed.length !== 32 || sphinxSecret.length !== 32) {
+    throw new NymError("NODE_ERROR_BAD_KEY", `key files in ${dir} must hold 32 raw bytes each`);
+  }
+  return { identitySeed, sphinxSecret };
+}
+
+export interface NodeRuntimeOptions {
+  keys: NodeKeys;
+  /** Where to listen, e.g. `/ip4/0.0.0.0/tcp/1789`. */
+  listen: string;
+  /** host:port others reach us at (registered with the directory). */
+  announce: string;
+  directoryUrl: string;
+  /** Registration renewal period (the directory's TTL is longer). */
+  registerIntervalMs: number;
+  topologyRefreshMs: number;
+  metricsIntervalMs: number;
+  /** SQLite file of the replay-tag cache. */
+  replayPath: string;
+  maxQueuedFramesPerLink: number;
+  mix: MixCoreOptions;
+  /** What to register: called with the hex keys. */
+  registration: (keys: {
+    identityKey: string;
+    sphinxKey: string;
+  }) =>
+    | { kind: "mixnode"; payload: Parameters<DirectoryClient["register"]>[1] }
+    | { kind: "gateway"; payload: Parameters<DirectoryClient["register"]>[1] };
+}
+
+export interface NodeRuntimeModules {
+  log: Logger;
+  sphinx: SphinxCodec;
+  /** Another transport (tests); libp2p otherwise. */
+  transport?: MixTransport;
+  directory?: DirectoryClient;
+}
+
+export class NodeRuntime {
+  readonly core: MixCore;
+  readonly transport: MixTransport;
+  readonly directory: DirectoryClient;
+  readonly identityKey: string;
+  readonly sphinxPublicKey: string;
+  private replay: ReplayCache | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private etag: string | undefined;
+  private readonly log: Logger;
+  private readonly signer;
+  private directoryTopology: DirectoryTopology | undefined;
+  onTopology: (topology: DirectoryTopology) => void = () => {};
+
+  constructor(
+    private readonly options: NodeRuntimeOptions,
+    modules: NodeRuntimeModules,
+  ) {
+    this.log = modules.log;
+    const sphinxKey = modules.sphinx.nodeKey(options.keys.sphinxSecret);
+    this.sphinxPublicKey = Buffer.from(sphinxKey.publicKey).toString("hex");
+    this.transport =
+      modules.transport ??
+      createLibp2pTransport({
+        identitySeed: options.keys.identitySeed,
+        listen: [options.listen],
+        maxQueuedFrames: options.maxQueuedFramesPerLink,
+      });
+    this.identityKey = Buffer.from(this.transport.localId).toString("hex");
+    this.directory = modules.directory ?? createDirectoryClient({ baseUrl: options.directoryUrl, timeoutMs: 5000 });
+    this.signer = ed25519SignerFromSeed(options.keys.identitySeed);
+    // The replay cache is opened in start(); until then the core refuses nothing, but it receives nothing either.
+    const replayProxy = {
+      has: (tag: Uint8Array) => this.replay?.has(tag) ?? false,
+      add: (tag: Uint8Array) => this.replay?.add(tag),
+    };
+    this.core = new MixCore(options.mix, {
+      log: modules.log,
+      transport: this.transport,
+      sphinx: modules.sphinx,
+      sphinxKey,
+      replay: replayProxy,
+    });
+  }
+
+  get topology(): DirectoryTopology | undefined {
+    return this.directoryTopology;
+  }
+
+  async start(): Promise<void> {
+    this.replay = new ReplayCache({ path: this.options.replayPath, epoch: this.sphinxPublicKey });
+    if (this.replay.loaded > 0) this.log.info({ tags: this.replay.loaded }, "replay tags restored");
+    await this.transport.start();
+    await this.register();
+    await this.refreshTopology();
+    this.core.start();
+    this.every(this.options.registerIntervalMs, () => this.register());
+    this.every(this.options.topologyRefreshMs, () => this.refreshTopology());
+    this.every(this.options.metricsIntervalMs, () => this.reportMetrics());
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    this.core.stop();
+    await this.transport.stop();
+    this.replay?.close();
+    this.replay = undefined;
+  }
+
+  /** Fetches the topology now (tests and start-up call it; a timer calls it periodically). */
+  async refreshTopology(): Promise<void> {
+    try {
+      const result = await this.directory.getTopology(this.etag);
+      if (!result.modified) return;
+      this.etag = result.etag;
+      this.directoryTopology = result.topology;
+      this.core.setTopology(topologyFromDirectory(result.topology));
+      this.onTopology(result.topology);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "topology refresh failed");
+    }
+  }
+
+  private async register(): Promise<void> {
+    const reg = this.options.registration({ identityKey: this.identityKey, sphinxKey: this.sphinxPublicKey });
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: the payload matches its kind by construction of `registration`
+      await this.directory.register(reg.kind, reg.payload as any, this.signer);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "directory registration failed");
+    }
+  }
+
+  private async reportMetrics(): Promise<void> {
+    const interval = this.core.takeInterval();
+    if (this.options.mix.layer === "gateway") return; // the directory takes mixnode metrics only
+    try {
+      await this.directory.reportMixnodeMetrics(
+        { identityKey: this.identityKey, ...interval, intervalMs: this.options.metricsIntervalMs },
+        this.signer,
+      );
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "metrics report failed");
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task().finally(() => {
+        running = false;
+      });
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

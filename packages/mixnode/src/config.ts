@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/**
+ * nym-mixnode configuration: one strict section per concern; defaults < file < NYM_MIXNODE_* env < flags. Secrets
+ * are never in the config: the keys live in `<storage.dataDir>/identity.key` and `sphinx.key` (0600), written by
+ * `nym-mixnode init`.
+ */
+export const MixnodeConfig = z
+  .strictObject({
+    mixnode: z
+      .strictObject({
+        layer: z.int().min(1).max(3).describe("Mix layer, 1..3"),
+        listenHost: z.string().min(1).default("127.0.0.1").describe("Listen address; 0.0.0.0 in a container"),
+        port: z.int().min(1).max(65535).default(1789).describe("Mixnet TCP port (nym's default is 1789)"),
+        announceHost: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Host others reach this node at (registered with the directory); listenHost when absent"),
+      })
+      .describe("Node"),
+    directory: z
+      .strictObject({
+        url: z.url().describe("Directory base URL, e.g. http://127.0.0.1:8080"),
+        registerIntervalMs: z.int().min(100).default(20_000).describe("Presence renewal period (TTL is longer)"),
+        topologyRefreshMs: z.int().min(100).default(30_000).describe("How often the topology is re-fetched"),
+        metricsIntervalMs: z.int().min(100).default(10_000).describe("How often signed metrics are reported"),
+      })
+      .describe("Directory"),
+    mixing: z
+      .strictObject({
+        maxDelayMs: z.int().min(0).default(10_000).describe("Packets asking for a longer hold are dropped (nym: 10 s)"),
+        delayQueueCapacity: z
+          .int()
+          .min(1)
+          .default(50_000)
+          .describe("Packets held for their delay at once; more are dropped (back-pressure, bounds memory)"),
+        maxQueuedFramesPerLink: z
+          .int()
+          .min(1)
+          .default(2000)
+          .describe("Frames waiting for one neighbour before new ones are dropped (nym: 2000)"),
+        loopRate: z.number().min(0).default(0.5).describe("Own loop cover packets per second (lambdaM); 0 turns off"),
+        loopMeanDelayMs: z.number().min(0).default(50).describe("Mean per-hop delay of own loops, ms"),
+        loopTimeoutMs: z.int().min(100).default(30_000).describe("An own loop not back by then counts as lost"),
+        payloadSize: z
+          .int()
+          .min(33)
+          .max(32_785)
+          .default(2065)
+          .describe("Sphinx payload size of own loops; must match the clients' so loops look like real packets"),
+      })
+      .describe("Mixing"),
+    storage: z
+      .strictObject({ dataDir: z.string().min(1).describe("Holds the key files and replay.sqlite") })
+      .describe("Storage"),
+    log: z
+      .strictObject({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Level"),
+      })
+      .default({ level: "info" })
+      .describe("Logging"),
+  })
+  .describe("nym-mixnode");
+export type MixnodeConfig = z.output<typeof MixnodeConfig>;
+export type MixnodeConfigInput = z.input<typeof MixnodeConfig>;

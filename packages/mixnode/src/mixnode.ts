@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import type { Logger, Service } from "@nym-ts/common";
+import type { DirectoryClient } from "@nym-ts/directory/client";
+import {
+  type MixCore,
+  type MixTransport,
+  NodeRuntime,
+  nymSphinx,
+  readNodeKeys,
+  type SphinxCodec,
+} from "@nym-ts/mixnet";
+import { MixnodeConfig, type MixnodeConfigInput } from "./config.js";
+
+export const MIXNODE_VERSION = "0.1.0";
+
+export interface MixnodeModules {
+  log: Logger;
+  /** Tests may hand in another transport, Sphinx codec or directory client. */
+  transport?: MixTransport;
+  sphinx?: SphinxCodec;
+  directory?: DirectoryClient;
+}
+
+export interface Mixnode extends Service {
+  readonly identityKey: string;
+  readonly sphinxKey: string;
+  /** The packet engine: counters, loop statistics, queue depth. */
+  readonly core: MixCore;
+  readonly transport: MixTransport;
+  refreshTopology(): Promise<void>;
+}
+
+/**
+ * A Loopix mix node: registers its layer and keys with the directory, processes Sphinx packets from the previous
+ * layer (replays and malformed packets dropped and counted), holds each for its delay in one timer heap, forwards it
+ * to the next hop named in the header (only to nodes in the topology), sends its own loops at lambdaM, and reports
+ * signed metrics.
+ */
+export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModules): Mixnode {
+  const config = MixnodeConfig.parse(options);
+  const log = modules.log.child({ module: "mixnode" });
+  const keys = readNodeKeys(config.storage.dataDir);
+  const announce = `${config.mixnode.announceHost ?? config.mixnode.listenHost}:${config.mixnode.port}`;
+  const runtime = new NodeRuntime(
+    {
+      keys,
+      listen: `/ip4/${config.mixnode.listenHost}/tcp/${config.mixnode.port}`,
+      announce,
+      directoryUrl: config.directory.url,
+      registerIntervalMs: config.directory.registerIntervalMs,
+      topologyRefreshMs: config.directory.topologyRefreshMs,
+      metricsIntervalMs: config.directory.metricsIntervalMs,
+      replayPath: join(config.storage.dataDir, "replay.sqlite"),
+      maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
+      mix: {
+        layer: config.mixnode.layer,
+        maxDelayMs: config.mixing.maxDelayMs,
+        delayQueueCapacity: config.mixing.delayQueueCapacity,
+        loopRate: config.mixing.loopRate,
+        loopMeanDelayMs: config.mixing.loopMeanDelayMs,
+        payloadSize: config.mixing.payloadSize,
+        loopTimeoutMs: config.mixing.loopTimeoutMs,
+      },
+      registration: (k) => ({
+        kind: "mixnode",
+        payload: { ...k, host: announce, layer: config.mixnode.layer, version: MIXNODE_VERSION },
+      }),
+    },
+    {
+      log,
+      sphinx: modules.sphinx ?? nymSphinx,
+      ...(modules.transport ? { transport: modules.transport } : {}),
+      ...(modules.directory ? { directory: modules.directory } : {}),
+    },
+  );
+  runtime.transport.onFrame((frame) => {
+    if (!runtime.core.handleFrame(frame)) runtime.core.drop("unexpected_frame");
+  });
+  return {
+    identityKey: runtime.identityKey,
+    sphinxKey: runtime.sphinxPublicKey,
+    core: runtime.core,
+    transport: runtime.transport,
+    refreshTopology: () => runtime.refreshTopology(),
+    async start() {
+      await runtime.start();
+      log.info({ identityKey: runtime.identityKey, layer: config.mixnode.layer, announce }, "mixnode running");
+    },
+    stop: () => runtime.stop(),
+  };
+}
