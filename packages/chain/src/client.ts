@@ -136,6 +136,15 @@ export class ChainClient {
     };
   }
 
+  /** What this node's app reports over ABCI Info: its last committed height and app hash (hex). */
+  async appInfo(): Promise<{ height: number; appHash: string }> {
+    const info = await this.#http.abciInfo();
+    return {
+      height: info.lastBlockHeight ?? 0,
+      appHash: Buffer.from(info.lastBlockAppHash ?? new Uint8Array()).toString("hex"),
+    };
+  }
+
   /** The app hash in the header of block `height + 1`, i.e. the state after executing block `height`. */
   async appHashAfter(height: number): Promise<string> {
     const block = await this.#http.block(height + 1);

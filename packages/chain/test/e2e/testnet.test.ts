@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChainClient, type ChainEvent, connectChain } from "../../src/client.js";
+import { TX_CODES } from "../../src/errors.js";
+import { startTestnet, type Testnet } from "../../src/testnet.js";
+import {
+  buildCredentialRequest,
+  buildDepositCredential,
+  buildTransferNotification,
+  buildVerificationNotification,
+} from "../../src/tx.js";
+import { type Actor, actor, appState, ethTxHashOf, verifiers, watchers, zetaOf } from "../fixtures.js";
+
+/**
+ * Four real CometBFT v0.38 validators on loopback, each driving its own nym-validator process over the ABCI socket.
+ */
+describe("4-validator network (real CometBFT, real app processes)", () => {
+  let net: Testnet;
+  let dir: string;
+  const clients: ChainClient[] = [];
+  let chainId: string;
+  const user = actor("e2e-user");
+  const sp = actor("e2e-sp");
+  const stranger = actor("e2e-stranger");
+
+  const client = (i: number) => clients[i] as ChainClient;
+  async function nonceOf(a: Actor): Promise<number> {
+    return (await client(0).account(a.address)).nonce;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "nym-chain-e2e-"));
+    net = await startTestnet({ validators: 4, dir, appState: appState(), chainId: "nym-e2e" });
+    for (const url of net.rpcUrls) clients.push(await connectChain({ rpcUrl: url }));
+    await net.waitForHeight(2);
+    chainId = await client(0).chainId();
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await net?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("credits a deposit exactly once at the watcher threshold, despite a duplicate vote and an unknown key", async () => {
+    const credited: ChainEvent[] = [];
+    const unsubscribe = await client(1).subscribe("transfer_credited", (e) => credited.push(e));
+    const ethTxHash = ethTxHashOf("e2e-1");
+    const vote = (w: Actor, nonce: number) =>
+      buildTransferNotification(
+        w.key,
+        { chainId, nonce },
+        { ethTxHash, logIndex: 3, address: user.address, amount: 1000n },
+      );
+
+    const first = await client(0).broadcastTxCommit(vote(watchers[0]!, await nonceOf(watchers[0]!)));
+    expect(first.code).toBe(0);
+    // The same watcher again (a fresh nonce, so it reaches the state machine): refused as a duplicate.
+    const dup = await client(1).broadcastTxCommit(vote(watchers[0]!, await nonceOf(watchers[0]!)));
+    expect(dup.code).toBe(TX_CODES.CHAIN_ERROR_DUPLICATE_VOTE);
+    const unknown = await client(2).broadcastTxCommit(vote(stranger, 0));
+    expect(unknown.code).toBe(TX_CODES.CHAIN_ERROR_UNAUTHORIZED);
+    expect((await client(0).account(user.address)).balance).toBe(0n);
+
+    const second = await client(3).broadcastTxCommit(vote(watchers[1]!, await nonceOf(watchers[1]!)));
+    expect(second.code).toBe(0);
+    expect(second.events.map((e) => e.type)).toContain("transfer_credited");
+    const third = await client(2).broadcastTxCommit(vote(watchers[2]!, await nonceOf(watchers[2]!)));
+    expect(third.code).toBe(0);
+    expect(third.events.map((e) => e.type)).not.toContain("transfer_credited");
+
+    for (const c of clients) expect((await c.account(user.address)).balance).toBe(1000n);
+    await waitUntil(() => credited.length >= 1);
+    await sleep(300);
+    expect(credited).toHaveLength(1);
+    expect(credited[0]?.attributes).toMatchObject({ address: user.address, amount: "1000", log_index: "3" });
+    unsubscribe();
+  });
+
+  it("rejects a replayed nonce", async () => {
+    const nonce = await nonceOf(user);
+    const request = (value: bigint) =>
+      buildCredentialRequest(
+        user.key,
+        { chainId, nonce },
+        { value, blindSignRequest: "0x0102", publicAttributes: ["0x05"] },
+      );
+    const first = await client(0).broadcastTxCommit(request(10n));
+    expect(first.code).toBe(0);
+    const replay = await client(1).broadcastTxSync(request(11n));
+    expect(replay.code).toBe(TX_CODES.CHAIN_ERROR_NONCE);
+    const stored = await client(2).credentialRequest(first.hash);
+    expect(stored).toMatchObject({ requester: user.address, value: "10", blindSignRequest: "0x0102" });
+    expect((await client(3).account(user.address)).balance).toBe(990n);
+  });
+
+  it("rejects a second deposit of one zeta; the verifier threshold marks it spent and credits the SP", async () => {
+    const zeta = zetaOf("e2e-zeta");
+    const deposits: ChainEvent[] = [];
+    const unsubscribe = await client(0).subscribe("deposit_credential", (e) => deposits.push(e));
+    const deposit = async (who: Actor) =>
+      buildDepositCredential(who.key, { chainId, nonce: await nonceOf(who) }, { zeta, value: 25n, proof: "0xc0ffee" });
+    expect((await client(0).broadcastTxCommit(await deposit(sp))).code).toBe(0);
+    const again = await client(1).broadcastTxCommit(await deposit(stranger));
+    expect(again.code).toBe(TX_CODES.CHAIN_ERROR_ZETA_IN_USE);
+    expect((await client(2).zeta(zeta)).status).toBe("being_verified");
+    await waitUntil(() => deposits.length >= 1);
+    expect(deposits[0]?.attributes).toMatchObject({ zeta, sp: sp.address, value: "25", proof: "0xc0ffee" });
+
+    const vote = async (v: Actor) =>
+      buildVerificationNotification(v.key, { chainId, nonce: await nonceOf(v) }, { zeta, valid: true });
+    expect((await client(1).broadcastTxCommit(await vote(verifiers[0]!))).code).toBe(0);
+    expect((await client(0).zeta(zeta)).status).toBe("being_verified");
+    const decisive = await client(2).broadcastTxCommit(await vote(verifiers[1]!));
+    expect(decisive.code).toBe(0);
+    expect(decisive.events.map((e) => e.type)).toContain("zeta_spent");
+    for (const c of clients) {
+      expect((await c.zeta(zeta)).status).toBe("spent");
+      expect((await c.account(sp.address)).balance).toBe(25n);
+    }
+    unsubscribe();
+  });
+
+  it("keeps producing blocks with one validator killed; the restarted one catches up with an equal app hash", async () => {
+    const victim = net.nodes[3]!;
+    const events: ChainEvent[] = [];
+    // Subscribed through the victim: the client must reconnect and replay what it missed while the node was down.
+    const unsubscribe = await client(3).subscribe("transfer_credited", (e) => events.push(e));
+    await victim.stop({ kill: true });
+    const alive = net.nodes.slice(0, 3);
+    const h0 = (await client(0).status()).height;
+    await net.waitForHeight(h0 + 3, { nodes: alive, timeoutMs: 30_000 });
+
+    // State changes while the victim is down, so catching up means replaying real txs.
+    const ethTxHash = ethTxHashOf("e2e-while-down");
+    for (const w of watchers.slice(0, 2)) {
+      const tx = buildTransferNotification(
+        w.key,
+        { chainId, nonce: await nonceOf(w) },
+        { ethTxHash, logIndex: 0, address: sp.address, amount: 5n },
+      );
+      expect((await client(0).broadcastTxCommit(tx)).code).toBe(0);
+    }
+    const target = (await client(0).status()).height;
+
+    await victim.start();
+    await net.waitForHeight(target + 2, { nodes: [victim], timeoutMs: 60_000 });
+    expect((await client(3).account(sp.address)).balance).toBe(30n);
+
+    // The victim's own app, asked over ABCI Info, must hold the hash the others agreed on in the next header.
+    const info = await client(3).appInfo();
+    await net.waitForHeight(info.height + 1, { nodes: alive });
+    expect(info.appHash).toBe(await client(0).appHashAfter(info.height));
+    expect(info.appHash).toBe(await client(1).appHashAfter(info.height));
+
+    await waitUntil(() => events.length >= 1, 20_000);
+    expect(events[0]?.attributes).toMatchObject({ address: sp.address, amount: "5", eth_tx_hash: ethTxHash });
+    unsubscribe();
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(50);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,71 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { TxRejected } from "../../src/errors.js";
+import { addressFromSecretKey, SignatureVerifier } from "../../src/keys.js";
+import { buildDepositCredential, buildTransferNotification, decodeTx, txHash } from "../../src/tx.js";
+import { ethTxHashOf, testKey, zetaOf } from "../fixtures.js";
+
+describe("keys", () => {
+  it("derives Ethereum addresses (secret key 1 is the well-known 0x7e5f…5bdf)", () => {
+    const one = new Uint8Array(32);
+    one[31] = 1;
+    expect(addressFromSecretKey(one)).toBe("0x7e5f4552091a69125d5dfcb7b8c2659029395bdf");
+  });
+
+  it("refuses a zero secret key", () => {
+    expect(() => addressFromSecretKey(new Uint8Array(32))).toThrow(TypeError);
+  });
+});
+
+describe("tx codec", () => {
+  const verifier = new SignatureVerifier();
+  const key = testKey("codec");
+
+  it("round-trips a signed tx: sender is the signer's address, hash is sha256 of the bytes", () => {
+    const tx = buildDepositCredential(
+      key,
+      { chainId: "c", nonce: 3 },
+      { zeta: zetaOf("r"), value: 5n, proof: new Uint8Array([1, 2]) },
+    );
+    const decoded = decodeTx(tx, verifier);
+    expect(decoded.sender).toBe(addressFromSecretKey(key));
+    expect(decoded.body).toMatchObject({ type: "deposit_credential", nonce: 3, value: "5", proof: "0x0102" });
+    expect(decoded.hash).toBe(txHash(tx));
+    expect(decoded.hash).toMatch(/^[0-9A-F]{64}$/);
+  });
+
+  it("signs deterministically: the same body gives the same bytes", () => {
+    const build = () =>
+      buildTransferNotification(
+        key,
+        { chainId: "c", nonce: 0 },
+        { ethTxHash: ethTxHashOf("d"), logIndex: 1, address: addressFromSecretKey(key), amount: 9n },
+      );
+    expect(Buffer.from(build()).equals(Buffer.from(build()))).toBe(true);
+  });
+
+  it("rejects every single-byte mutation of a valid tx (property)", () => {
+    const tx = buildTransferNotification(
+      key,
+      { chainId: "c", nonce: 0 },
+      { ethTxHash: ethTxHashOf("m"), logIndex: 0, address: addressFromSecretKey(key), amount: 1n },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: tx.length - 1 }), fc.integer({ min: 1, max: 255 }), (i, x) => {
+        const mutated = Uint8Array.from(tx);
+        mutated[i] = (mutated[i] as number) ^ x;
+        expect(() => decodeTx(mutated, verifier)).toThrow(TxRejected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("builders refuse bodies their schema refuses", () => {
+    expect(() =>
+      buildDepositCredential(key, { chainId: "c", nonce: 0 }, { zeta: "0x12", value: 1n, proof: "0x01" }),
+    ).toThrow();
+    expect(() =>
+      buildDepositCredential(key, { chainId: "c", nonce: 0 }, { zeta: zetaOf("a"), value: 0n, proof: "0x01" }),
+    ).toThrow();
+  });
+});
