@@ -17,6 +17,7 @@
  */
 
 export { backoffDelay } from "./backoff.js";
+export { ChainNotifier, type ChainNotifierOptions } from "./chain-notifier.js";
 export {
   EthereumSection,
   type EthereumWatcherOptions,
@@ -25,6 +26,7 @@ export {
   type ResolvedWatcherOptions,
   WatcherOptionsSchema,
 } from "./config.js";
+export { createWatcherDaemon, type DaemonConfig, DaemonConfigSchema } from "./daemon.js";
 export { WatcherError, type WatcherErrorCode } from "./errors.js";
 export { JsonRpcEthereumSource, type JsonRpcSourceOptions, parseTransferLog } from "./ethereum.js";
 export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";
