@@ -27,7 +27,8 @@ import {
 import { isValidEd25519PublicKey, signingBytes, verifyEd25519 } from "./signing.js";
 import { type DirectoryStore, openSqliteStore } from "./store.js";
 
-export const DIRECTORY_VERSION = "0.1.0";
+/** The package version, with the commit the image was built from when `NYM_BUILD_COMMIT` is set (see the Dockerfile). */
+export const DIRECTORY_VERSION = `0.1.0${process.env.NYM_BUILD_COMMIT ? `+${process.env.NYM_BUILD_COMMIT}` : ""}`;
 
 export type DirectoryErrorCode =
   | "DIRECTORY_ERROR_INVALID_KEY"
