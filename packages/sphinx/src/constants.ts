@@ -70,9 +70,6 @@ export const PayloadSize = {
   extended32: 32768 + PAYLOAD_OVERHEAD,
 } as const;
 export const DEFAULT_PAYLOAD_SIZE = PayloadSize.regular;
-/** Lioness needs more than 32 bytes; anything above our largest class is refused to bound memory per packet. */
-export const MIN_PAYLOAD_SIZE = PAYLOAD_OVERHEAD + 16;
-export const MAX_PAYLOAD_SIZE = PayloadSize.extended32;
 
 /** Format versions, 3 bytes on the wire: [0, u16 big-endian]. Only CURRENT (clamped X25519 blinding) is spoken. */
 export const SPHINX_VERSION = 258;

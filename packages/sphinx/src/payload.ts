@@ -4,22 +4,22 @@
  * Lioness-decrypt. The zero prefix and terminator are checked only at the very end (nym has no per-hop payload
  * integrity: a tampered payload decrypts to noise and fails the check with overwhelming probability).
  */
-import {
-  MAX_PAYLOAD_SIZE,
-  MIN_PAYLOAD_SIZE,
-  PAYLOAD_OVERHEAD,
-  PAYLOAD_ZERO_PREFIX_LENGTH,
-  PayloadSize,
-} from "./constants.js";
+import { PAYLOAD_OVERHEAD, PAYLOAD_ZERO_PREFIX_LENGTH, PayloadSize } from "./constants.js";
 import { SphinxError } from "./errors.js";
 import { lionessEncrypt } from "./lioness.js";
 
-/** Payload sizes this library accepts: the named classes and any size in between, so the format can grow. */
+const PAYLOAD_SIZES: ReadonlySet<number> = new Set(Object.values(PayloadSize));
+
+/** True when `size` is one of the payload size classes (the only sizes nodes accept). */
+export function isPayloadSize(size: number): boolean {
+  return PAYLOAD_SIZES.has(size);
+}
+
 export function checkPayloadSize(size: number): void {
-  if (!Number.isSafeInteger(size) || size < MIN_PAYLOAD_SIZE || size > MAX_PAYLOAD_SIZE) {
+  if (!isPayloadSize(size)) {
     throw new SphinxError(
       "SPHINX_ERROR_INVALID_LENGTH",
-      `payload size ${size} outside [${MIN_PAYLOAD_SIZE}, ${MAX_PAYLOAD_SIZE}] (classes: ${Object.values(PayloadSize).join(", ")})`,
+      `payload size ${size} is not a size class (${[...PAYLOAD_SIZES].join(", ")})`,
     );
   }
 }
@@ -53,8 +53,8 @@ export function encryptLayers(payload: Uint8Array, payloadKeys: readonly Uint8Ar
  * anywhere along the route is detected.
  */
 export function decodePayload(payload: Uint8Array): Uint8Array {
-  if (!(payload instanceof Uint8Array) || payload.length < MIN_PAYLOAD_SIZE || payload.length > MAX_PAYLOAD_SIZE) {
-    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", "payload length is not a valid payload size");
+  if (!(payload instanceof Uint8Array) || !isPayloadSize(payload.length)) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", "payload length is not a payload size class");
   }
   let bad = 0;
   for (let i = 0; i < PAYLOAD_ZERO_PREFIX_LENGTH; i++) bad |= payload[i]!;

@@ -13,8 +13,6 @@ import {
   IDENTIFIER_LENGTH,
   MAC_LENGTH,
   MAX_PATH_LENGTH,
-  MAX_PAYLOAD_SIZE,
-  MIN_PAYLOAD_SIZE,
   NODE_ADDRESS_LENGTH,
   NODE_META_INFO_LENGTH,
   OFFSET_BLINDING_FACTOR,
@@ -34,7 +32,7 @@ import {
 } from "./constants.js";
 import { SphinxError } from "./errors.js";
 import { lionessDecrypt } from "./lioness.js";
-import { encryptLayers, framePayload } from "./payload.js";
+import { encryptLayers, framePayload, isPayloadSize } from "./payload.js";
 import {
   expandSharedSecret,
   exportPublicKey,
@@ -319,13 +317,28 @@ export function createSphinxNode(privateKey: Uint8Array): SphinxNode {
   };
 }
 
+/**
+ * X25519 ignores the top bit of u and reduces u mod p = 2^255 - 19, so 2^255 - u encodings would give a second
+ * alpha with the same shared secret (and replay tag). Senders never produce them; refusing them keeps the header
+ * free of bits that a MAC does not cover.
+ */
+function isCanonicalPoint(u: Uint8Array): boolean {
+  const top = u[31]!;
+  if (top < 0x7f) return true;
+  if (top > 0x7f) return false;
+  for (let i = 30; i > 0; i--) if (u[i] !== 0xff) return true;
+  return u[0]! < 0xed;
+}
+
 function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOptions): ProcessedPacket {
   if (!(packet instanceof Uint8Array)) throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", "packet must be bytes");
-  const payloadLength = packet.length - HEADER_LENGTH;
-  if (payloadLength < MIN_PAYLOAD_SIZE || payloadLength > MAX_PAYLOAD_SIZE) {
-    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", `packet of ${packet.length} bytes has no valid payload size`);
+  if (!isPayloadSize(packet.length - HEADER_LENGTH)) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", `packet of ${packet.length} bytes is not a packet size`);
   }
   const alpha = packet.subarray(0, PUBLIC_KEY_LENGTH);
+  if (!isCanonicalPoint(alpha)) {
+    throw new SphinxError("SPHINX_ERROR_INVALID_POINT", "alpha is not a canonical X25519 u-coordinate");
+  }
   const gamma = packet.subarray(PUBLIC_KEY_LENGTH, PUBLIC_KEY_LENGTH + MAC_LENGTH);
   const beta = packet.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
 

@@ -2,11 +2,15 @@ import { describe, expect, it } from "vitest";
 import {
   createForwardPacket,
   createSphinxNode,
+  createSurb,
   decodePayload,
   HEADER_LENGTH,
+  openSurbReply,
   PayloadSize,
   type ProcessedPacket,
   SphinxError,
+  SURB_LENGTH,
+  useSurb,
 } from "../../src/index.js";
 import { deriveHopSecrets } from "../../src/sphinx.js";
 import { makeRoute, seededRandom } from "../helpers.js";
@@ -119,5 +123,59 @@ describe("forward packets", () => {
     const first = node.process(packet, { isReplay });
     seen.add(Buffer.from(first.replayTag).toString("hex"));
     expectCode(() => node.process(packet, { isReplay }), "SPHINX_ERROR_REPLAY");
+  });
+});
+
+describe("SURBs", () => {
+  const random = seededRandom("surb-unit");
+  const { keys, route } = makeRoute(3, random);
+  const nodes = keys.map((k) => createSphinxNode(k.privateKey));
+
+  function deliver(packet: Uint8Array) {
+    let current = packet;
+    for (const n of nodes) {
+      const out = n.process(current);
+      if (out.kind === "final") return out;
+      current = out.packet;
+    }
+    throw new Error("route did not end");
+  }
+
+  it("a reply through a SURB reaches the creator's destination and opens only with the recovery keys", () => {
+    const { surb, recoveryKeys } = createSurb({ route, delays: [1, 2, 3], destination, random });
+    expect(surb.length).toBe(SURB_LENGTH);
+    expect(recoveryKeys.length).toBe(3 * 192);
+    const message = new TextEncoder().encode("the answer is true");
+    const { firstHop, packet } = useSurb(surb, message);
+    expect(firstHop).toEqual(route[0]!.address);
+    const final = deliver(packet);
+    expect(final.identifier).toEqual(destination.identifier);
+    expect(openSurbReply(recoveryKeys, final.payload)).toEqual(message);
+    // the final hop cannot read the reply, and other keys do not open it
+    expectCode(() => decodePayload(final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
+    const other = createSurb({ route, delays: [1, 2, 3], destination, random }).recoveryKeys;
+    expectCode(() => openSurbReply(other, final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
+  });
+
+  it("the SURB does not carry the recovery keys", () => {
+    const { surb, recoveryKeys } = createSurb({ route, delays: [1, 2, 3], destination, random });
+    const text = Buffer.from(surb).toString("hex");
+    for (let h = 0; h < 2; h++) {
+      expect(text).not.toContain(Buffer.from(recoveryKeys.subarray(h * 192, (h + 1) * 192)).toString("hex"));
+    }
+  });
+
+  it("rejects malformed SURBs and recovery keys with typed errors", () => {
+    const { surb } = createSurb({ route, delays: [1, 2, 3], destination, random });
+    expectCode(() => useSurb(surb.subarray(1), new Uint8Array(1)), "SPHINX_ERROR_INVALID_LENGTH");
+    expectCode(() => useSurb(surb, new Uint8Array(1), 1234), "SPHINX_ERROR_INVALID_LENGTH");
+    expectCode(
+      () => openSurbReply(new Uint8Array(191), new Uint8Array(PayloadSize.regular)),
+      "SPHINX_ERROR_INVALID_LENGTH",
+    );
+    expectCode(
+      () => openSurbReply(new Uint8Array(192 * 6), new Uint8Array(PayloadSize.regular)),
+      "SPHINX_ERROR_INVALID_LENGTH",
+    );
   });
 });
