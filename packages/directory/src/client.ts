@@ -61,6 +61,12 @@ export interface DirectoryClient {
   health(): Promise<{ status: string }>;
 }
 
+/**
+ * Last timestamp signed per key, shared by every client in the process: the server refuses a timestamp not newer than
+ * the last it accepted from a key, and a node may well hold two clients (one renewing, one reporting metrics).
+ */
+const lastTimestamp = new Map<string, number>();
+
 const PresenceList = z.object({ nodes: z.array(presence(z.unknown())) });
 
 /**
@@ -73,8 +79,6 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
   const doFetch = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const lastTimestamp = new Map<string, number>();
-
   const nextTimestamp = (key: string): number => {
     const t = Math.max(now(), (lastTimestamp.get(key) ?? 0) + 1);
     lastTimestamp.set(key, t);

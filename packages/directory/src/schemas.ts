@@ -52,7 +52,8 @@ export const Version = z
   .describe("Software version of the node");
 /** Unix time in milliseconds. */
 export const UnixMillis = z.int().min(0).describe("Unix time in milliseconds");
-const Counter = z.int().min(0);
+/** A per-interval packet counter; bounded so that sums over many reports stay exact integers. */
+const Counter = z.int().min(0).max(0xffff_ffff);
 
 export const MixnodeRegistration = z
   .strictObject({
@@ -252,13 +253,15 @@ export const NodeMetricsHistory = z
   .describe("NodeMetricsHistory");
 export type NodeMetricsHistory = z.infer<typeof NodeMetricsHistory>;
 
+const Sum = z.int().min(0);
+
 export const MetricsTotals = z
   .object({
-    received: Counter,
-    sent: Counter,
-    dropped: Counter,
-    reports: Counter.describe("Reports inside the window"),
-    nodes: Counter.describe("Distinct mixnodes that reported inside the window"),
+    received: Sum,
+    sent: Sum,
+    dropped: Sum,
+    reports: Sum.describe("Reports inside the window"),
+    nodes: Sum.describe("Distinct mixnodes that reported inside the window"),
   })
   .describe("MetricsTotals");
 export type MetricsTotals = z.infer<typeof MetricsTotals>;
@@ -266,10 +269,10 @@ export type MetricsTotals = z.infer<typeof MetricsTotals>;
 export const NodeMetricsSummary = z
   .object({
     identityKey: Ed25519PublicKey,
-    received: Counter,
-    sent: Counter,
-    dropped: Counter,
-    reports: Counter,
+    received: Sum,
+    sent: Sum,
+    dropped: Sum,
+    reports: Sum,
     lastReportAt: UnixMillis,
   })
   .describe("NodeMetricsSummary");
