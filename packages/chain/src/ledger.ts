@@ -140,7 +140,12 @@ export class Ledger {
     } catch (cause) {
       throw new ChainError("CHAIN_ERROR_GENESIS", "genesis app_state is not JSON", {}, { cause });
     }
-    const parsed = appStateSchema.safeParse(raw);
+    let parsed: ReturnType<typeof appStateSchema.safeParse>;
+    try {
+      parsed = appStateSchema.safeParse(raw);
+    } catch (cause) {
+      throw new ChainError("CHAIN_ERROR_GENESIS", "genesis app_state rejected", {}, { cause });
+    }
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
       throw new ChainError("CHAIN_ERROR_GENESIS", `genesis app_state rejected: ${issues}`, {});

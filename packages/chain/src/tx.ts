@@ -41,7 +41,8 @@ export const addressSchema = z
 export const amountSchema = z
   .string()
   .regex(/^(?:0|[1-9][0-9]{0,38})$/, "amount must be a decimal integer string")
-  .refine((s) => BigInt(s) < 1n << 128n, { message: "amount must be below 2^128" })
+  // zod runs refinements even after a failed regex, so this one must not assume the format (BigInt would throw).
+  .refine((s) => !/^[0-9]{1,39}$/.test(s) || BigInt(s) < 1n << 128n, { message: "amount must be below 2^128" })
   .describe("an amount in the smallest unit, decimal string");
 export const positiveAmountSchema = amountSchema.refine((s) => s !== "0", { message: "amount must be positive" });
 
@@ -237,7 +238,13 @@ export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txH
   } catch {
     throw new TxRejected("CHAIN_ERROR_ENCODING", "tx body is not UTF-8 JSON");
   }
-  const parsed = txBodySchema.safeParse(json);
+  let parsed: ReturnType<typeof txBodySchema.safeParse>;
+  try {
+    parsed = txBodySchema.safeParse(json);
+  } catch {
+    // A schema bug must never become a crash of every validator: the tx is refused instead.
+    throw new TxRejected("CHAIN_ERROR_SCHEMA", "tx body rejected");
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join(".") || "(body)"}: ${issue.message}` : "invalid";
