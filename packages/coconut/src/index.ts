@@ -71,6 +71,7 @@ export {
   checkVerificationKey,
   commitmentHash,
   computeZeta,
+  credentialChallenge,
   DST_COMMITMENT_HASH,
   DST_PARAMS,
   DST_PUBLIC_SIGN,

@@ -756,6 +756,25 @@ function checkTheta(theta: Theta, name: string): void {
   checkScalars(theta.responsesM, `${name}.responsesM`);
 }
 
+/**
+ * The Fiat-Shamir challenge of a shown credential as a verifier recomputes it (over the key digest, k, the public
+ * attributes, the binding, h', s', κ, ζ, Aw and Cw). Exposed for audits and tests; verifyCredential uses it internally.
+ */
+export function credentialChallenge(
+  params: Params,
+  vk: VerificationKey,
+  theta: Theta,
+  publicAttributes: readonly bigint[],
+  binding: Uint8Array,
+): bigint {
+  checkParams(params);
+  checkVk(params, vk, "vk");
+  checkTheta(theta, "theta");
+  checkScalars(publicAttributes, "publicAttributes");
+  assertBytes(binding, "binding");
+  return piVChallenge(params, vkTables(params, vk).digest, theta, theta.responsesM.length, publicAttributes, binding);
+}
+
 interface Prepared {
   theta: Theta;
   k: number;

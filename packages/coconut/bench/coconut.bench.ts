@@ -1,0 +1,145 @@
+/**
+ * `pnpm bench`: ms per operation (median) for q = 3 attributes (2 private, 1 public) at t=2/n=3 and t=7/n=10 on the
+ * mcl backend, with ratios measured in the same run against one pairing of that backend, plus a short noble reference.
+ * Targets (issue 2): VerifyCred median <= 5 ms on the 2-core machine; batch verification per credential at N = 100
+ * <= half of one VerifyCred.
+ */
+import {
+  aggregateSignatures,
+  aggregateVerificationKeys,
+  type Backend,
+  blindSign,
+  decodeTheta,
+  encodeTheta,
+  mclBackend,
+  nobleBackend,
+  type Params,
+  prepareBlindSign,
+  prepareVerificationKey,
+  proveCredential,
+  randomAttribute,
+  setup,
+  ttpKeygen,
+  unblindSignature,
+  verifyCredential,
+  verifyCredentialBatch,
+  verifyPartialBlindSignature,
+} from "../src/index.js";
+
+function median(f: () => unknown, iterations: number, perCall = 1): number {
+  f(); // warm-up (also builds lazily cached tables)
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    f();
+    times.push((performance.now() - t0) / perCall);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+function pairingMs(backend: Backend, iterations: number): number {
+  const p = backend.g1Mul(backend.g1Generator(), 123456789n);
+  const q = backend.g2Mul(backend.g2Generator(), 987654321n);
+  return median(() => backend.pairing(p, q), iterations);
+}
+
+interface Row {
+  op: string;
+  ms: number;
+}
+
+function run(params: Params, t: number, n: number, iterations: number, batchN: number): Row[] {
+  const shares = ttpKeygen(params, t, n);
+  const signers = shares.slice(n - t);
+  const vk = aggregateVerificationKeys(
+    params,
+    signers.map((s) => ({ index: s.index, verificationKey: s.verificationKey })),
+  );
+  prepareVerificationKey(params, vk);
+  const priv = [randomAttribute(), randomAttribute()];
+  const pub = [42n];
+  const binding = new TextEncoder().encode("service-provider-address");
+  const { request, openings } = prepareBlindSign(params, priv, pub);
+  const first = signers[0] as (typeof signers)[number];
+  const blinded = signers.map((s) => blindSign(params, s.secretKey, request, pub));
+  const partials = signers.map((s, i) => ({
+    index: s.index,
+    signature: unblindSignature(params, blinded[i] as (typeof blinded)[number], openings, s.verificationKey),
+  }));
+  const sig = aggregateSignatures(params, partials);
+  const theta = proveCredential(params, vk, sig, priv, { binding, publicAttributes: pub });
+  if (!verifyCredential(params, vk, theta, pub, binding)) throw new Error("bench: credential does not verify");
+  const encoded = encodeTheta(params, theta);
+  const items = Array.from({ length: batchN }, () => ({
+    theta: proveCredential(params, vk, sig, priv, { binding, publicAttributes: pub }),
+    publicAttributes: pub,
+    binding,
+  }));
+  if (!verifyCredentialBatch(params, vk, items)) throw new Error("bench: batch does not verify");
+  const b0 = blinded[0] as (typeof blinded)[number];
+  return [
+    { op: "PrepareBlindSign", ms: median(() => prepareBlindSign(params, priv, pub), iterations) },
+    { op: "BlindSign (one issuer)", ms: median(() => blindSign(params, first.secretKey, request, pub), iterations) },
+    { op: "Unblind", ms: median(() => unblindSignature(params, b0, openings, first.verificationKey), iterations) },
+    {
+      op: "partial verification",
+      ms: median(() => verifyPartialBlindSignature(params, request, pub, b0, first.verificationKey), iterations),
+    },
+    { op: `AggCred (${t} partials)`, ms: median(() => aggregateSignatures(params, partials), iterations) },
+    {
+      op: "ProveCred",
+      ms: median(() => proveCredential(params, vk, sig, priv, { binding, publicAttributes: pub }), iterations),
+    },
+    { op: "VerifyCred", ms: median(() => verifyCredential(params, vk, theta, pub, binding), iterations * 2) },
+    {
+      op: `batch verify, per credential (N=${batchN})`,
+      ms: median(() => verifyCredentialBatch(params, vk, items), Math.max(3, iterations / 4), batchN),
+    },
+    { op: "decode Θ (subgroup checks, not in VerifyCred)", ms: median(() => decodeTheta(params, encoded), iterations) },
+  ];
+}
+
+function print(title: string, rows: Row[], pairing: number): void {
+  console.log(`\n${title}`);
+  console.log(`${"operation".padEnd(46)} ${"ms".padStart(9)}  ${"/pairing".padStart(8)}`);
+  for (const r of rows) {
+    console.log(`${r.op.padEnd(46)} ${r.ms.toFixed(3).padStart(9)}  ${(r.ms / pairing).toFixed(2).padStart(8)}`);
+  }
+}
+
+const mcl = await mclBackend();
+const params = setup(3, { backend: mcl });
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 40);
+console.log(`@nym-ts/coconut benchmark: q=3 (2 private + 1 public), backend mcl-wasm, median of ${iterations} runs`);
+const results: { label: string; rows: Row[]; pairing: number }[] = [];
+for (const [t, n] of [
+  [2, 3],
+  [7, 10],
+] as const) {
+  const p0 = pairingMs(mcl, iterations);
+  const rows = run(params, t, n, iterations, 100);
+  const p1 = pairingMs(mcl, iterations);
+  const pairing = (p0 + p1) / 2;
+  rows.push({ op: "one pairing (mcl)", ms: pairing });
+  results.push({ label: `t=${t}, n=${n}`, rows, pairing });
+  print(`t=${t} of n=${n}`, rows, pairing);
+}
+
+const noble = nobleBackend();
+const nParams = setup(3, { backend: noble });
+const nRows = run(nParams, 2, 3, 3, 4).filter((r) => r.op === "VerifyCred" || r.op.startsWith("batch"));
+const nPairing = pairingMs(noble, 3);
+nRows.push({ op: "one pairing (noble)", ms: nPairing });
+print("reference backend noble, t=2 of n=3 (3 runs, batch N=4)", nRows, nPairing);
+
+console.log("\nTargets");
+for (const r of results) {
+  const verify = r.rows.find((x) => x.op === "VerifyCred")?.ms ?? Number.NaN;
+  const batch = r.rows.find((x) => x.op.startsWith("batch"))?.ms ?? Number.NaN;
+  console.log(
+    `${r.label}: VerifyCred ${verify.toFixed(3)} ms (target <= 5 ms: ${verify <= 5 ? "met" : "MISSED"}), ` +
+      `VerifyCred/pairing ${(verify / r.pairing).toFixed(2)} (5 ms / 2.7 ms reference pairing = 1.85), ` +
+      `batch/VerifyCred ${(batch / verify).toFixed(2)} (target <= 0.5: ${batch / verify <= 0.5 ? "met" : "MISSED"})`,
+  );
+}

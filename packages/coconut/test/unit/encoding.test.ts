@@ -1,0 +1,247 @@
+import { bls12_381 } from "@noble/curves/bls12-381.js";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  decodeBlindedSignature,
+  decodeBlindSignRequest,
+  decodeParams,
+  decodeSecretKey,
+  decodeSignature,
+  decodeTheta,
+  decodeVerificationKey,
+  ENCODING_VERSION,
+  encodeBlindedSignature,
+  encodeBlindSignRequest,
+  encodeParams,
+  encodeSecretKey,
+  encodeSignature,
+  encodeTheta,
+  encodeVerificationKey,
+  fromHex,
+  nobleBackend,
+  type Params,
+  prepareBlindSign,
+  proveCredential,
+  TypeTag,
+  toHex,
+  verifyCredential,
+} from "../../src/index.js";
+import { enc, type Issued, issue, mclParams3, seededRng } from "../helpers.js";
+
+const Fp = bls12_381.fields.Fp;
+const Fp2 = bls12_381.fields.Fp2;
+const P = Fp.ORDER;
+
+let params: Params;
+let cred: Issued;
+
+beforeAll(async () => {
+  params = await mclParams3();
+  cred = issue(params, 2, 3, seededRng("encoding-test"));
+});
+
+function be48(x: bigint): Uint8Array {
+  const out = new Uint8Array(48);
+  let v = x;
+  for (let i = 47; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** A compressed G1 encoding of a point on the curve (x³ + 4 a square) but, for these x, outside the subgroup. */
+function g1OffSubgroup(): Uint8Array {
+  for (let x = 1n; ; x++) {
+    const rhs = Fp.add(Fp.pow(x, 3n), 4n);
+    let y: bigint;
+    try {
+      y = Fp.sqrt(rhs);
+    } catch {
+      continue;
+    }
+    const point = bls12_381.G1.Point.fromAffine({ x, y });
+    if (point.isTorsionFree()) continue;
+    const b = be48(x);
+    b[0] = (b[0] as number) | 0x80;
+    return b;
+  }
+}
+
+/** A compressed G1 encoding whose x has no point on the curve. */
+function g1OffCurve(): Uint8Array {
+  for (let x = 1n; ; x++) {
+    const rhs = Fp.add(Fp.pow(x, 3n), 4n);
+    try {
+      Fp.sqrt(rhs);
+    } catch {
+      const b = be48(x);
+      b[0] = (b[0] as number) | 0x80;
+      return b;
+    }
+  }
+}
+
+/** A compressed G2 encoding of a point on the twist (y² = x³ + 4(1+i)) outside the subgroup. */
+function g2OffSubgroup(): Uint8Array {
+  const b2 = Fp2.fromBigTuple([4n, 4n]);
+  for (let c0 = 1n; ; c0++) {
+    const x = Fp2.fromBigTuple([c0, 1n]);
+    const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b2);
+    let y: ReturnType<typeof Fp2.sqrt>;
+    try {
+      y = Fp2.sqrt(rhs);
+    } catch {
+      continue;
+    }
+    const point = bls12_381.G2.Point.fromAffine({ x, y });
+    if (point.isTorsionFree()) continue;
+    const out = new Uint8Array(96);
+    out.set(be48(x.c1), 0);
+    out.set(be48(x.c0), 48);
+    out[0] = (out[0] as number) | 0x80;
+    return out;
+  }
+}
+
+function theta() {
+  return proveCredential(params, cred.vk, cred.signature, cred.privateAttributes, {
+    binding: enc("sp"),
+    publicAttributes: cred.publicAttributes,
+    rng: seededRng("encoding-theta"),
+  });
+}
+
+function allEncodings(): { name: string; bytes: Uint8Array; decode: (b: Uint8Array) => unknown }[] {
+  const share = cred.shares[0];
+  if (!share) throw new Error("no share");
+  const { request } = prepareBlindSign(params, [3n, 4n], [5n], { rng: seededRng("enc-req") });
+  return [
+    { name: "params", bytes: encodeParams(params), decode: (b) => decodeParams(b, { backend: params.backend }) },
+    { name: "secretKey", bytes: encodeSecretKey(share.secretKey), decode: (b) => decodeSecretKey(params, b) },
+    {
+      name: "verificationKey",
+      bytes: encodeVerificationKey(params, cred.vk),
+      decode: (b) => decodeVerificationKey(params, b),
+    },
+    {
+      name: "blindSignRequest",
+      bytes: encodeBlindSignRequest(params, request),
+      decode: (b) => decodeBlindSignRequest(params, b),
+    },
+    {
+      name: "blindedSignature",
+      bytes: encodeBlindedSignature(params, { h: cred.signature.h, c: cred.signature.s }),
+      decode: (b) => decodeBlindedSignature(params, b),
+    },
+    { name: "signature", bytes: encodeSignature(params, cred.signature), decode: (b) => decodeSignature(params, b) },
+    { name: "theta", bytes: encodeTheta(params, theta()), decode: (b) => decodeTheta(params, b) },
+  ];
+}
+
+describe("encodings", () => {
+  it("every object round-trips byte for byte and has the documented size", () => {
+    const sizes: Record<string, number> = {
+      params: 3,
+      secretKey: 37 + 32 * 3,
+      verificationKey: 99 + 144 * 3,
+      blindSignRequest: 99 + 112 * 2,
+      blindedSignature: 98,
+      signature: 98,
+      theta: 515 + 32 * 2,
+    };
+    const encoders: Record<string, (x: never) => Uint8Array> = {
+      params: encodeParams as never,
+      secretKey: encodeSecretKey as never,
+      verificationKey: ((x: never) => encodeVerificationKey(params, x)) as never,
+      blindSignRequest: ((x: never) => encodeBlindSignRequest(params, x)) as never,
+      blindedSignature: ((x: never) => encodeBlindedSignature(params, x)) as never,
+      signature: ((x: never) => encodeSignature(params, x)) as never,
+      theta: ((x: never) => encodeTheta(params, x)) as never,
+    };
+    for (const { name, bytes, decode } of allEncodings()) {
+      expect(bytes.length, name).toBe(sizes[name]);
+      expect(bytes[0], name).toBe(ENCODING_VERSION);
+      const again = (encoders[name] as (x: never) => Uint8Array)(decode(bytes) as never);
+      expect(toHex(again), name).toBe(toHex(bytes));
+    }
+  });
+
+  it("decoders reject a wrong version, a wrong type tag, truncation and trailing bytes", () => {
+    for (const { name, bytes, decode } of allEncodings()) {
+      const v = bytes.slice();
+      v[0] = 2;
+      expect(() => decode(v), name).toThrow(/version/);
+      const t = bytes.slice();
+      t[1] = t[1] === TypeTag.Theta ? TypeTag.Signature : TypeTag.Theta;
+      expect(() => decode(t), name).toThrow(/type tag/);
+      expect(() => decode(bytes.subarray(0, bytes.length - 1)), name).toThrow(RangeError);
+      const long = new Uint8Array(bytes.length + 1);
+      long.set(bytes);
+      expect(() => decode(long), name).toThrow(/trailing/);
+      expect(() => decode("00" as unknown as Uint8Array), name).toThrow(TypeError);
+    }
+  });
+
+  it("property: any truncation of an encoded proof is rejected", () => {
+    const bytes = encodeTheta(params, theta());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (n) => {
+        expect(() => decodeTheta(params, bytes.subarray(0, n))).toThrow(RangeError);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("non-canonical scalars (>= r) are rejected", () => {
+    const bytes = encodeTheta(params, theta());
+    const bad = bytes.slice();
+    bad.set(fromHex("ff".repeat(32)), bad.length - 32);
+    expect(() => decodeTheta(params, bad)).toThrow(/non-canonical scalar/);
+    const sk = encodeSecretKey(cred.shares[0]?.secretKey ?? { index: 1, x: 1n, y: [1n] });
+    const badSk = sk.slice();
+    badSk.set(fromHex("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"), 5);
+    expect(() => decodeSecretKey(params, badSk)).toThrow(/non-canonical scalar for x/);
+  });
+
+  for (const backendName of ["mcl", "noble"] as const) {
+    it(`${backendName}: points off the curve, outside the subgroup, non-canonical or the identity are rejected`, () => {
+      const p: Params = backendName === "mcl" ? params : { ...params, backend: nobleBackend() };
+      const b = p.backend;
+      expect(() => b.g1FromBytes(g1OffCurve())).toThrow(RangeError);
+      expect(() => b.g1FromBytes(g1OffSubgroup())).toThrow(RangeError);
+      expect(() => b.g2FromBytes(g2OffSubgroup())).toThrow(RangeError);
+      // x >= p with the compression flag set
+      const big = be48(P + 1n);
+      big[0] = (big[0] as number) | 0x80;
+      expect(() => b.g1FromBytes(big)).toThrow(RangeError);
+      // a valid point without the compression flag, and with a stray infinity flag
+      const good = b.g1ToBytes(b.g1Generator());
+      const noFlag = good.slice();
+      noFlag[0] = (noFlag[0] as number) & 0x7f;
+      expect(() => b.g1FromBytes(noFlag)).toThrow(RangeError);
+      const inf = good.slice();
+      inf[0] = (inf[0] as number) | 0x40;
+      expect(() => b.g1FromBytes(inf)).toThrow(RangeError);
+      // the identity decodes as a point but every scheme decoder refuses it
+      const identity = new Uint8Array(48);
+      identity[0] = 0xc0;
+      const sig = encodeSignature(p, { h: b.g1Generator(), s: b.g1Generator() });
+      sig.set(identity, 2);
+      expect(() => decodeSignature(p, sig)).toThrow(/h is the identity/);
+      const bytes = encodeTheta(params, theta());
+      const t = bytes.slice();
+      t.set(g1OffSubgroup(), 3);
+      expect(() => decodeTheta(p, t)).toThrow(/hPrime/);
+      const t2 = bytes.slice();
+      t2.set(g2OffSubgroup(), 3 + 96 + 96);
+      expect(() => decodeTheta(p, t2)).toThrow(/zeta/);
+    });
+  }
+
+  it("a decoded proof verifies like the original", () => {
+    const th = theta();
+    const back = decodeTheta(params, encodeTheta(params, th));
+    expect(verifyCredential(params, cred.vk, back, cred.publicAttributes, enc("sp"))).toBe(true);
+  });
+});
