@@ -309,7 +309,11 @@ export function createDirectory(options: DirectoryConfigInput, modules: Director
           tags: ["topology"],
           summary: "The live network as a client routes over it; send If-None-Match to get 304 when unchanged",
           headers: z.looseObject({ "if-none-match": z.string().max(1024).optional() }),
-          response: { 200: Topology, 429: HttpErrorBody },
+          response: {
+            200: Topology,
+            304: z.null().describe("Not modified: the If-None-Match ETag is current; no body"),
+            429: HttpErrorBody,
+          },
         },
       },
       (request, typedReply): void => {
