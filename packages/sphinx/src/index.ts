@@ -53,7 +53,7 @@ export {
   SPHINX_VERSION,
 } from "./constants.js";
 export { isSphinxError, SphinxError, type SphinxErrorCode } from "./errors.js";
-export { decodePayload, maxMessageLength } from "./payload.js";
+export { decodePayload, isPayloadSize, maxMessageLength } from "./payload.js";
 export {
   createForwardPacket,
   createSphinxNode,

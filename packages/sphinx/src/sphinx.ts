@@ -195,8 +195,12 @@ interface BuiltHeader {
  * scalar multiplication by a clamped representative of x * prod(clamp(b_j)) (see scalar.ts), falling back to the
  * chained X25519 blindings when no representative exists.
  */
-export function deriveHopSecrets(ephemeral: Uint8Array, route: readonly RouteNode[], chained = false): Uint8Array[] {
-  const ephemeralKey = importPrivateKey(ephemeral);
+export function deriveHopSecrets(
+  ephemeral: Uint8Array,
+  route: readonly RouteNode[],
+  chained = false,
+  ephemeralKey: KeyObject = importPrivateKey(ephemeral),
+): Uint8Array[] {
   const secrets: Uint8Array[] = [];
   let accumulator = reduce(bytesToScalar(clamp(ephemeral)));
   for (let i = 0; i < route.length; i++) {
@@ -243,8 +247,9 @@ export function buildHeader(options: HeaderOptions): BuiltHeader {
   const n = route.length;
   const delayNanos = delays.map(delayToNanos);
   const ephemeral = randomBytes(random, PRIVATE_KEY_LENGTH);
-  const alpha = exportPublicKey(importPrivateKey(ephemeral));
-  const secrets = deriveHopSecrets(ephemeral, route);
+  const ephemeralKey = importPrivateKey(ephemeral);
+  const alpha = exportPublicKey(ephemeralKey);
+  const secrets = deriveHopSecrets(ephemeral, route, false, ephemeralKey);
   const streams = secrets.map((s) => headerKeystream(s.subarray(0, STREAM_KEY_LENGTH)));
   const macKey = (i: number) => secrets[i]!.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16);
 
