@@ -13,7 +13,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
-import { createForwardPacket, createSphinxNode, PayloadSize, type RandomSource } from "../../src/index.js";
+import { createForwardPacket, createSphinxNode, PayloadSize, type RandomSource, SphinxError } from "../../src/index.js";
 import { makeRoute, seededRandom } from "../helpers.js";
 
 const INFO = new TextEncoder().encode(
@@ -64,6 +64,8 @@ function referencePacket(
   id: Uint8Array,
   message: Uint8Array,
   payloadSize: number,
+  version: number[] = VERSION,
+  finalFlag = 2,
 ): Uint8Array {
   const n = route.length;
   const alpha0 = x25519.getPublicKey(x);
@@ -79,13 +81,13 @@ function referencePacket(
     const padded = Uint8Array.from([...filler, ...new Uint8Array(60)]);
     filler = xor(padded, stream(hopKeys[i - 1]!.rho).slice(360 - 60 * i));
   }
-  const finalPlain = Uint8Array.from([2, ...VERSION, ...dest, ...id, ...padding]);
+  const finalPlain = Uint8Array.from([finalFlag, ...version, ...dest, ...id, ...padding]);
   let beta = Uint8Array.from([...xor(finalPlain, stream(hopKeys[n - 1]!.rho)), ...filler]);
   let gamma = mac(hopKeys[n - 1]!.mu, beta);
   for (let i = n - 2; i >= 0; i--) {
     const delay = new Uint8Array(8);
     new DataView(delay.buffer).setBigUint64(0, delaysNs[i]!);
-    const plain = Uint8Array.from([1, ...VERSION, ...route[i + 1]!.address, ...delay, ...gamma, ...beta.slice(0, 240)]);
+    const plain = Uint8Array.from([1, ...version, ...route[i + 1]!.address, ...delay, ...gamma, ...beta.slice(0, 240)]);
     beta = xor(plain, stream(hopKeys[i]!.rho));
     gamma = mac(hopKeys[i]!.mu, beta);
   }
@@ -171,5 +173,39 @@ describe("cross-check against an independent naive implementation on @noble prim
         expect(mine.payload.slice(16, 116)).toEqual(message);
       }
     }
+  });
+
+  it.each([
+    ["legacy version 257", [0, 1, 1], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
+    ["version 1", [0, 0, 1], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
+    ["a future version 259", [0, 1, 3], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
+    ["flag 0", [0, 1, 2], 0, "SPHINX_ERROR_INVALID_FLAG"],
+    ["flag 3", [0, 1, 2], 3, "SPHINX_ERROR_INVALID_FLAG"],
+  ])("a well-MACed header with %s is rejected with a typed error", (_, version, flag, code) => {
+    const seed = seededRandom(`bad-${code}-${flag}`);
+    const { keys: nodeKeys, route } = makeRoute(2, seed);
+    const packet = referencePacket(
+      seed(32),
+      seed(300 - 60 - 52),
+      route,
+      [1n, 1n],
+      new Uint8Array(32),
+      new Uint8Array(16),
+      new Uint8Array(4),
+      PayloadSize.ack,
+      version as number[],
+      flag as number,
+    );
+    const hop1 = createSphinxNode(nodeKeys[0]!.privateKey);
+    const hop2 = createSphinxNode(nodeKeys[1]!.privateKey);
+    let error: unknown;
+    try {
+      const first = hop1.process(packet);
+      if (first.kind === "forward") hop2.process(first.packet);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SphinxError);
+    expect((error as SphinxError).code).toBe(code);
   });
 });
