@@ -153,8 +153,8 @@ interface PendingFragment {
   index: number;
   total: number;
   body: Uint8Array;
-  /** The current ack SURB's identifier (hex), replaced on every retransmission. */
-  ackId?: string;
+  /** Identifiers (hex) of every ack SURB sent for this fragment: a late ack of an earlier send counts too. */
+  ackIds: string[];
 }
 
 interface PendingMessage {
@@ -188,7 +188,10 @@ export class MixClient {
   private readonly retransmit: RetransmitQueue<PendingFragment>;
   private readonly pendingMessages = new Map<string, PendingMessage>();
   /** Ack SURB identifier -> fragment key. */
-  private readonly ackSurbs = new Map<string, { key: string; recoveryKeys: Uint8Array; expect: Uint8Array }>();
+  private readonly ackSurbs = new Map<
+    string,
+    { key: string; recoveryKeys: Uint8Array; expect: Uint8Array; fragment: PendingFragment }
+  >();
   /** Reply SURB identifier -> our message id and the keys to open the reply. */
   private readonly replySurbs = new Map<string, { messageId: string; recoveryKeys: Uint8Array }>();
   private readonly reassembler = new Reassembler();
@@ -229,7 +232,9 @@ export class MixClient {
     if (this.address.gateway.length !== 32) throw new RangeError("gateway must be a 32-byte hex identity key");
     const expected = this.expectedRoundTripMs();
     this.retransmit = new RetransmitQueue<PendingFragment>({
-      ackTimeoutMs: () => this.traffic.ackTimeoutFactor * expected + this.traffic.ackTimeoutExtraMs,
+      // Doubling per attempt (capped at 8x): a congested path gets room instead of a retransmission storm.
+      ackTimeoutMs: (attempt) =>
+        (this.traffic.ackTimeoutFactor * expected + this.traffic.ackTimeoutExtraMs) * 2 ** Math.min(attempt - 1, 3),
       maxAttempts: this.traffic.maxAttempts,
       retransmit: (key, fragment) => this.resend(key, fragment),
       giveUp: (key, fragment) => this.failMessage(key, fragment),
@@ -353,6 +358,7 @@ export class MixClient {
         index: f.index,
         total: f.total,
         body: f.data,
+        ackIds: [],
       };
       this.retransmit.track(key, pending);
       this.enqueue({ frame: this.buildFragment(key, pending), ackKey: key });
@@ -456,9 +462,9 @@ export class MixClient {
       destination: this.address.identityKey,
       identifier: ackId,
     });
-    if (f.ackId) this.ackSurbs.delete(f.ackId);
-    f.ackId = idHex(ackId);
-    this.ackSurbs.set(f.ackId, { key, recoveryKeys, expect });
+    const ackText = idHex(ackId);
+    f.ackIds.push(ackText);
+    this.ackSurbs.set(ackText, { key, recoveryKeys, expect, fragment: f });
 
     const plain = new Uint8Array(1 + 16 + 6 + surb.length + f.body.length);
     plain[0] = Kind.DATA;
@@ -479,7 +485,7 @@ export class MixClient {
     });
     // The round trip (forward route and ack route) feeds the per-node statistics.
     this.loopStats.recordSent(
-      f.ackId,
+      ackText,
       [...route.slice(0, 3), ...ackRoute.slice(0, 3)].map((h) => idHex(h.identityKey)),
     );
     return encodeClientForward(route[0]!.identityKey, packet);
@@ -500,7 +506,7 @@ export class MixClient {
   private failMessage(key: string, fragment: PendingFragment): void {
     const id = key.slice(0, key.indexOf(":"));
     const pending = this.pendingMessages.get(id);
-    if (fragment.ackId) this.ackSurbs.delete(fragment.ackId);
+    for (const ackId of fragment.ackIds) this.ackSurbs.delete(ackId);
     if (!pending) return;
     this.pendingMessages.delete(id);
     pending.reject(
@@ -637,7 +643,7 @@ export class MixClient {
       if (ack) {
         const message = this.sphinx.openSurbReply(ack.recoveryKeys, payload);
         if (!Buffer.from(message).equals(Buffer.from(ack.expect))) throw new Error("ack does not match");
-        this.ackSurbs.delete(idText);
+        for (const ackId of ack.fragment.ackIds) this.ackSurbs.delete(ackId);
         this.loopStats.recordReturned(idText);
         if (this.retransmit.ack(ack.key)) this.fragmentAcked(ack.key);
         return;

@@ -9,7 +9,12 @@ export const GatewayConfig = z
     gateway: z
       .strictObject({
         listenHost: z.string().min(1).default("127.0.0.1").describe("Listen address; 0.0.0.0 in a container"),
-        port: z.int().min(1).max(65535).default(1790).describe("TCP port for mix nodes and clients (libp2p)"),
+        port: z
+          .int()
+          .min(0)
+          .max(65535)
+          .default(1790)
+          .describe("TCP port for mix nodes and clients (libp2p; 0 picks a free one)"),
         announceHost: z.string().min(1).optional().describe("Host registered with the directory; listenHost if absent"),
       })
       .describe("Node"),
@@ -26,6 +31,7 @@ export const GatewayConfig = z
         delayQueueCapacity: z.int().min(1).default(50_000).describe("Packets held for their delay at once"),
         maxQueuedFramesPerLink: z.int().min(1).default(2000).describe("Frames waiting for one neighbour at most"),
       })
+      .prefault({})
       .describe("Mixing (gateways forward mix loops that cross them)"),
     mailbox: z
       .strictObject({
@@ -33,6 +39,7 @@ export const GatewayConfig = z
         maxPull: z.int().min(1).max(1000).default(100).describe("Most messages one pull returns (nym: 100)"),
         pushBatch: z.int().min(1).max(25).default(16).describe("Messages per pushed frame (frames stay < 64 KiB)"),
       })
+      .prefault({})
       .describe("Client mailboxes"),
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files, mailboxes.sqlite, replay.sqlite") })

@@ -75,7 +75,11 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
   const config = GatewayConfig.parse(options);
   const log = modules.log.child({ module: "gateway" });
   const keys = readNodeKeys(config.storage.dataDir);
-  const announce = `${config.gateway.announceHost ?? config.gateway.listenHost}:${config.gateway.port}`;
+  // Port 0 (tests) listens on a free port and announces what it got.
+  const announce =
+    config.gateway.port === 0
+      ? undefined
+      : `${config.gateway.announceHost ?? config.gateway.listenHost}:${config.gateway.port}`;
   const runtime = new NodeRuntime(
     {
       keys,
@@ -96,9 +100,9 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         payloadSize: 2065,
         loopTimeoutMs: 60_000,
       },
-      registration: (k) => ({
+      registration: (k, announced) => ({
         kind: "gateway",
-        payload: { ...k, mixnetAddress: announce, clientAddress: announce, version: GATEWAY_VERSION },
+        payload: { ...k, mixnetAddress: announced, clientAddress: announced, version: GATEWAY_VERSION },
       }),
     },
     {
@@ -247,7 +251,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     async start() {
       mailbox = new MailboxStore(join(config.storage.dataDir, "mailboxes.sqlite"));
       await runtime.start();
-      log.info({ identityKey: runtime.identityKey, announce }, "gateway running");
+      log.info({ identityKey: runtime.identityKey, announce: runtime.announce }, "gateway running");
     },
     async stop() {
       await runtime.stop();

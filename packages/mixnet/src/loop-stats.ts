@@ -8,8 +8,10 @@ export interface NodeLoopStats {
   sent: number;
   returned: number;
   lost: number;
-  /** returned / (returned + lost); 1 with no finished samples. */
+  /** Returned share of the node's last `window` finished samples; 1 with none. */
   ratio: number;
+  /** Finished samples in the window. */
+  samples: number;
 }
 
 export interface LoopStatsOptions {
@@ -18,11 +20,20 @@ export interface LoopStatsOptions {
   now?: () => number;
   /** Loops in flight remembered at once. */
   capacity?: number;
+  /** Finished samples per node that count towards its ratio (older ones age out, so a node that dies shows). */
+  window?: number;
+}
+
+interface NodeState {
+  sent: number;
+  returned: number;
+  lost: number;
+  recent: boolean[];
 }
 
 export class LoopStats {
   private readonly inFlight = new Map<string, { route: string[]; sentAt: number }>();
-  private readonly perNode = new Map<string, { sent: number; returned: number; lost: number }>();
+  private readonly perNode = new Map<string, NodeState>();
   private readonly now: () => number;
   private readonly latencies: number[] = [];
   sent = 0;
@@ -50,7 +61,7 @@ export class LoopStats {
     this.returned++;
     this.latencies.push(this.now() - entry.sentAt);
     if (this.latencies.length > 10_000) this.latencies.shift();
-    for (const node of entry.route) this.node(node).returned++;
+    for (const node of entry.route) this.finish(this.node(node), true);
     return true;
   }
 
@@ -58,20 +69,30 @@ export class LoopStats {
   report(): NodeLoopStats[] {
     this.expire();
     return [...this.perNode.entries()]
-      .map(([node, s]) => ({ node, ...s, ratio: s.returned + s.lost === 0 ? 1 : s.returned / (s.returned + s.lost) }))
+      .map(([node, s]) => {
+        const good = s.recent.filter(Boolean).length;
+        return {
+          node,
+          sent: s.sent,
+          returned: s.returned,
+          lost: s.lost,
+          samples: s.recent.length,
+          ratio: s.recent.length === 0 ? 1 : good / s.recent.length,
+        };
+      })
       .sort((a, b) => a.ratio - b.ratio);
   }
 
   /**
-   * Nodes whose loops come back less than `threshold` of the time over at least `minSamples` finished loops, and
-   * strictly worse than the median node: losing a loop debits every node on its route, so a healthy node that shares
-   * routes with a dead one is debited too, but less.
+   * Nodes whose recent samples (at least `minSamples`) come back less than `factor` times as often as the median
+   * node's. A lost loop debits every node on its route, so healthy nodes that share routes with a dead one are
+   * debited too; comparing with the median, not with an absolute bar, keeps them off the list.
    */
-  suspects(minSamples = 5, threshold = 0.5): Set<string> {
-    const rows = this.report().filter((r) => r.returned + r.lost >= minSamples);
+  suspects(minSamples = 5, factor = 0.5): Set<string> {
+    const rows = this.report().filter((r) => r.samples >= minSamples);
     const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)] ?? 1;
-    return new Set(rows.filter((r) => r.ratio < threshold && r.ratio < median).map((r) => r.node));
+    return new Set(rows.filter((r) => r.ratio < factor * median || (r.ratio === 0 && median > 0)).map((r) => r.node));
   }
 
   /** Loop round-trip times in ms, most recent last. */
@@ -79,13 +100,20 @@ export class LoopStats {
     return this.latencies;
   }
 
-  private node(id: string): { sent: number; returned: number; lost: number } {
+  private node(id: string): NodeState {
     let s = this.perNode.get(id);
     if (!s) {
-      s = { sent: 0, returned: 0, lost: 0 };
+      s = { sent: 0, returned: 0, lost: 0, recent: [] };
       this.perNode.set(id, s);
     }
     return s;
+  }
+
+  private finish(state: NodeState, returned: boolean): void {
+    if (returned) state.returned++;
+    else state.lost++;
+    state.recent.push(returned);
+    if (state.recent.length > (this.options.window ?? 64)) state.recent.shift();
   }
 
   private expire(): void {
@@ -94,7 +122,7 @@ export class LoopStats {
       if (entry.sentAt >= cutoff) break;
       this.inFlight.delete(id);
       this.lost++;
-      for (const node of entry.route) this.node(node).lost++;
+      for (const node of entry.route) this.finish(this.node(node), false);
     }
   }
 }

@@ -6,7 +6,7 @@ import {
   type Topology as DirectoryTopology,
   ed25519SignerFromSeed,
 } from "@nym-ts/directory/client";
-import { topologyFromDirectory } from "./directory-topology.js";
+import { multiaddrToHostPort, topologyFromDirectory } from "./directory-topology.js";
 import { generateX25519 } from "./e2e.js";
 import { ed25519PublicFromSeed } from "./identity.js";
 import { createLibp2pTransport } from "./libp2p-transport.js";
@@ -54,8 +54,8 @@ export interface NodeRuntimeOptions {
   keys: NodeKeys;
   /** Where to listen, e.g. `/ip4/0.0.0.0/tcp/1789`. */
   listen: string;
-  /** host:port others reach us at (registered with the directory). */
-  announce: string;
+  /** host:port others reach us at (registered with the directory); the first listen address when absent. */
+  announce?: string | undefined;
   directoryUrl: string;
   /** Registration renewal period (the directory's TTL is longer). */
   registerIntervalMs: number;
@@ -66,10 +66,10 @@ export interface NodeRuntimeOptions {
   maxQueuedFramesPerLink: number;
   mix: MixCoreOptions;
   /** What to register: called with the hex keys. */
-  registration: (keys: {
-    identityKey: string;
-    sphinxKey: string;
-  }) =>
+  registration: (
+    keys: { identityKey: string; sphinxKey: string },
+    announce: string,
+  ) =>
     | { kind: "mixnode"; payload: Parameters<DirectoryClient["register"]>[1] }
     | { kind: "gateway"; payload: Parameters<DirectoryClient["register"]>[1] };
 }
@@ -127,6 +127,14 @@ export class NodeRuntime {
     });
   }
 
+  /** host:port registered with the directory (known after start when listening on port 0). */
+  get announce(): string {
+    if (this.options.announce !== undefined) return this.options.announce;
+    const first = this.transport.listenAddresses()[0];
+    if (first === undefined) throw new NymError("NODE_ERROR_NOT_LISTENING", "transport has no listen address");
+    return multiaddrToHostPort(first);
+  }
+
   get topology(): DirectoryTopology | undefined {
     return this.directoryTopology;
   }
@@ -167,7 +175,10 @@ export class NodeRuntime {
   }
 
   private async register(): Promise<void> {
-    const reg = this.options.registration({ identityKey: this.identityKey, sphinxKey: this.sphinxPublicKey });
+    const reg = this.options.registration(
+      { identityKey: this.identityKey, sphinxKey: this.sphinxPublicKey },
+      this.announce,
+    );
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the payload matches its kind by construction of `registration`
       await this.directory.register(reg.kind, reg.payload as any, this.signer);

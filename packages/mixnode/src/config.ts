@@ -11,7 +11,12 @@ export const MixnodeConfig = z
       .strictObject({
         layer: z.int().min(1).max(3).describe("Mix layer, 1..3"),
         listenHost: z.string().min(1).default("127.0.0.1").describe("Listen address; 0.0.0.0 in a container"),
-        port: z.int().min(1).max(65535).default(1789).describe("Mixnet TCP port (nym's default is 1789)"),
+        port: z
+          .int()
+          .min(0)
+          .max(65535)
+          .default(1789)
+          .describe("Mixnet TCP port (nym's default is 1789; 0 picks a free one)"),
         announceHost: z
           .string()
           .min(1)
@@ -50,6 +55,7 @@ export const MixnodeConfig = z
           .default(2065)
           .describe("Sphinx payload size of own loops; must match the clients' so loops look like real packets"),
       })
+      .prefault({})
       .describe("Mixing"),
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files and replay.sqlite") })

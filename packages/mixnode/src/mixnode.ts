@@ -40,7 +40,11 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
   const config = MixnodeConfig.parse(options);
   const log = modules.log.child({ module: "mixnode" });
   const keys = readNodeKeys(config.storage.dataDir);
-  const announce = `${config.mixnode.announceHost ?? config.mixnode.listenHost}:${config.mixnode.port}`;
+  // Port 0 (tests) listens on a free port and announces what it got.
+  const announce =
+    config.mixnode.port === 0
+      ? undefined
+      : `${config.mixnode.announceHost ?? config.mixnode.listenHost}:${config.mixnode.port}`;
   const runtime = new NodeRuntime(
     {
       keys,
@@ -61,9 +65,9 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         payloadSize: config.mixing.payloadSize,
         loopTimeoutMs: config.mixing.loopTimeoutMs,
       },
-      registration: (k) => ({
+      registration: (k, announced) => ({
         kind: "mixnode",
-        payload: { ...k, host: announce, layer: config.mixnode.layer, version: MIXNODE_VERSION },
+        payload: { ...k, host: announced, layer: config.mixnode.layer, version: MIXNODE_VERSION },
       }),
     },
     {
@@ -84,7 +88,10 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
     refreshTopology: () => runtime.refreshTopology(),
     async start() {
       await runtime.start();
-      log.info({ identityKey: runtime.identityKey, layer: config.mixnode.layer, announce }, "mixnode running");
+      log.info(
+        { identityKey: runtime.identityKey, layer: config.mixnode.layer, announce: runtime.announce },
+        "mixnode running",
+      );
     },
     stop: () => runtime.stop(),
   };

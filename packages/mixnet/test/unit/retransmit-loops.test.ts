@@ -5,6 +5,11 @@ import { chooseMixLoopRoute, chooseRoute, idHex, TopologyIndex } from "../../src
 
 const key = (n: number) => new Uint8Array(32).fill(n);
 
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe("acks with retransmission", () => {
   it("sends again on timeout until acked, and never after the ack", async () => {
     const sends: number[] = [];
@@ -18,7 +23,7 @@ describe("acks with retransmission", () => {
     });
     q.track("a", "payload");
     q.sent("a");
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => sends.length >= 2);
     expect(sends.length).toBeGreaterThanOrEqual(2);
     expect(q.ack("a")).toBe(true);
     const after = sends.length;
@@ -38,7 +43,7 @@ describe("acks with retransmission", () => {
     });
     q.track("x", 1);
     q.sent("x");
-    await new Promise((r) => setTimeout(r, 60));
+    await until(() => gaveUp.length > 0);
     expect(gaveUp).toEqual(["x"]);
     expect(q.retransmissions).toBe(2);
     expect(q.size).toBe(0);
@@ -113,11 +118,33 @@ describe("loop statistics", () => {
       }
     }
     now = 1000;
-    const suspects = stats.suspects(5, 0.5);
+    const suspects = stats.suspects(5);
     expect([...suspects]).toEqual(["b2"]);
     const rows = stats.report();
     expect(rows[0]?.node).toBe("b2");
     expect(rows[0]?.ratio).toBe(0);
     expect(stats.recordReturned("never-sent")).toBe(false);
+  });
+
+  it("forgets old samples, so a node that was healthy and then died is suspected", () => {
+    let now = 0;
+    const stats = new LoopStats({ timeoutMs: 100, now: () => now, window: 10 });
+    let n = 0;
+    for (let i = 0; i < 50; i++) {
+      for (const b of ["b1", "b2"]) {
+        const id = `ok${n++}`;
+        stats.recordSent(id, [b]);
+        stats.recordReturned(id);
+      }
+    }
+    expect(stats.suspects(5).size).toBe(0);
+    for (let i = 0; i < 10; i++) {
+      stats.recordSent(`dead${i}`, ["b2"]);
+      const id = `alive${i}`;
+      stats.recordSent(id, ["b1"]);
+      stats.recordReturned(id);
+    }
+    now = 1000;
+    expect([...stats.suspects(5)]).toEqual(["b2"]);
   });
 });

@@ -1,0 +1,141 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@nym-ts/common";
+import { createDirectory, type Directory } from "@nym-ts/directory";
+import { createGateway, type Gateway } from "@nym-ts/gateway";
+import { generateX25519, initNodeKeys } from "@nym-ts/mixnet";
+import { createMixnode, type Mixnode } from "@nym-ts/mixnode";
+import { MixClient, type TrafficOptions } from "../../src/mix-client.js";
+
+export const silentLog = createLogger({ name: "test", level: "silent" });
+
+export interface Network {
+  dir: string;
+  directory: Directory;
+  mixnodes: Mixnode[];
+  gateways: Gateway[];
+  /** Restarts gateway i on the same port and data directory (its mailboxes and replay tags are on disk). */
+  restartGateway(i: number): Promise<void>;
+  refreshAll(): Promise<void>;
+  newClient(
+    gateway: number,
+    traffic?: Partial<TrafficOptions>,
+    mode?: "push" | "pull",
+    keys?: { identitySeed: Uint8Array; encryptionSecret: Uint8Array },
+  ): Promise<MixClient>;
+  stop(): Promise<void>;
+}
+
+/** A loopback network: a directory, `perLayer` mixnodes in each of 3 layers, and `gateways` gateways. */
+export async function startNetwork(options: {
+  perLayer: number;
+  gateways: number;
+  loopRate?: number;
+}): Promise<Network> {
+  const dir = mkdtempSync(join(tmpdir(), "mixnet-e2e-"));
+  const directory = createDirectory(
+    {
+      http: { port: 0 },
+      storage: { path: join(dir, "directory.sqlite") },
+      rateLimit: { writesPerKeyPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000 },
+    },
+    { log: silentLog },
+  );
+  await directory.start();
+  const url = directory.url();
+  const dirs: string[] = [];
+  const fresh = (name: string): string => {
+    const d = join(dir, name);
+    mkdirSync(d, { mode: 0o700 });
+    initNodeKeys(d);
+    dirs.push(d);
+    return d;
+  };
+  const fast = { url, registerIntervalMs: 2000, topologyRefreshMs: 1000 };
+  const mixnodes: Mixnode[] = [];
+  for (let layer = 1; layer <= 3; layer++) {
+    for (let i = 0; i < options.perLayer; i++) {
+      const m = createMixnode(
+        {
+          mixnode: { layer, port: 0 },
+          directory: { ...fast, metricsIntervalMs: 1000 },
+          mixing: { loopRate: options.loopRate ?? 0, loopMeanDelayMs: 2, loopTimeoutMs: 2000 },
+          storage: { dataDir: fresh(`mix-${layer}-${i}`) },
+        },
+        { log: silentLog },
+      );
+      await m.start();
+      mixnodes.push(m);
+    }
+  }
+  const gatewayDirs: string[] = [];
+  const gatewayPorts: number[] = [];
+  const gateways: Gateway[] = [];
+  for (let i = 0; i < options.gateways; i++) {
+    const d = fresh(`gw-${i}`);
+    gatewayDirs.push(d);
+    const g = createGateway({ gateway: { port: 0 }, directory: fast, storage: { dataDir: d } }, { log: silentLog });
+    await g.start();
+    gatewayPorts.push(Number(g.transport.listenAddresses()[0]?.split("/").at(-1)));
+    gateways.push(g);
+  }
+  const clients: MixClient[] = [];
+  const network: Network = {
+    dir,
+    directory,
+    mixnodes,
+    gateways,
+    async refreshAll() {
+      await Promise.all([...mixnodes, ...gateways].map((n) => n.refreshTopology()));
+      await Promise.all(clients.map((c) => c.refreshTopology()));
+    },
+    async restartGateway(i) {
+      await gateways[i]?.stop();
+      const g = createGateway(
+        {
+          gateway: { port: gatewayPorts[i] as number },
+          directory: fast,
+          storage: { dataDir: gatewayDirs[i] as string },
+        },
+        { log: silentLog },
+      );
+      await g.start();
+      gateways[i] = g;
+    },
+    async newClient(gateway, traffic = {}, mode = "push", keys = undefined) {
+      const g = gateways[gateway] as Gateway;
+      const client = new MixClient(
+        {
+          identitySeed: keys?.identitySeed ?? new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32))),
+          encryptionSecret: keys?.encryptionSecret ?? generateX25519().secretKey,
+          gateway: g.identityKey,
+          directoryUrl: url,
+          mailboxMode: mode,
+          topologyRefreshMs: 1000,
+          traffic: { lambdaP: 200, lambdaD: 5, lambdaL: 5, meanDelayMs: 2, ackTimeoutExtraMs: 1500, ...traffic },
+        },
+        { log: silentLog },
+      );
+      await client.start();
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.allSettled(clients.map((c) => c.stop()));
+      await Promise.allSettled([...mixnodes, ...gateways].map((n) => n.stop()));
+      await directory.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await network.refreshAll();
+  return network;
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
