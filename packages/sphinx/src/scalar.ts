@@ -33,20 +33,16 @@ function modPow(base: bigint, exp: bigint): bigint {
 
 const INV8 = modPow(8n, L - 2n);
 
+/** Little-endian bytes to an integer (via hex: far fewer BigInt operations than a byte loop). */
 export function bytesToScalar(bytes: Uint8Array): bigint {
-  let x = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(bytes[i]!);
-  return x;
+  const reversed = Buffer.from(bytes).reverse();
+  return BigInt(`0x${reversed.toString("hex")}`);
 }
 
+/** An integer below 2^256 to 32 little-endian bytes. */
 export function scalarToBytes(x: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let v = x;
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
+  const bytes = Buffer.from(x.toString(16).padStart(64, "0"), "hex").reverse();
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, 32);
 }
 
 /** RFC 7748 clamping, on a copy. */

@@ -246,7 +246,10 @@ export function buildHeader(options: HeaderOptions): BuiltHeader {
   const random = options.random ?? systemRandom;
   const n = route.length;
   const delayNanos = delays.map(delayToNanos);
-  const ephemeral = randomBytes(random, PRIVATE_KEY_LENGTH);
+  // One draw for the ephemeral secret and the final hop's padding.
+  const finalLength = ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH * (n - 1);
+  const drawn = randomBytes(random, PRIVATE_KEY_LENGTH + finalLength - FINAL_BLOCK_META_LENGTH);
+  const ephemeral = drawn.subarray(0, PRIVATE_KEY_LENGTH);
   const ephemeralKey = importPrivateKey(ephemeral);
   const alpha = exportPublicKey(ephemeralKey);
   const secrets = deriveHopSecrets(ephemeral, route, false, ephemeralKey);
@@ -265,13 +268,12 @@ export function buildHeader(options: HeaderOptions): BuiltHeader {
   }
 
   // Final hop: flag, version, destination, identifier, random padding; encrypted; then the filler.
-  const finalLength = ROUTING_INFO_LENGTH - filler.length;
   let beta = new Uint8Array(ROUTING_INFO_LENGTH);
   beta[0] = FINAL_HOP_FLAG;
   beta.set(VERSION_BYTES, 1);
   beta.set(destination.address, 1 + VERSION_LENGTH);
   beta.set(destination.identifier, 1 + VERSION_LENGTH + DESTINATION_ADDRESS_LENGTH);
-  beta.set(randomBytes(random, finalLength - FINAL_BLOCK_META_LENGTH), FINAL_BLOCK_META_LENGTH);
+  beta.set(drawn.subarray(PRIVATE_KEY_LENGTH), FINAL_BLOCK_META_LENGTH);
   const lastStream = streams[n - 1]!;
   for (let j = 0; j < finalLength; j++) beta[j]! ^= lastStream[j]!;
   beta.set(filler, finalLength);
