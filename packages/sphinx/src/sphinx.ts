@@ -115,7 +115,8 @@ export type ProcessedPacket = ForwardHop | FinalHop;
 export interface ProcessOptions {
   /**
    * Called with the replay tag before the MAC check and the second X25519; return true to reject the packet with
-   * SPHINX_ERROR_REPLAY. The caller records tags of packets it accepted.
+   * SPHINX_ERROR_REPLAY. The caller records tags of packets it accepted. (Errors thrown by the callback itself
+   * propagate unchanged: they are the caller's, not the packet's.)
    */
   isReplay?: (replayTag: Uint8Array) => boolean;
 }
@@ -325,9 +326,9 @@ export function createSphinxNode(privateKey: Uint8Array): SphinxNode {
 }
 
 /**
- * X25519 ignores the top bit of u and reduces u mod p = 2^255 - 19, so 2^255 - u encodings would give a second
- * alpha with the same shared secret (and replay tag). Senders never produce them; refusing them keeps the header
- * free of bits that a MAC does not cover.
+ * X25519 ignores the top bit of u and reduces u mod p = 2^255 - 19, so u + 2^255 (and u + p, for u < 19) would be
+ * second encodings of alpha with the same shared secret and replay tag. Senders never produce them; refusing them
+ * leaves no header bit that neither the MAC nor the key agreement covers.
  */
 function isCanonicalPoint(u: Uint8Array): boolean {
   const top = u[31]!;
