@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const bare = await startServer(["bare"]);
   const directory = await startServer(["directory", String(NODES), join(dir, "directory.sqlite")]);
   const topologyUrl = `http://127.0.0.1:${directory.port}/api/v1/topology`;
-  const probe = await fetch(topologyUrl);
+  const probe = await fetch(topologyUrl, { headers: { "accept-encoding": "identity" } });
   const body = await probe.text();
   const etag = probe.headers.get("etag") ?? "";
   const topology = JSON.parse(body) as { mixnodes: { nodes: unknown[] }[]; gateways: unknown[] };
@@ -88,10 +88,11 @@ async function main(): Promise<void> {
   await load(`http://127.0.0.1:${bare.port}/constant`, {}, 2);
   await load(topologyUrl, {}, 2);
 
-  const runs = { bare: [] as Run[], full: [] as Run[], notModified: [] as Run[] };
+  const runs = { bare: [] as Run[], full: [] as Run[], gzip: [] as Run[], notModified: [] as Run[] };
   for (let round = 0; round < ROUNDS; round++) {
     runs.bare.push(await load(`http://127.0.0.1:${bare.port}/constant`));
     runs.full.push(await load(topologyUrl));
+    runs.gzip.push(await load(topologyUrl, { "accept-encoding": "gzip" }));
     runs.notModified.push(await load(topologyUrl, { "if-none-match": etag }));
   }
 
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   const bareRps = median(runs.bare.map((r) => r.rps));
   summary("bare Fastify constant route", runs.bare, bareRps);
   const fullRps = summary("GET /api/v1/topology (200, full)", runs.full, bareRps);
+  summary("GET /api/v1/topology (200, gzip)", runs.gzip, bareRps);
   summary("GET /api/v1/topology (304, ETag)", runs.notModified, bareRps);
   const ratio = fullRps / bareRps;
   console.log(

@@ -321,14 +321,19 @@ export function createDirectory(options: DirectoryConfigInput, modules: Director
         // pre-serialized body.
         const reply = typedReply as unknown as FastifyReply;
         const snapshot = presenceBook.topology(clock());
-        reply.header("etag", snapshot.etag).header("cache-control", "no-cache");
-        if (matchesEtag(request.headers["if-none-match"], snapshot.etag)) {
+        const gzip = acceptsGzip(request.headers["accept-encoding"]);
+        const etag = gzip ? snapshot.gzipEtag : snapshot.etag;
+        reply.header("etag", etag).header("cache-control", "no-cache").header("vary", "accept-encoding");
+        const ifNoneMatch = request.headers["if-none-match"];
+        if (matchesEtag(ifNoneMatch, snapshot.etag) || matchesEtag(ifNoneMatch, snapshot.gzipEtag)) {
           reply.code(304).send();
           return;
         }
-        // The cached body is already the JSON of a schema-checked Topology, as bytes: re-serializing or re-encoding
-        // it per request would cost most of the route's time.
-        reply.type("application/json; charset=utf-8").send(snapshot.body);
+        // The cached body is already the JSON of a schema-checked Topology, as bytes (and gzipped once): re-serializing
+        // or re-encoding it per request would cost most of the route's time.
+        reply.type("application/json; charset=utf-8");
+        if (gzip) reply.header("content-encoding", "gzip");
+        reply.send(gzip ? snapshot.gzipBody : snapshot.body);
       },
     );
 
@@ -508,6 +513,16 @@ export function createDirectory(options: DirectoryConfigInput, modules: Director
       }
     },
   };
+}
+
+/** Whether Accept-Encoding lists gzip without q=0. */
+function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding !== "gzip" && coding !== "x-gzip") return false;
+    return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+  });
 }
 
 /** RFC 9110 If-None-Match: `*`, or a comma-separated list of (possibly weak) entity tags. */

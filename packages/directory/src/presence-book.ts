@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import {
   type AnyRegistration,
   type GatewayRegistration,
@@ -18,7 +19,11 @@ import type { DirectoryStore, StoredPresence } from "./store.js";
 export interface TopologySnapshot {
   /** UTF-8 JSON, kept as bytes so a response is a copy to the socket, not a re-encoding of 40+ kB of text. */
   body: Buffer;
+  /** The same body gzipped once, for clients that accept it (Node's fetch does): about half the bytes. */
+  gzipBody: Buffer;
   etag: string;
+  /** ETag of the gzipped representation (a different representation gets a different strong tag). */
+  gzipEtag: string;
   topology: Topology;
 }
 
@@ -139,8 +144,8 @@ export class PresenceBook {
       serviceProviders: of<ServiceProviderRegistration>("service-provider"),
     };
     const body = Buffer.from(JSON.stringify(topology), "utf8");
-    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-    return { body, etag, topology };
+    const tag = createHash("sha256").update(body).digest("base64url").slice(0, 27);
+    return { body, gzipBody: gzipSync(body), etag: `"${tag}"`, gzipEtag: `"${tag}-gz"`, topology };
   }
 
   private recomputeNextExpiry(): void {

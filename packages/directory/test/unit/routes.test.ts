@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type Directory,
@@ -276,6 +277,36 @@ describe("directory routes (inject)", () => {
     expect(afterMove.statusCode).toBe(200);
     expect(afterMove.headers.etag).not.toBe(etag);
     expect(afterMove.json().mixnodes[0].nodes[0].host).toBe("10.9.9.9:1789");
+  });
+
+  it("serves the topology gzipped to clients that accept it, under its own ETag", async () => {
+    const { signer } = generateEd25519Identity();
+    await post("/api/v1/presence/mixnodes", await sign("register:mixnode", mixnode(signer), signer, clock.now()));
+    const plain = await directory.app.inject({ method: "GET", url: "/api/v1/topology" });
+    const zipped = await directory.app.inject({
+      method: "GET",
+      url: "/api/v1/topology",
+      headers: { "accept-encoding": "br;q=1, gzip;q=0.8" },
+    });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toBe("accept-encoding");
+    expect(gunzipSync(zipped.rawPayload).toString("utf8")).toBe(plain.body);
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+    for (const etag of [plain.headers.etag, zipped.headers.etag] as string[]) {
+      const again = await directory.app.inject({
+        method: "GET",
+        url: "/api/v1/topology",
+        headers: { "accept-encoding": "gzip", "if-none-match": etag },
+      });
+      expect(again.statusCode).toBe(304);
+    }
+    const refused = await directory.app.inject({
+      method: "GET",
+      url: "/api/v1/topology",
+      headers: { "accept-encoding": "gzip;q=0, identity" },
+    });
+    expect(refused.headers["content-encoding"]).toBeUndefined();
   });
 
   it("accepts signed metrics from a live mixnode only, and summarizes them", async () => {
