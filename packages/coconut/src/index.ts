@@ -64,6 +64,7 @@ export {
   aggregateVerificationKeys,
   BATCH_WEIGHT_BITS,
   type BatchItem,
+  type BatchOptions,
   type BlindedSignature,
   type BlindSignRequest,
   blindSign,

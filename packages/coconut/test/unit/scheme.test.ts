@@ -274,6 +274,18 @@ describe("batch verification", () => {
     );
   });
 
+  it("64-bit weights accept a valid batch and reject one with a wrong binding; other widths are refused", () => {
+    const items = [0, 1, 2].map((i) => ({
+      theta: show(enc(`sp64-${i}`), `batch64-${i}`),
+      publicAttributes: cred.publicAttributes,
+      binding: enc(`sp64-${i}`),
+    }));
+    expect(verifyCredentialBatch(params, cred.vk, items, { weightBits: 64 })).toBe(true);
+    const bad = [...items.slice(0, 2), { ...(items[2] as (typeof items)[0]), binding: enc("sp64-0") }];
+    expect(verifyCredentialBatch(params, cred.vk, bad, { weightBits: 64 })).toBe(false);
+    expect(() => verifyCredentialBatch(params, cred.vk, items, { weightBits: 32 as 64 })).toThrow(/weightBits/);
+  });
+
   it("an empty batch is vacuously valid", () => {
     expect(verifyCredentialBatch(params, cred.vk, [])).toBe(true);
   });
