@@ -133,6 +133,8 @@ async function create(): Promise<Backend> {
   };
 
   const tmpA = mod._malloc(G2_SIZE);
+  // Tables live in the wasm heap, outside the JS garbage collector: free one when its handle is collected.
+  const tableMemory = new FinalizationRegistry<number>((ptr) => mod._free(ptr));
 
   const precompute = (base: MG2): Table => {
     const ptr = mod._malloc(WINDOWS * HALF * G2_SIZE);
@@ -147,7 +149,9 @@ async function create(): Promise<Backend> {
       mod._mclBnG2_dbl(tmpA, row + (HALF - 1) * G2_SIZE);
       mod._mclBnG2_normalizeVec(row, row, HALF);
     }
-    return { ptr };
+    const table = { ptr };
+    tableMemory.register(table, ptr);
+    return table;
   };
 
   const fixedMsm = (tables: readonly Table[], scalars: readonly bigint[]): MG2 => {
