@@ -1,17 +1,27 @@
 #!/usr/bin/env node
-import { createLogger, loadConfig, parseFlags, runService } from "@nym-ts/common";
-import { createWatcherDaemon, DaemonConfigSchema } from "./daemon.js";
+import { createLogger, isNymError, loadConfig, parseFlags, runService } from "@nym-ts/common";
+import { createWatcherDaemon, type DaemonConfig, DaemonConfigSchema } from "./daemon.js";
 
-const VERSION = process.env.NYM_VERSION ?? "0.1.0";
+/** The package version, plus the commit the image was built from (`NYM_BUILD_COMMIT`, set by the Dockerfile). */
+const VERSION = process.env.NYM_BUILD_COMMIT ? `0.1.0+${process.env.NYM_BUILD_COMMIT}` : "0.1.0";
 
+/**
+ * nym-ethereum-watcher --config watcher.toml [--ethereum.confirmations 12] [--validate-only]
+ * Environment: NYM_ETHEREUM_WATCHER_CHAIN__RPC_URL=http://validator:26657 and so on
+ * (defaults < file < environment < flags). See docs/ethereum-watcher.md.
+ */
 async function main(): Promise<void> {
   const { flags, configFile, validateOnly } = parseFlags(process.argv.slice(2));
-  const config = loadConfig({
-    schema: DaemonConfigSchema,
-    file: configFile,
-    envPrefix: "NYM_ETHEREUM_WATCHER_",
-    flags,
-  });
+  let config: DaemonConfig;
+  try {
+    config = loadConfig({ schema: DaemonConfigSchema, file: configFile, envPrefix: "NYM_ETHEREUM_WATCHER_", flags });
+  } catch (error) {
+    if (isNymError(error)) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   if (validateOnly) {
     console.log("configuration is valid");
     return;
@@ -20,7 +30,4 @@ async function main(): Promise<void> {
   await runService(createWatcherDaemon(config, { log, version: VERSION }), { log });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+void main();
