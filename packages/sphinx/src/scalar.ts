@@ -6,8 +6,10 @@
  * subgroup (alpha_0 = x*B), that is (clamp(b) mod l) * alpha, so hop i's shared secret is
  *   s_i = u((x * clamp(b_0) * ... * clamp(b_{i-1}) mod l) * pk_i)     (the torsion part of pk_i is killed by the
  * multiple-of-8 clamped scalars either way). Native X25519 only accepts clamped scalars k = 2^254 + 8m, 0 <= m <
- * 2^251, so we look for such k with k = +c or -c (mod l) (the u-coordinate does not see the sign), which exists for
- * all but a ~2^-125 fraction of c; the builder falls back to the chained computation in that case.
+ * 2^251, so we look for such k with k = +c or -c (mod l) (the u-coordinate does not see the sign). With
+ * l = 2^252 + d, m(c) + m(-c) = d (mod l), so one of the two fits unless m(c) lies in [2^251, 2^251 + 2d]: a ~2^-124
+ * fraction of uniformly random c (c is uniform here), though it contains small multiples of 8 such as 56. The builder
+ * falls back to the chained computation in that case.
  */
 
 export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
