@@ -35,16 +35,28 @@ function modPow(base: bigint, exp: bigint): bigint {
 
 const INV8 = modPow(8n, L - 2n);
 
-/** Little-endian bytes to an integer (via hex: far fewer BigInt operations than a byte loop). */
+const MASK64 = (1n << 64n) - 1n;
+
+/** 32 little-endian bytes to an integer, four 64-bit words at a time. */
 export function bytesToScalar(bytes: Uint8Array): bigint {
-  const reversed = Buffer.from(bytes).reverse();
-  return BigInt(`0x${reversed.toString("hex")}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 32);
+  return (
+    view.getBigUint64(0, true) |
+    (view.getBigUint64(8, true) << 64n) |
+    (view.getBigUint64(16, true) << 128n) |
+    (view.getBigUint64(24, true) << 192n)
+  );
 }
 
 /** An integer below 2^256 to 32 little-endian bytes. */
 export function scalarToBytes(x: bigint): Uint8Array {
-  const bytes = Buffer.from(x.toString(16).padStart(64, "0"), "hex").reverse();
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, 32);
+  const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, x & MASK64, true);
+  view.setBigUint64(8, (x >> 64n) & MASK64, true);
+  view.setBigUint64(16, (x >> 128n) & MASK64, true);
+  view.setBigUint64(24, (x >> 192n) & MASK64, true);
+  return out;
 }
 
 /** RFC 7748 clamping, on a copy. */
