@@ -38,10 +38,25 @@ function median(f: () => unknown, iterations: number, perCall = 1): number {
   return times[Math.floor(times.length / 2)] as number;
 }
 
-function pairingMs(backend: Backend, iterations: number): number {
-  const p = backend.g1Mul(backend.g1Generator(), 123456789n);
-  const q = backend.g2Mul(backend.g2Generator(), 987654321n);
-  return median(() => backend.pairing(p, q), iterations);
+/**
+ * Medians of several operations sampled round-robin, so that load from other processes hits them alike and their
+ * ratios stay meaningful on a shared machine. `every[i]` runs operation i only on every n-th round.
+ */
+function interleaved(ops: (() => unknown)[], rounds: number, every: number[], perCall: number[]): number[] {
+  for (const f of ops) f();
+  const samples: number[][] = ops.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    ops.forEach((f, i) => {
+      if (round % (every[i] ?? 1) !== 0) return;
+      const t0 = performance.now();
+      f();
+      samples[i]?.push((performance.now() - t0) / (perCall[i] ?? 1));
+    });
+  }
+  return samples.map((v) => {
+    v.sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)] as number;
+  });
 }
 
 interface Row {
@@ -78,6 +93,20 @@ function run(params: Params, t: number, n: number, iterations: number, batchN: n
   }));
   if (!verifyCredentialBatch(params, vk, items)) throw new Error("bench: batch does not verify");
   const b0 = blinded[0] as (typeof blinded)[number];
+  const p = params.backend.g1Mul(params.backend.g1Generator(), 123456789n);
+  const q = params.backend.g2Mul(params.backend.g2Generator(), 987654321n);
+  const batchEvery = Math.max(1, Math.round(iterations / 8));
+  const [pairing, verify, batch, batch64] = interleaved(
+    [
+      () => params.backend.pairing(p, q),
+      () => verifyCredential(params, vk, theta, pub, binding),
+      () => verifyCredentialBatch(params, vk, items),
+      () => verifyCredentialBatch(params, vk, items, { weightBits: 64 }),
+    ],
+    iterations * 2,
+    [1, 1, batchEvery, batchEvery],
+    [1, 1, batchN, batchN],
+  ) as [number, number, number, number];
   return [
     { op: "PrepareBlindSign", ms: median(() => prepareBlindSign(params, priv, pub), iterations) },
     { op: "BlindSign (one issuer)", ms: median(() => blindSign(params, first.secretKey, request, pub), iterations) },
@@ -91,20 +120,11 @@ function run(params: Params, t: number, n: number, iterations: number, batchN: n
       op: "ProveCred",
       ms: median(() => proveCredential(params, vk, sig, priv, { binding, publicAttributes: pub }), iterations),
     },
-    { op: "VerifyCred", ms: median(() => verifyCredential(params, vk, theta, pub, binding), iterations * 2) },
-    {
-      op: `batch verify, per credential (N=${batchN})`,
-      ms: median(() => verifyCredentialBatch(params, vk, items), Math.max(3, iterations / 4), batchN),
-    },
-    {
-      op: `batch verify, per credential (N=${batchN}, 64-bit weights)`,
-      ms: median(
-        () => verifyCredentialBatch(params, vk, items, { weightBits: 64 }),
-        Math.max(3, iterations / 4),
-        batchN,
-      ),
-    },
+    { op: "VerifyCred", ms: verify },
+    { op: `batch verify, per credential (N=${batchN})`, ms: batch },
+    { op: `batch verify, per credential (N=${batchN}, 64-bit weights)`, ms: batch64 },
     { op: "decode Θ (subgroup checks, not in VerifyCred)", ms: median(() => decodeTheta(params, encoded), iterations) },
+    { op: `one pairing (${params.backend.name}, sampled with VerifyCred)`, ms: pairing },
   ];
 }
 
@@ -125,11 +145,8 @@ for (const [t, n] of [
   [2, 3],
   [7, 10],
 ] as const) {
-  const p0 = pairingMs(mcl, iterations);
   const rows = run(params, t, n, iterations, 100);
-  const p1 = pairingMs(mcl, iterations);
-  const pairing = (p0 + p1) / 2;
-  rows.push({ op: "one pairing (mcl)", ms: pairing });
+  const pairing = rows.find((r) => r.op.startsWith("one pairing"))?.ms ?? Number.NaN;
   results.push({ label: `t=${t}, n=${n}`, rows, pairing });
   print(`t=${t} of n=${n}`, rows, pairing);
 }
@@ -137,10 +154,9 @@ for (const [t, n] of [
 const noble = nobleBackend();
 const nParams = setup(3, { backend: noble });
 const nRows = run(nParams, 2, 3, 3, 4).filter(
-  (r) => r.op === "VerifyCred" || r.op === "batch verify, per credential (N=4)",
+  (r) => r.op === "VerifyCred" || r.op === "batch verify, per credential (N=4)" || r.op.startsWith("one pairing"),
 );
-const nPairing = pairingMs(noble, 3);
-nRows.push({ op: "one pairing (noble)", ms: nPairing });
+const nPairing = nRows.find((r) => r.op.startsWith("one pairing"))?.ms ?? Number.NaN;
 print("reference backend noble, t=2 of n=3 (3 runs, batch N=4)", nRows, nPairing);
 
 console.log("\nTargets");

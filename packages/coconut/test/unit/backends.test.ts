@@ -85,6 +85,40 @@ describe("backends agree byte for byte", () => {
     );
   });
 
+  it("pairing checks agree whatever the mix of generator and other G2 points (precomputed-line paths)", () => {
+    for (const x of [mcl, noble]) {
+      const g1 = x.g1Generator();
+      const g2 = x.g2Generator();
+      const p = x.g1Mul(g1, 6n);
+      const q = x.g2Mul(g2, 5n);
+      // only generator pairs: e(P, g2)·e(-P, g2) = 1
+      expect(
+        x.pairingCheck([
+          [p, g2],
+          [x.g1Neg(p), g2],
+        ]),
+      ).toBe(true);
+      expect(x.pairingCheck([[p, g2]])).toBe(false);
+      // two non-generator pairs and two generator pairs: e(6, 5)·e(2, 5)·e(-30, 1)·e(-10, 1) = 1
+      const ok = [
+        [p, q],
+        [x.g1Mul(g1, 2n), q],
+        [x.g1Neg(x.g1Mul(g1, 30n)), g2],
+        [x.g1Neg(x.g1Mul(g1, 10n)), g2],
+      ] as const;
+      expect(x.pairingCheck(ok)).toBe(true);
+      expect(x.pairingCheck([...ok.slice(0, 3), [x.g1Neg(x.g1Mul(g1, 11n)), g2]])).toBe(false);
+      // a generator given as a fresh point (not the cached object) takes the general path with the same result
+      expect(
+        x.pairingCheck([
+          [p, x.g2Mul(g2, 1n)],
+          [x.g1Neg(p), g2],
+        ]),
+      ).toBe(true);
+      expect(x.pairingCheck([])).toBe(true);
+    }
+  });
+
   it("decoding round-trips through the other backend", () => {
     const p = mcl.g2Mul(mcl.g2Generator(), 0x1234567n);
     const bytes = mcl.g2ToBytes(p);
