@@ -7,7 +7,6 @@
 import {
   aggregateSignatures,
   aggregateVerificationKeys,
-  type Backend,
   blindSign,
   decodeTheta,
   encodeTheta,
