@@ -39,9 +39,13 @@ function withoutStackTraces<T>(f: () => T): T {
 
 /** Imports a 32-byte X25519 u-coordinate. Any 32 bytes are a valid encoding; low-order points fail at `x25519`. */
 export function importPublicKey(raw: Uint8Array): KeyObject {
-  return withoutStackTraces(() =>
-    createPublicKey({ key: asBuffer(raw), format: "raw-public", asymmetricKeyType: "x25519" }),
-  );
+  try {
+    return withoutStackTraces(() =>
+      createPublicKey({ key: asBuffer(raw), format: "raw-public", asymmetricKeyType: "x25519" }),
+    );
+  } catch {
+    throw new SphinxError("SPHINX_ERROR_INVALID_POINT", "not an X25519 public key encoding");
+  }
 }
 
 /** Imports a 32-byte X25519 scalar (OpenSSL clamps it; it also derives the public key, which costs one base mult). */
