@@ -520,7 +520,12 @@ export function blindSign(
   publicAttributes.forEach((p, l) => {
     hScalar = fr.add(hScalar, fr.mul(secretKey.y[k + l] as bigint, p));
   });
-  const c = params.backend.g1Msm([h, ...request.attributeCommitments], [hScalar, ...secretKey.y.slice(0, k)]);
+  // constant-time multiplications: the scalars are the issuer's secret key and signing time is observable remotely
+  const b = params.backend;
+  let c = b.g1MulSecret(h, hScalar);
+  request.attributeCommitments.forEach((cj, j) => {
+    c = b.g1Add(c, b.g1MulSecret(cj, secretKey.y[j] as bigint));
+  });
   return { h, c };
 }
 
@@ -644,7 +649,7 @@ export function sign(params: Params, secretKey: SecretKey, publicAttributes: rea
   publicAttributes.forEach((m, j) => {
     e = fr.add(e, fr.mul(secretKey.y[j] as bigint, m));
   });
-  return { h, s: b.g1Mul(h, e) };
+  return { h, s: b.g1MulSecret(h, e) };
 }
 
 /** Randomize: (h', s') = ([r']h, [r']s) for a fresh nonzero r'. */

@@ -13,6 +13,7 @@ interface RawModule {
   _malloc(n: number): number;
   _free(p: number): void;
   _mclBnG1_hashAndMapToWithDst(out: number, msg: number, msgLen: number, dst: number, dstLen: number): number;
+  _mclBnG1_mulCT(out: number, a: number, k: number): void;
   _mclBnG2_add(out: number, a: number, b: number): void;
   _mclBnG2_sub(out: number, a: number, b: number): void;
   _mclBnG2_dbl(out: number, a: number): void;
@@ -209,6 +210,20 @@ async function create(): Promise<Backend> {
     g1Add: (a, b) => w1(mcl.add(m1(a), m1(b))),
     g1Neg: (a) => w1(mcl.neg(m1(a))),
     g1Mul: (a, k) => w1(mcl.mul(m1(a), fr(k))),
+    g1MulSecret: (a, k) => {
+      const x = fr(k);
+      const mem = mod._malloc(2 * G1_SIZE + 32);
+      try {
+        m1(a).copyToMem(mem + G1_SIZE);
+        x.copyToMem(mem + 2 * G1_SIZE);
+        mod._mclBnG1_mulCT(mem, mem + G1_SIZE, mem + 2 * G1_SIZE);
+        const out = new mcl.G1();
+        out.copyFromMem(mem);
+        return w1(out);
+      } finally {
+        mod._free(mem);
+      }
+    },
     g1Msm: (points, scalars) =>
       points.length === 0
         ? w1(g1Zero)

@@ -47,6 +47,8 @@ export function nobleBackend(): Backend {
     g1Add: (a, b) => g1(p1(a).add(p1(b))),
     g1Neg: (a) => g1(p1(a).negate()),
     g1Mul: (a, k) => g1(mulScalar(p1(a), k, G1P.ZERO)),
+    // noble's multiply() is already constant-time
+    g1MulSecret: (a, k) => g1(mulScalar(p1(a), k, G1P.ZERO)),
     g1Msm: (points, scalars) => {
       let acc = G1P.ZERO;
       points.forEach((p, i) => {

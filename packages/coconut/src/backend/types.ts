@@ -28,7 +28,9 @@ export interface Backend {
   g1Neg(a: G1): G1;
   /** [k]a for any 0 <= k < r. */
   g1Mul(a: G1, k: bigint): G1;
-  /** Σ [k_i]a_i; the empty sum is the identity. */
+  /** [k]a in constant time, for secret scalars (issuer keys): slower than g1Mul. */
+  g1MulSecret(a: G1, k: bigint): G1;
+  /** Σ [k_i]a_i; the empty sum is the identity. Variable time: public scalars, or secrets only on the holder's machine. */
   g1Msm(points: readonly G1[], scalars: readonly bigint[]): G1;
   g1Eq(a: G1, b: G1): boolean;
   g1IsIdentity(a: G1): boolean;

@@ -23,6 +23,7 @@ describe("backends agree byte for byte", () => {
         const both = (f: (x: Backend) => Uint8Array) => expect(toHex(f(mcl))).toBe(toHex(f(noble)));
         both((x) => x.g1ToBytes(x.g1Msm([x.g1Generator(), x.g1Mul(x.g1Generator(), c)], [a, b])));
         both((x) => x.g2ToBytes(x.g2Mul(x.g2Generator(), a)));
+        both((x) => x.g1ToBytes(x.g1MulSecret(x.g1Mul(x.g1Generator(), c), a)));
         both((x) => x.g2ToBytes(x.g2Msm([x.g2Generator(), x.g2Mul(x.g2Generator(), 3n)], [b, c])));
         both((x) => x.g2ToBytes(x.g2FixedMsm(x === mcl ? tables.mcl : tables.noble, [a, b])));
       }),
