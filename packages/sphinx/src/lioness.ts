@@ -14,7 +14,6 @@ import { PAYLOAD_KEY_LENGTH } from "./constants.js";
 import { chacha20Xor } from "./primitives.js";
 
 const HALF = 32;
-const NO_KEY_BYTES = 0;
 
 function streamStep(block: Uint8Array, key: Uint8Array, keyOffset: number, scratch: Uint8Array): void {
   for (let i = 0; i < HALF; i++) scratch[i] = block[i]! ^ key[keyOffset + i]!;
@@ -51,7 +50,7 @@ export function lionessDecrypt(key: Uint8Array, block: Uint8Array): void {
 
 function check(key: Uint8Array, block: Uint8Array): void {
   // Internal invariant: callers validate sizes and raise SphinxError first.
-  if (key.length !== PAYLOAD_KEY_LENGTH || block.length <= HALF + NO_KEY_BYTES) {
+  if (key.length !== PAYLOAD_KEY_LENGTH || block.length <= HALF) {
     throw new RangeError("lioness: key must be 192 bytes and block longer than 32 bytes");
   }
 }
