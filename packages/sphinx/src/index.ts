@@ -25,7 +25,7 @@
  *   would also accept alpha with the top bit set (X25519 ignores it), which would give a second encoding of one packet.
  *
  * Why Lioness with ChaCha20 + keyed BLAKE2b rather than a wide-block cipher from other node:crypto primitives: it is
- * what nym's nodes run, so only it keeps payloads interoperable, and it is cheap here (OpenSSL ChaCha20 plus a 5 KB
+ * what nym's nodes run, so only it keeps payloads interoperable, and it is cheap here (OpenSSL ChaCha20 plus an 8 KB
  * WebAssembly BLAKE2b: ~10-15 us to peel a 2 KiB layer, against ~40 us per X25519).
  *
  * Cost model (see bench/): a hop runs three X25519 scalar multiplications, because importing the blinding factor as
