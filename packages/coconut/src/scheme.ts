@@ -210,6 +210,28 @@ function checkScalars(xs: unknown, name: string): asserts xs is readonly bigint[
   });
 }
 
+function checkG1(params: Params, x: unknown, name: string): asserts x is G1 {
+  if (!params.backend.isG1(x))
+    throw new TypeError(`${name}: expected a G1 point of the ${params.backend.name} backend`);
+}
+
+function checkG2(params: Params, x: unknown, name: string): asserts x is G2 {
+  if (!params.backend.isG2(x))
+    throw new TypeError(`${name}: expected a G2 point of the ${params.backend.name} backend`);
+}
+
+function checkSignatureShape(params: Params, sig: unknown, name: string): asserts sig is Signature {
+  if (typeof sig !== "object" || sig === null) throw new TypeError(`${name}: expected a Signature`);
+  checkG1(params, (sig as Signature).h, `${name}.h`);
+  checkG1(params, (sig as Signature).s, `${name}.s`);
+}
+
+function checkBlinded(params: Params, blinded: unknown): asserts blinded is BlindedSignature {
+  if (typeof blinded !== "object" || blinded === null) throw new TypeError("blinded: expected a BlindedSignature");
+  checkG1(params, (blinded as BlindedSignature).h, "blinded.h");
+  checkG1(params, (blinded as BlindedSignature).c, "blinded.c");
+}
+
 function checkIndex(index: unknown, name: string): asserts index is number {
   if (typeof index !== "number" || !Number.isInteger(index)) throw new TypeError(`${name}: expected an integer`);
   if (index < 1 || index > MAX_ISSUERS) throw new RangeError(`${name}: must be in [1, ${MAX_ISSUERS}]`);
@@ -220,6 +242,13 @@ function checkVk(params: Params, vk: VerificationKey, name: string): void {
     throw new TypeError(`${name}: expected a VerificationKey`);
   }
   if (vk.betaG1.length !== vk.betaG2.length) throw new RangeError(`${name}: betaG1 and betaG2 lengths differ`);
+  checkG2(params, vk.alpha, `${name}.alpha`);
+  vk.betaG1.forEach((p, j) => {
+    checkG1(params, p, `${name}.betaG1[${j}]`);
+  });
+  vk.betaG2.forEach((p, j) => {
+    checkG2(params, p, `${name}.betaG2[${j}]`);
+  });
   if (vk.betaG2.length > params.q) throw new RangeError(`${name}: has more attributes than params.q`);
 }
 
@@ -454,6 +483,10 @@ function checkRequestShape(params: Params, request: BlindSignRequest, publicAttr
     throw new TypeError("request: expected a BlindSignRequest");
   }
   checkScalars(publicAttributes, "publicAttributes");
+  checkG1(params, request.commitment, "request.commitment");
+  request.attributeCommitments.forEach((c, j) => {
+    checkG1(params, c, `request.attributeCommitments[${j}]`);
+  });
   const k = request.attributeCommitments.length;
   checkAttributeCounts(params, k, publicAttributes.length, "request");
   checkScalars(request.responsesO, "request.responsesO");
@@ -551,6 +584,7 @@ export function unblindSignature(
     throw new RangeError("openings: count does not fit the issuer key");
   }
   const b = params.backend;
+  checkBlinded(params, blinded);
   if (b.g1IsIdentity(blinded.h)) throw new RangeError("blinded.h: identity point");
   const blinding = b.g1Msm(issuerKey.betaG1.slice(0, openings.length), openings);
   return { h: blinded.h, s: b.g1Add(blinded.c, b.g1Neg(blinding)) };
@@ -576,6 +610,7 @@ export function verifyPartialBlindSignature(
   const b = params.backend;
   const k = request.attributeCommitments.length;
   if (k + publicAttributes.length > issuerKey.betaG2.length) return false;
+  checkBlinded(params, blinded);
   if (b.g1IsIdentity(blinded.h) || b.g1IsIdentity(blinded.c)) return false;
   if (!b.g1Eq(blinded.h, commitmentHash(params, request.commitment, publicAttributes))) return false;
   const pairs: [G1, G2][] = [
@@ -596,6 +631,10 @@ export function aggregateSignatures(params: Params, partials: readonly IndexedSi
   checkParams(params);
   if (!Array.isArray(partials) || partials.length === 0) throw new RangeError("partials: expected at least one");
   const b = params.backend;
+  partials.forEach((p, i) => {
+    if (typeof p !== "object" || p === null) throw new TypeError(`partials[${i}]: expected { index, signature }`);
+    checkSignatureShape(params, p.signature, `partials[${i}].signature`);
+  });
   const h = (partials[0] as IndexedSignature).signature.h;
   partials.forEach((p, i) => {
     if (!b.g1Eq(p.signature.h, h)) throw new RangeError(`partials[${i}]: h differs from partials[0]`);
@@ -623,6 +662,7 @@ export function verifySignature(
   checkScalars(attributes, "attributes");
   if (attributes.length > vk.betaG2.length) throw new RangeError("attributes: more than the key supports");
   const b = params.backend;
+  checkSignatureShape(params, signature, "signature");
   if (b.g1IsIdentity(signature.h) || b.g1IsIdentity(signature.s)) return false;
   const key = b.g2Add(vk.alpha, b.g2Msm(vk.betaG2.slice(0, attributes.length), attributes));
   return b.pairingCheck([
@@ -656,6 +696,7 @@ export function sign(params: Params, secretKey: SecretKey, publicAttributes: rea
 export function randomizeSignature(params: Params, signature: Signature, options?: RngOption): Signature {
   checkParams(params);
   const b = params.backend;
+  checkSignatureShape(params, signature, "signature");
   if (b.g1IsIdentity(signature.h)) throw new RangeError("signature.h: identity point");
   const r = fr.randomScalar(rngOf(options));
   return { h: b.g1Mul(signature.h, r), s: b.g1Mul(signature.s, r) };
@@ -728,6 +769,7 @@ export function proveCredential(
   if (k + publicAttributes.length > vk.betaG2.length) throw new RangeError("attributes: more than the key supports");
   if (privateAttributes[0] === 0n) throw new RangeError("privateAttributes[0]: the serial number must be nonzero");
   const b = params.backend;
+  checkSignatureShape(params, signature, "signature");
   if (b.g1IsIdentity(signature.h)) throw new RangeError("signature.h: identity point");
   const rng = rngOf(options);
   const tables = vkTables(params, vk);
@@ -753,9 +795,14 @@ export function proveCredential(
   };
 }
 
-function checkTheta(theta: Theta, name: string): void {
+function checkTheta(params: Params, theta: Theta, name: string): void {
   if (typeof theta !== "object" || theta === null || !Array.isArray(theta.responsesM)) {
     throw new TypeError(`${name}: expected a Theta`);
+  }
+  checkG1(params, theta.hPrime, `${name}.hPrime`);
+  checkG1(params, theta.sPrime, `${name}.sPrime`);
+  for (const key of ["kappa", "zeta", "commitmentKappa", "commitmentZeta"] as const) {
+    checkG2(params, theta[key], `${name}.${key}`);
   }
   fr.assertScalar(theta.responseR, `${name}.responseR`);
   checkScalars(theta.responsesM, `${name}.responsesM`);
@@ -774,7 +821,7 @@ export function credentialChallenge(
 ): bigint {
   checkParams(params);
   checkVk(params, vk, "vk");
-  checkTheta(theta, "theta");
+  checkTheta(params, theta, "theta");
   checkScalars(publicAttributes, "publicAttributes");
   assertBytes(binding, "binding");
   return piVChallenge(params, vkTables(params, vk).digest, theta, theta.responsesM.length, publicAttributes, binding);
@@ -796,7 +843,7 @@ function prepareVerify(
   binding: Uint8Array,
   name: string,
 ): Prepared | null {
-  checkTheta(theta, name);
+  checkTheta(params, theta, name);
   checkScalars(publicAttributes, `${name}: publicAttributes`);
   assertBytes(binding, `${name}: binding`);
   const k = theta.responsesM.length;

@@ -205,6 +205,8 @@ async function create(): Promise<Backend> {
 
   return {
     name: "mcl",
+    isG1: (x): x is G1 => x instanceof mcl.G1,
+    isG2: (x): x is G2 => x instanceof mcl.G2,
     g1Generator: () => w1(g1Gen),
     g1Identity: () => w1(g1Zero),
     g1Add: (a, b) => w1(mcl.add(m1(a), m1(b))),

@@ -42,6 +42,8 @@ function strict<P extends { assertValidity(): void; toBytes(c?: boolean): Uint8A
 export function nobleBackend(): Backend {
   return {
     name: "noble",
+    isG1: (x): x is G1 => x instanceof G1P,
+    isG2: (x): x is G2 => x instanceof G2P,
     g1Generator: () => g1(G1P.BASE),
     g1Identity: () => g1(G1P.ZERO),
     g1Add: (a, b) => g1(p1(a).add(p1(b))),

@@ -22,6 +22,11 @@ export interface Backend {
   /** A short name for logs and benchmark tables ("noble", "mcl"). */
   readonly name: string;
 
+  /** True iff `x` is a G1 element of this backend (a runtime type check, not a subgroup check). */
+  isG1(x: unknown): x is G1;
+  /** True iff `x` is a G2 element of this backend. */
+  isG2(x: unknown): x is G2;
+
   g1Generator(): G1;
   g1Identity(): G1;
   g1Add(a: G1, b: G1): G1;

@@ -12,6 +12,7 @@ import {
   IssuanceProofError,
   keygen,
   lagrangeAtZero,
+  nobleBackend,
   type Params,
   prepareBlindSign,
   proveCredential,
@@ -311,5 +312,10 @@ describe("input validation", () => {
     const theta = show();
     expect(() => verifyCredential(params, cred.vk, theta, [1n, 2n], spA)).toThrow(RangeError);
     expect(() => verifyCredential(params, cred.vk, { ...theta, responseR: -1n }, [7n], spA)).toThrow(/responseR/);
+    expect(() => verifyCredential(params, cred.vk, { ...theta, kappa: {} as never }, [7n], spA)).toThrow(/theta.kappa/);
+    expect(() => verifyCredential(params, { ...cred.vk, alpha: null as never }, theta, [7n], spA)).toThrow(/vk.alpha/);
+    expect(() => verifySignature(params, cred.vk, { h: cred.signature.h } as never, [1n])).toThrow(/signature.s/);
+    const nobleTheta = { ...theta, hPrime: nobleBackend().g1Generator() };
+    expect(() => verifyCredential(params, cred.vk, nobleTheta, [7n], spA)).toThrow(TypeError);
   });
 });
