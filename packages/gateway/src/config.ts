@@ -28,7 +28,7 @@ export const GatewayConfig = z
     mixing: z
       .strictObject({
         maxDelayMs: z.int().min(0).default(10_000).describe("Packets asking for a longer hold are dropped"),
-        delayQueueCapacity: z.int().min(1).default(50_000).describe("Packets held for their delay at once"),
+        delayQueueCapacity: z.int().min(1).default(20_000).describe("Packets held for their delay at once"),
         maxQueuedFramesPerLink: z.int().min(1).default(2000).describe("Frames waiting for one neighbour at most"),
       })
       .prefault({})

@@ -38,8 +38,8 @@ export const MixnodeConfig = z
         delayQueueCapacity: z
           .int()
           .min(1)
-          .default(50_000)
-          .describe("Packets held for their delay at once; more are dropped (back-pressure, bounds memory)"),
+          .default(20_000)
+          .describe("Packets held for their delay at once; more are dropped (back-pressure: 20k x 2.4 KB = 48 MB)"),
         maxQueuedFramesPerLink: z
           .int()
           .min(1)

@@ -1,0 +1,325 @@
+/**
+ * Benchmark of one nym-mixnode process (spawned from src/bin.ts, so it runs on one JS thread), with the real libp2p
+ * transport and Sphinx processing:
+ *   A. sustained packets/s through the node with delays 0 (flooded with back-pressure, forwarded to a sink);
+ *   B. p50/p99 added latency at half that load;
+ *   C. the node's peak RSS (VmHWM) after A and B;
+ *   D. end-to-end latency over a full route (3 mixnode processes, then a final hop) against the configured mean delay.
+ * Ratios in the same run: A against this machine's single-thread Sphinx unwrap rate, and against the target.
+ * Usage: pnpm bench [-- --packets 30000 --seconds 4 --mu 20]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLogger, parseFlags } from "@nym-ts/common";
+import { createDirectory } from "@nym-ts/directory";
+import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory/client";
+import {
+  createLibp2pTransport,
+  encodeMixPacket,
+  generateX25519,
+  hostPortToMultiaddr,
+  initNodeKeys,
+  multiaddrToHostPort,
+  nymSphinx,
+  sampleExponential,
+} from "@nym-ts/mixnet";
+
+const { flags } = parseFlags(process.argv.slice(2));
+const PACKETS = Number(flags.packets ?? 30_000);
+const HALF_SECONDS = Number(flags.seconds ?? 4);
+const MU = Number(flags.mu ?? 20);
+const E2E_PACKETS = Number(flags.e2e ?? 300);
+const PAYLOAD = 2065;
+const TARGET_PPS = 5000;
+const TARGET_RSS_MIB = 256;
+
+const log = createLogger({ name: "bench", level: "silent" });
+// The built binary when there is one (`make bench` builds first), as an operator runs it; the sources through tsx
+// otherwise (tsx adds ~25 MiB of RSS).
+const distBin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const srcBin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+const useDist = existsSync(distBin) && flags.source === undefined;
+// The deployment setting (deploy/mixnode sets NODE_OPTIONS=--max-semi-space-size=4): Sphinx processing allocates
+// native key objects per packet that are freed only when V8 collects their wrappers; a small young generation does
+// that sooner (peak RSS ~275 -> ~175 MiB at full load here). `--semi 0` measures Node's default.
+const SEMI = Number(flags.semi ?? 4);
+const heapArgs = SEMI > 0 ? [`--max-semi-space-size=${SEMI}`] : [];
+const nodeArgs = [
+  ...heapArgs,
+  ...(useDist ? [flags.wrap ?? distBin] : ["--conditions=@nym-ts/source", "--import", "tsx", srcBin]),
+];
+const dir = mkdtempSync(join(tmpdir(), "mixnode-bench-"));
+const children: ChildProcess[] = [];
+
+function cleanup(): void {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+process.on("SIGINT", () => process.exit(130));
+
+const seed = () => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const f1 = (x: number) => x.toFixed(1);
+
+async function main(): Promise<void> {
+  const directory = createDirectory(
+    {
+      http: { port: 0 },
+      storage: { path: join(dir, "directory.sqlite") },
+      rateLimit: { writesPerKeyPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000 },
+    },
+    { log },
+  );
+  await directory.start();
+  const directoryClient = createDirectoryClient({ baseUrl: directory.url() });
+
+  // The sink: a final hop in this process, registered as a gateway so the mixnodes may forward to it.
+  const sinkSeed = seed();
+  const sinkSphinx = generateX25519();
+  const sinkKey = nymSphinx.nodeKey(sinkSphinx.secretKey);
+  const sink = createLibp2pTransport({ identitySeed: sinkSeed, listen: ["/ip4/127.0.0.1/tcp/0"], maxQueuedFrames: 1 });
+  await sink.start();
+  const sinkHostPort = multiaddrToHostPort(sink.listenAddresses()[0] as string);
+  const sinkSigner = ed25519SignerFromSeed(sinkSeed);
+  await directoryClient.register(
+    "gateway",
+    {
+      identityKey: sinkSigner.publicKey,
+      sphinxKey: Buffer.from(sinkSphinx.publicKey).toString("hex"),
+      mixnetAddress: sinkHostPort,
+      clientAddress: sinkHostPort,
+      version: "bench",
+    },
+    sinkSigner,
+  );
+
+  // Three mixnode processes, one per layer.
+  const nodes: { pid: number; identityKey: Uint8Array; sphinxKey: Uint8Array; address: string }[] = [];
+  for (let layer = 1; layer <= 3; layer++) {
+    const dataDir = join(dir, `mix${layer}`);
+    mkdirSync(dataDir, { mode: 0o700 });
+    const keys = initNodeKeys(dataDir);
+    const config = join(dataDir, "config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mixnode: { layer, port: 0 },
+        directory: { url: directory.url(), topologyRefreshMs: 500, registerIntervalMs: 5000 },
+        mixing: { loopRate: 0, maxQueuedFramesPerLink: 4000 },
+        storage: { dataDir },
+        log: { level: "warn" },
+      }),
+    );
+    const child = spawn(process.execPath, [...nodeArgs, "run", "--config", config], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    children.push(child);
+    nodes.push({
+      pid: child.pid as number,
+      identityKey: new Uint8Array(Buffer.from(keys.identityKey, "hex")),
+      sphinxKey: new Uint8Array(Buffer.from(keys.sphinxKey, "hex")),
+      address: "",
+    });
+  }
+  for (;;) {
+    const t = await directoryClient.getTopology();
+    if (t.modified && t.topology.mixnodes.every((l) => l.nodes.length === 1)) {
+      for (const node of nodes) {
+        const hex = Buffer.from(node.identityKey).toString("hex");
+        const found = t.topology.mixnodes.flatMap((l) => l.nodes).find((n) => n.identityKey === hex);
+        node.address = hostPortToMultiaddr(found?.host as string);
+      }
+      break;
+    }
+    await sleep(200);
+  }
+  await sleep(1500); // every node has refreshed its topology (500 ms period)
+  const [m1, m2, m3] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
+  const hop = (n: typeof m1) => ({ address: n.identityKey, publicKey: n.sphinxKey });
+  const sinkHop = {
+    address: new Uint8Array(Buffer.from(sinkSigner.publicKey, "hex")),
+    publicKey: sinkSphinx.publicKey,
+  };
+
+  // Same-run reference: this machine's single-thread Sphinx unwrap rate.
+  const refKey = generateX25519();
+  const refNode = nymSphinx.nodeKey(refKey.secretKey);
+  const refPackets = Array.from({ length: 1000 }, () =>
+    nymSphinx.createPacket({
+      route: [{ address: sinkHop.address, publicKey: refKey.publicKey }, sinkHop],
+      delaysMs: [0, 0],
+      destination: new Uint8Array(32),
+      identifier: new Uint8Array(16),
+      message: new Uint8Array(16),
+      payloadSize: PAYLOAD,
+    }),
+  );
+  let t0 = performance.now();
+  for (const p of refPackets) nymSphinx.processPacket(refNode, p);
+  const unwrapPerSec = refPackets.length / ((performance.now() - t0) / 1000);
+
+  // Packets for A and B: route [mix1, sink], delays 0.
+  t0 = performance.now();
+  const make = (n: number) =>
+    Array.from({ length: n }, () =>
+      encodeMixPacket(
+        nymSphinx.createPacket({
+          route: [hop(m1), sinkHop],
+          delaysMs: [0, 0],
+          destination: new Uint8Array(32),
+          identifier: new Uint8Array(16),
+          message: new Uint8Array(16),
+          payloadSize: PAYLOAD,
+        }),
+      ),
+    );
+  const floodPackets = make(PACKETS);
+  const createPerSec = PACKETS / ((performance.now() - t0) / 1000);
+
+  let received = 0;
+  let arrivals: number[] = [];
+  sink.onFrame(() => {
+    received++;
+    arrivals.push(performance.now());
+  });
+  const load = createLibp2pTransport({ identitySeed: seed(), listen: [], maxQueuedFrames: 100_000 });
+  await load.start();
+  const target = { id: m1.identityKey, address: m1.address };
+  // Warm the link.
+  load.send(target, make(1)[0] as Uint8Array);
+  while (received < 1) await sleep(10);
+
+  // A: flood with back-pressure: keep at most 1000 frames queued in our link.
+  received = 0;
+  arrivals = [];
+  let next = 0;
+  const floodStart = performance.now();
+  while (next < floodPackets.length) {
+    while (next < floodPackets.length && load.queuedFrames(m1.identityKey) < 1000) {
+      load.send(target, floodPackets[next++] as Uint8Array);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const deadline = performance.now() + 30_000;
+  while (received < PACKETS && performance.now() < deadline) await sleep(20);
+  const floodEnd = performance.now();
+  const lo = Math.floor(arrivals.length * 0.1);
+  const hi = Math.floor(arrivals.length * 0.9);
+  const steady = (hi - lo) / (((arrivals[hi] ?? 0) - (arrivals[lo] ?? 0)) / 1000);
+  const overall = received / ((floodEnd - floodStart) / 1000);
+  const lossA = PACKETS - received;
+  if (flags.debug) console.error("after A", { load: load.stats(), sink: sink.stats() });
+
+  // B: half that load, paced in 1 ms slots; the sink sees packets in send order (one FIFO stream, delay 0).
+  const rate = Math.max(100, Math.floor(steady / 2));
+  const halfCount = rate * HALF_SECONDS;
+  const halfPackets = make(halfCount);
+  received = 0;
+  arrivals = [];
+  const sentAt: number[] = [];
+  const startB = performance.now();
+  let i = 0;
+  while (i < halfCount) {
+    const due = Math.floor(((performance.now() - startB) / 1000) * rate);
+    while (i < Math.min(due, halfCount)) {
+      sentAt.push(performance.now());
+      load.send(target, halfPackets[i++] as Uint8Array);
+    }
+    await sleep(1);
+  }
+  const deadlineB = performance.now() + 20_000;
+  while (received < halfCount && performance.now() < deadlineB) await sleep(10);
+  const lossB = halfCount - received;
+  const latencies = arrivals.map((at, k) => at - (sentAt[k] as number)).sort((a, b) => a - b);
+  const achievedB = received / ((performance.now() - startB) / 1000);
+
+  // C: the node's peak resident memory.
+  const status = readFileSync(`/proc/${m1.pid}/status`, "utf8");
+  const hwmKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const rssMiB = hwmKiB / 1024;
+
+  // D: end to end over [mix1, mix2, mix3, final hop], exponential delays of mean MU at each mix. The final hop
+  // reads the packet's index from the identifier and compares with the moment it was handed to the transport.
+  const e2e: number[] = [];
+  const configured: number[] = [];
+  const sentD: number[] = [];
+  const carried: number[] = [];
+  sink.onFrame((frame) => {
+    try {
+      const out = nymSphinx.processPacket(sinkKey, frame.subarray(1));
+      if (out.kind !== "final") return;
+      const k = new DataView(out.identifier.buffer, out.identifier.byteOffset).getUint32(0);
+      const at = sentD[k];
+      if (at === undefined) return;
+      e2e.push(performance.now() - at);
+      configured.push(carried[k] as number);
+    } catch {
+      // packets of phases A and B still draining
+    }
+  });
+  for (let k = 0; k < E2E_PACKETS; k++) {
+    const delays = [sampleExponential(MU), sampleExponential(MU), sampleExponential(MU), 0];
+    const identifier = new Uint8Array(16);
+    new DataView(identifier.buffer).setUint32(0, k);
+    const packet = nymSphinx.createPacket({
+      route: [hop(m1), hop(m2), hop(m3), sinkHop],
+      delaysMs: delays,
+      destination: new Uint8Array(32),
+      identifier,
+      message: new Uint8Array(16),
+      payloadSize: PAYLOAD,
+    });
+    carried[k] = (delays[0] as number) + (delays[1] as number) + (delays[2] as number);
+    sentD[k] = performance.now();
+    load.send(target, encodeMixPacket(packet));
+    await sleep(5);
+  }
+  const deadlineD = performance.now() + 15_000;
+  while (e2e.length < E2E_PACKETS && performance.now() < deadlineD) await sleep(20);
+  const e2eSorted = [...e2e].sort((a, b) => a - b);
+  const meanE2e = e2e.reduce((a, b) => a + b, 0) / Math.max(1, e2e.length);
+  const meanConfigured = configured.reduce((a, b) => a + b, 0) / Math.max(1, configured.length);
+
+  console.log(
+    `nym-mixnode benchmark (one mixnode process: ${useDist ? "dist/bin.js" : "src/bin.ts via tsx"} ${heapArgs.join(" ")}; libp2p TCP+Noise+Yamux; Sphinx 2413-byte packets)`,
+  );
+  console.log(`  load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+  console.log(`  reference, this process: Sphinx unwrap ${f1(unwrapPerSec)}/s, create (2 hops) ${f1(createPerSec)}/s`);
+  console.log(
+    `A sustained throughput, delays 0: ${f1(steady)} packets/s steady (${f1(overall)}/s overall, ${PACKETS} sent, ${lossA} lost)`,
+  );
+  console.log(
+    `    vs target ${TARGET_PPS}/s: ${(steady / TARGET_PPS).toFixed(2)}x; vs bare Sphinx unwrap: ${(steady / unwrapPerSec).toFixed(2)}x`,
+  );
+  console.log(
+    `B at half load (${rate}/s offered, ${f1(achievedB)}/s achieved, ${lossB} lost): added latency p50 ${latencies.length ? pct(latencies, 0.5).toFixed(2) : "n/a"} ms, p99 ${latencies.length ? pct(latencies, 0.99).toFixed(2) : "n/a"} ms`,
+  );
+  console.log(
+    `C peak RSS of the mixnode: ${f1(rssMiB)} MiB (target <= ${TARGET_RSS_MIB} MiB: ${(rssMiB / TARGET_RSS_MIB).toFixed(2)}x of budget)`,
+  );
+  console.log(
+    `D end to end over 3 mixnodes, mu = ${MU} ms per hop: ${e2e.length}/${E2E_PACKETS} arrived, mean ${f1(meanE2e)} ms, p50 ${f1(pct(e2eSorted, 0.5))} ms, p99 ${f1(pct(e2eSorted, 0.99))} ms`,
+  );
+  console.log(
+    `    vs the delays the packets carried (mean ${f1(meanConfigured)} ms, expected 3 x mu = ${3 * MU} ms): ratio ${(meanE2e / meanConfigured).toFixed(2)}, overhead ${f1(meanE2e - meanConfigured)} ms`,
+  );
+
+  await load.stop();
+  await sink.stop();
+  for (const c of children) c.kill("SIGTERM");
+  await sleep(300);
+  await directory.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
