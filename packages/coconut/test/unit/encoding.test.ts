@@ -25,6 +25,8 @@ import {
   TypeTag,
   toHex,
   verifyCredential,
+  zetaBytes,
+  zetaBytesFromTheta,
 } from "../../src/index.js";
 import { enc, type Issued, issue, mclParams3, seededRng } from "../helpers.js";
 
@@ -238,6 +240,32 @@ describe("encodings", () => {
       expect(() => decodeTheta(p, t2)).toThrow(/zeta/);
     });
   }
+
+  it("property: secret keys, signatures and verification keys round-trip for random values", () => {
+    const b = params.backend;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 65535 }),
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 255n - 1n }), { minLength: 2, maxLength: 4 }),
+        (index, raw) => {
+          const xs = raw.map((x) => x % 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n);
+          const [x, ...y] = xs as [bigint, ...bigint[]];
+          const sk = { index, x, y: y.slice(0, params.q) };
+          expect(decodeSecretKey(params, encodeSecretKey(sk))).toEqual(sk);
+          const sig = { h: b.g1Mul(b.g1Generator(), x + 1n), s: b.g1Mul(b.g1Generator(), (y[0] as bigint) + 1n) };
+          const again = decodeSignature(params, encodeSignature(params, sig));
+          expect(b.g1Eq(again.h, sig.h) && b.g1Eq(again.s, sig.s)).toBe(true);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it("zetaBytesFromTheta gives the same 96 bytes as zetaBytes", () => {
+    const th = theta();
+    expect(toHex(zetaBytesFromTheta(params, encodeTheta(params, th)))).toBe(toHex(zetaBytes(params, th)));
+    expect(zetaBytes(params, th).length).toBe(96);
+  });
 
   it("a decoded proof verifies like the original", () => {
     const th = theta();

@@ -82,6 +82,12 @@ describe("issuance", () => {
     if (!key) throw new Error("no key");
     expect(verifyBlindSignRequest(params, request, [23n])).toBe(true);
     expect(() => blindSign(params, key, request, [24n])).toThrow(IssuanceProofError);
+    try {
+      blindSign(params, key, request, [24n]);
+    } catch (e) {
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as IssuanceProofError).code).toBe("COCONUT_INVALID_ISSUANCE_PROOF");
+    }
     const tampered = { ...request, responseR: (request.responseR + 1n) % 2n ** 250n };
     expect(verifyBlindSignRequest(params, tampered, [23n])).toBe(false);
   });
