@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { createLogger } from "@nym-ts/common";
+import { describe, expect, it } from "vitest";
+import { generateX25519 } from "../../src/e2e.js";
+import { encodeMixPacket } from "../../src/frames.js";
+import { MixCore, type MixCoreOptions } from "../../src/mix-core.js";
+import { nymSphinx } from "../../src/sphinx-adapter.js";
+import type { MixTransport, PeerAddress } from "../../src/transport.js";
+
+const log = createLogger({ name: "test", level: "silent" });
+const id = (n: number) => new Uint8Array(32).fill(n);
+
+/** A transport that records what the core sends (unit test of the core alone; e2e tests use libp2p). */
+function fakeTransport(localId: Uint8Array, accept = true) {
+  const sent: { peer: PeerAddress; frame: Uint8Array }[] = [];
+  const transport = {
+    localId,
+    send: (peer: PeerAddress, frame: Uint8Array) => {
+      if (accept) sent.push({ peer, frame });
+      return accept;
+    },
+  } as unknown as MixTransport;
+  return { transport, sent };
+}
+
+function setup(options: Partial<MixCoreOptions> = {}, accept = true) {
+  const keys = [generateX25519(), generateX25519(), generateX25519()];
+  const { transport, sent } = fakeTransport(id(1), accept);
+  const tags = new Set<string>();
+  const core = new MixCore(
+    {
+      layer: 1,
+      maxDelayMs: 1000,
+      delayQueueCapacity: 100,
+      loopRate: 0,
+      loopMeanDelayMs: 1,
+      payloadSize: 2065,
+      loopTimeoutMs: 1000,
+      ...options,
+    },
+    {
+      log,
+      transport,
+      sphinx: nymSphinx,
+      sphinxKey: nymSphinx.nodeKey(keys[0]!.secretKey),
+      replay: {
+        has: (t) => tags.has(Buffer.from(t).toString("hex")),
+        add: (t) => {
+          tags.add(Buffer.from(t).toString("hex"));
+        },
+      },
+    },
+  );
+  core.setTopology({
+    mixnodes: [
+      { identityKey: id(1), sphinxKey: keys[0]!.publicKey, layer: 1, address: "/ip4/127.0.0.1/tcp/1" },
+      { identityKey: id(2), sphinxKey: keys[1]!.publicKey, layer: 2, address: "/ip4/127.0.0.1/tcp/2" },
+    ],
+    gateways: [],
+  });
+  const packet = (delays: number[], nextHop = id(2)) =>
+    nymSphinx.createPacket({
+      route: [
+        { address: id(1), publicKey: keys[0]!.publicKey },
+        { address: nextHop, publicKey: keys[1]!.publicKey },
+      ],
+      delaysMs: delays,
+      destination: id(9),
+      identifier: new Uint8Array(16),
+      message: new Uint8Array(randomBytes(100)),
+      payloadSize: 2065,
+    });
+  return { core, sent, packet };
+}
+
+describe("the mix packet engine", () => {
+  it("forwards a packet to the next hop after the delay in its header", async () => {
+    const { core, sent, packet } = setup();
+    const start = performance.now();
+    core.handleFrame(encodeMixPacket(packet([30, 0])));
+    expect(sent).toHaveLength(0);
+    expect(core.queued).toBe(1);
+    while (sent.length === 0 && performance.now() - start < 2000) await new Promise((r) => setTimeout(r, 2));
+    expect(performance.now() - start).toBeGreaterThanOrEqual(29);
+    expect(sent[0]?.peer.id).toEqual(id(2));
+    expect(sent[0]?.frame.length).toBe(1 + 348 + 2065);
+    expect(core.counters.forwarded).toBe(1);
+    core.stop();
+  });
+
+  it("drops the same packet the second time as a replay", () => {
+    const { core, sent, packet } = setup();
+    const p = packet([0, 0]);
+    core.handlePacket(p);
+    core.handlePacket(p);
+    expect(sent).toHaveLength(1);
+    expect(core.counters.dropped.replay).toBe(1);
+    core.stop();
+  });
+
+  it("drops and counts malformed packets of every kind without throwing", () => {
+    const { core, packet } = setup();
+    const good = packet([0, 0]);
+    const flipped = good.slice();
+    flipped[100] = (flipped[100] as number) ^ 1; // inside beta: the MAC fails
+    for (const bad of [new Uint8Array(0), new Uint8Array(10), good.subarray(0, 500), flipped, new Uint8Array(2413)]) {
+      expect(() => core.handlePacket(bad)).not.toThrow();
+    }
+    expect(core.counters.dropped.malformed).toBe(5);
+    expect(core.handleFrame(new Uint8Array([0x42, 1, 2]))).toBe(false);
+    core.stop();
+  });
+
+  it("refuses next hops outside the topology and delays above the maximum", () => {
+    const { core, sent, packet } = setup({ maxDelayMs: 100 });
+    core.handlePacket(packet([0, 0], id(77)));
+    core.handlePacket(packet([500, 0]));
+    expect(sent).toHaveLength(0);
+    expect(core.counters.dropped.unknown_next_hop).toBe(1);
+    expect(core.counters.dropped.excessive_delay).toBe(1);
+    core.stop();
+  });
+
+  it("applies back-pressure: a full delay queue or a full link drops instead of queueing more", () => {
+    const { core, packet } = setup({ delayQueueCapacity: 2 });
+    for (let i = 0; i < 5; i++) core.handlePacket(packet([1000, 0]));
+    expect(core.queued).toBe(2);
+    expect(core.counters.dropped.delay_queue_full).toBe(3);
+    core.stop();
+    const full = setup({}, false);
+    full.core.handlePacket(full.packet([0, 0]));
+    expect(full.core.counters.dropped.link_full).toBe(1);
+    full.core.stop();
+  });
+
+  it("reports interval counters once and then starts again from zero", () => {
+    const { core, packet } = setup();
+    core.handlePacket(packet([0, 0]));
+    core.handlePacket(new Uint8Array(3));
+    const first = core.takeInterval();
+    expect(first.received).toBe(2);
+    expect(first.dropped).toBe(1);
+    expect(first.sent[Buffer.from(id(2)).toString("hex")]).toBe(1);
+    expect(core.takeInterval()).toEqual({ received: 0, sent: {}, dropped: 0 });
+    core.stop();
+  });
+});

@@ -1,0 +1,209 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLogger } from "@nym-ts/common";
+import { createDirectory, type Directory } from "@nym-ts/directory";
+import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory/client";
+import {
+  createLibp2pTransport,
+  encodeMixPacket,
+  generateX25519,
+  initNodeKeys,
+  type MixTransport,
+  multiaddrToHostPort,
+  nymSphinx,
+} from "@nym-ts/mixnet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMixnode } from "../../src/mixnode.js";
+
+const log = createLogger({ name: "test", level: "silent" });
+const bin = fileURLToPath(new URL("../../src/bin.ts", import.meta.url));
+const seed = () => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("nym-mixnode", () => {
+  let dir: string;
+  let directory: Directory;
+  let sink: MixTransport;
+  const sinkSphinx = generateX25519();
+  const sinkSeed = seed();
+  let sinkFrames = 0;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "mixnode-e2e-"));
+    directory = createDirectory(
+      {
+        http: { port: 0 },
+        storage: { path: join(dir, "d.sqlite") },
+        rateLimit: { writesPerKeyPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000 },
+      },
+      { log },
+    );
+    await directory.start();
+    // A next hop for the mix: registered as a gateway, counting what it gets.
+    sink = createLibp2pTransport({ identitySeed: sinkSeed, listen: ["/ip4/127.0.0.1/tcp/0"] });
+    sink.onFrame(() => {
+      sinkFrames++;
+    });
+    await sink.start();
+    const hostPort = multiaddrToHostPort(sink.listenAddresses()[0] as string);
+    const signer = ed25519SignerFromSeed(sinkSeed);
+    await createDirectoryClient({ baseUrl: directory.url() }).register(
+      "gateway",
+      {
+        identityKey: signer.publicKey,
+        sphinxKey: Buffer.from(sinkSphinx.publicKey).toString("hex"),
+        mixnetAddress: hostPort,
+        clientAddress: hostPort,
+        version: "test",
+      },
+      signer,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    await sink?.stop();
+    await directory?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const packetVia = (mix: { identityKey: string; sphinxKey: string }) =>
+    nymSphinx.createPacket({
+      route: [
+        { address: Buffer.from(mix.identityKey, "hex"), publicKey: Buffer.from(mix.sphinxKey, "hex") },
+        { address: Buffer.from(ed25519SignerFromSeed(sinkSeed).publicKey, "hex"), publicKey: sinkSphinx.publicKey },
+      ],
+      delaysMs: [0, 0],
+      destination: new Uint8Array(32),
+      identifier: new Uint8Array(16),
+      message: new Uint8Array(8),
+      payloadSize: 2065,
+    });
+
+  it("runs as a process: registers, forwards, reports signed metrics, stops on SIGTERM", async () => {
+    const dataDir = join(dir, "bin");
+    const init = spawn(process.execPath, [
+      "--conditions=@nym-ts/source",
+      "--import",
+      "tsx",
+      bin,
+      "init",
+      "--storage.dataDir",
+      dataDir,
+    ]);
+    let initOut = "";
+    init.stdout.on("data", (d) => {
+      initOut += d;
+    });
+    await new Promise((r) => init.on("exit", r));
+    const keys = JSON.parse(initOut) as { identityKey: string; sphinxKey: string };
+    const config = join(dir, "bin.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mixnode: { layer: 1, port: 0 },
+        directory: { url: directory.url(), metricsIntervalMs: 300, topologyRefreshMs: 200 },
+        storage: { dataDir },
+        log: { level: "warn" },
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@nym-ts/source", "--import", "tsx", bin, "run", "--config", config],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    children.push(child);
+    const client = createDirectoryClient({ baseUrl: directory.url() });
+    const presence = await until(() => client.getPresence("mixnode", keys.identityKey), 30_000, "registration");
+    expect(presence.node.layer).toBe(1);
+    expect(presence.node.sphinxKey).toBe(keys.sphinxKey);
+    await new Promise((r) => setTimeout(r, 500)); // the node has fetched a topology that includes the sink
+
+    const load = createLibp2pTransport({ identitySeed: seed(), listen: [] });
+    await load.start();
+    try {
+      const before = sinkFrames;
+      const target = {
+        id: Buffer.from(keys.identityKey, "hex"),
+        address: `/ip4/${presence.node.host.replace(":", "/tcp/")}`,
+      };
+      for (let i = 0; i < 20; i++) load.send(target, encodeMixPacket(packetVia(keys)));
+      load.send(target, encodeMixPacket(new Uint8Array(100))); // malformed
+      await until(() => sinkFrames - before >= 20 || undefined, 15_000, "20 forwarded packets");
+      const metrics = await until(
+        async () => {
+          const h = await client.getNodeMetrics(keys.identityKey);
+          const received = h.reports.reduce((n, r) => n + r.received, 0);
+          return received >= 21 ? h : undefined;
+        },
+        15_000,
+        "metrics",
+      );
+      expect(metrics.reports.reduce((n, r) => n + r.dropped, 0)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await load.stop();
+    }
+    child.kill("SIGTERM");
+    const code = await new Promise((r) => child.on("exit", r));
+    expect(code).toBe(0);
+  }, 90_000);
+
+  it("refuses an invalid config with a clear error and a non-zero exit", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@nym-ts/source", "--import", "tsx", bin, "run", "--mixnode.layer", "7", "--validate-only"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const code = await new Promise((r) => child.on("exit", r));
+    expect(code).toBe(1);
+    expect(err).toMatch(/CONFIG_ERROR_INVALID/);
+    expect(err).toMatch(/mixnode\.layer/);
+  }, 30_000);
+
+  it("still refuses a packet it processed before a restart (replay cache on disk, same key epoch)", async () => {
+    const dataDir = join(dir, "replay");
+    mkdirSync(dataDir, { mode: 0o700 });
+    const keys = initNodeKeys(dataDir);
+    const make = () =>
+      createMixnode(
+        {
+          mixnode: { layer: 1, port: 0 },
+          directory: { url: directory.url(), topologyRefreshMs: 200 },
+          mixing: { loopRate: 0 },
+          storage: { dataDir },
+        },
+        { log },
+      );
+    const packet = packetVia(keys);
+    let mix = make();
+    await mix.start();
+    await mix.refreshTopology();
+    mix.core.handlePacket(packet.slice());
+    expect(mix.core.counters.forwarded).toBe(1);
+    await mix.stop();
+    mix = make();
+    await mix.start();
+    await mix.refreshTopology();
+    mix.core.handlePacket(packet.slice());
+    expect(mix.core.counters.dropped.replay).toBe(1);
+    expect(mix.core.counters.forwarded).toBe(0);
+    await mix.stop();
+  }, 30_000);
+});
