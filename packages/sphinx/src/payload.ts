@@ -64,5 +64,6 @@ export function decodePayload(payload: Uint8Array): Uint8Array {
   if (end < PAYLOAD_ZERO_PREFIX_LENGTH || payload[end] !== 0x01) {
     throw new SphinxError("SPHINX_ERROR_INVALID_PAYLOAD", "payload padding does not end in a 0x01 terminator");
   }
-  return payload.slice(PAYLOAD_ZERO_PREFIX_LENGTH, end);
+  // new Uint8Array(view) copies; Buffer#slice would return a view of the caller's bytes
+  return new Uint8Array(payload.subarray(PAYLOAD_ZERO_PREFIX_LENGTH, end));
 }

@@ -373,7 +373,8 @@ function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOpti
   const payloadKey = secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
 
   if (flag === FINAL_HOP_FLAG) {
-    const payload = packet.slice(HEADER_LENGTH);
+    // a copy (Buffer#slice would be a view, and Lioness works in place)
+    const payload = new Uint8Array(packet.subarray(HEADER_LENGTH));
     lionessDecrypt(payloadKey, payload);
     const destinationStart = 1 + VERSION_LENGTH;
     const identifierStart = destinationStart + DESTINATION_ADDRESS_LENGTH;

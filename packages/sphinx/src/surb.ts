@@ -57,7 +57,7 @@ export function useSurb(surb: Uint8Array, message: Uint8Array, payloadSize = DEF
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
   packet.set(surb.subarray(0, HEADER_LENGTH), 0);
   packet.set(payload, HEADER_LENGTH);
-  return { firstHop: surb.slice(HEADER_LENGTH, HEADER_LENGTH + NODE_ADDRESS_LENGTH), packet };
+  return { firstHop: new Uint8Array(surb.subarray(HEADER_LENGTH, HEADER_LENGTH + NODE_ADDRESS_LENGTH)), packet };
 }
 
 /** Creator side: recovers the reply message from the final hop's payload. */

@@ -179,3 +179,28 @@ describe("SURBs", () => {
     );
   });
 });
+
+describe("inputs are never modified", () => {
+  it("processing Buffer packets (forward and final) leaves them untouched and returns plain copies", () => {
+    const random = seededRandom("buffers");
+    const { keys, route } = makeRoute(2, random);
+    const message = random(40);
+    const created = createForwardPacket({ route, delays: [1, 1], destination, message, random }).packet;
+    let packet = Buffer.from(created);
+    for (const k of keys) {
+      const before = Buffer.from(packet);
+      const out = createSphinxNode(k.privateKey).process(packet);
+      expect(packet.equals(before)).toBe(true);
+      if (out.kind === "forward") {
+        packet = Buffer.from(out.packet);
+      } else {
+        const payloadBuffer = Buffer.from(out.payload);
+        const decoded = decodePayload(payloadBuffer);
+        expect(decoded).toEqual(message);
+        expect(Buffer.isBuffer(decoded)).toBe(false);
+        decoded.fill(0);
+        expect(decodePayload(payloadBuffer)).toEqual(message);
+      }
+    }
+  });
+});
