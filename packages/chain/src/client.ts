@@ -151,6 +151,12 @@ export class ChainClient {
     return Buffer.from(block.block.header.appHash).toString("hex");
   }
 
+  /** The result code of every tx in block `height`, in block order. */
+  async blockResultCodes(height: number): Promise<number[]> {
+    const r = await this.#http.blockResults(height);
+    return r.results.map((x) => x.code);
+  }
+
   /** Submits a tx and waits for CheckTx only. */
   async broadcastTxSync(tx: Uint8Array): Promise<BroadcastResult> {
     try {

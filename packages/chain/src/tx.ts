@@ -8,7 +8,7 @@ import { type Address, bytesToHex, publicKeyFromSecretKey, type SignatureVerifie
  *
  *   0x01 | public key (33, compressed secp256k1) | signature (64, r || s, low s) | body (UTF-8 JSON)
  *
- * The signature is ECDSA/secp256k1 with SHA-256 over `SIGN_DOMAIN || body`. The body names the chain and the
+ * The signature is Ethereum-style ECDSA/secp256k1 over keccak256(`SIGN_DOMAIN || body`). The body names the chain and the
  * sender's nonce, so a tx is bound to one chain and executes at most once. The sender is the Ethereum address of the
  * public key. The body is validated by the zod schemas below in CheckTx and again in FinalizeBlock.
  */

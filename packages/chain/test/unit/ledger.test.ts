@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { TX_CODES } from "../../src/errors.js";
 import { Ledger } from "../../src/ledger.js";
@@ -386,6 +387,6 @@ function rawSigned(secretKey: Uint8Array, body: unknown): Uint8Array {
   const bodyBytes = new TextEncoder().encode(JSON.stringify(body));
   const domain = new TextEncoder().encode("nym-ts/chain tx v1\n");
   const msg = new Uint8Array([...domain, ...bodyBytes]);
-  const sig = secp256k1.sign(msg, secretKey, { prehash: true, lowS: true });
+  const sig = secp256k1.sign(keccak_256(msg), secretKey, { prehash: false, lowS: true });
   return new Uint8Array([1, ...secp256k1.getPublicKey(secretKey, true), ...sig, ...bodyBytes]);
 }

@@ -1,8 +1,10 @@
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TxRejected } from "../../src/errors.js";
-import { addressFromSecretKey, SignatureVerifier } from "../../src/keys.js";
-import { buildDepositCredential, buildTransferNotification, decodeTx, txHash } from "../../src/tx.js";
+import { addressFromPublicKey, addressFromSecretKey, SignatureVerifier } from "../../src/keys.js";
+import { buildDepositCredential, buildTransferNotification, decodeTx, signBytes, txHash } from "../../src/tx.js";
 import { ethTxHashOf, testKey, zetaOf } from "../fixtures.js";
 
 describe("keys", () => {
@@ -32,6 +34,14 @@ describe("tx codec", () => {
     expect(decoded.body).toMatchObject({ type: "deposit_credential", nonce: 3, value: "5", proof: "0x0102" });
     expect(decoded.hash).toBe(txHash(tx));
     expect(decoded.hash).toMatch(/^[0-9A-F]{64}$/);
+  });
+
+  it("signs Ethereum-style: the key recovered from keccak256(domain || body) has the sender's address", () => {
+    const tx = buildDepositCredential(key, { chainId: "c", nonce: 0 }, { zeta: zetaOf("e"), value: 1n, proof: "0x01" });
+    const digest = keccak_256(signBytes(tx.subarray(98)));
+    const signature = secp256k1.Signature.fromBytes(tx.subarray(34, 98), "compact");
+    const recovered = [0, 1].map((bit) => signature.addRecoveryBit(bit).recoverPublicKey(digest).toBytes(true));
+    expect(recovered.map((pk) => addressFromPublicKey(pk))).toContain(addressFromSecretKey(key));
   });
 
   it("signs deterministically: the same body gives the same bytes", () => {

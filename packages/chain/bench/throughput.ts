@@ -1,0 +1,289 @@
+/**
+ * Throughput and latency of the ledger on a 4-validator loopback network, against CometBFT's built-in kvstore app on
+ * the same network shape in the same run (so the ratio shows our app's own cost, whatever the machine's load).
+ *
+ * Workload: deposit_credential by SPs, then two verification_notification votes per deposit (threshold 2), each vote
+ * sent once its deposit is committed (as a verifier reacting to the event would). Every sender's txs go to one node
+ * in nonce order. kvstore gets txs of the same mean size from the same number of senders.
+ *
+ * Phase A (capacity): as fast as the network takes them, with at most WINDOW uncommitted txs in flight.
+ * Phase B (latency): an open-loop offered load of RATE tx/s, broadcast-to-commit p50/p99.
+ *
+ *   pnpm bench            (env: BENCH_SECONDS=15 WINDOW=1200 RATE=300 VALIDATORS=4)
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
+import { type ChainClient, connectChain } from "../src/client.js";
+import type { AppStateInput } from "../src/genesis.js";
+import { addressFromSecretKey } from "../src/keys.js";
+import { startTestnet, type Testnet } from "../src/testnet.js";
+import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const WINDOW = Number(process.env.WINDOW ?? 1200);
+const RATE = Number(process.env.RATE ?? 300);
+const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
+const SPS = 64;
+const VERIFIERS = 32;
+const PROOF_BYTES = 400;
+
+const key = (label: string) => new Uint8Array(createHash("sha256").update(`bench ${label}`).digest());
+const sps = Array.from({ length: SPS }, (_, i) => key(`sp ${i}`));
+const verifiers = Array.from({ length: VERIFIERS }, (_, i) => key(`verifier ${i}`));
+
+function appState(): AppStateInput {
+  const addr = (k: Uint8Array) => addressFromSecretKey(k);
+  return {
+    pipeAccount: addr(key("pipe")),
+    watchers: { threshold: 1, members: [addr(key("watcher"))] },
+    verifiers: { threshold: 2, members: verifiers.map(addr) },
+    issuers: { threshold: 1, members: [{ address: addr(key("issuer")), index: 1, verificationKey: "0x01" }] },
+    accounts: [],
+  };
+}
+
+interface Sent {
+  at: number;
+  committedAt?: number;
+}
+
+interface Workload {
+  /** Per sender: its txs in nonce order, each with the tx hash it waits for (a deposit) before it may be sent. */
+  senders: { node: number; txs: { tx: Uint8Array; hash: string; after?: string }[] }[];
+  total: number;
+}
+
+const hashOf = (tx: Uint8Array) => createHash("sha256").update(tx).digest("hex").toUpperCase();
+
+function nymWorkload(chainId: string, credentials: number): Workload {
+  const spTxs: Workload["senders"] = sps.map((_, i) => ({ node: i % VALIDATORS, txs: [] }));
+  const vTxs: Workload["senders"] = verifiers.map((_, i) => ({ node: (i + 1) % VALIDATORS, txs: [] }));
+  const nonces = { sp: new Map<number, number>(), v: new Map<number, number>() };
+  const next = (m: Map<number, number>, i: number) => {
+    const n = m.get(i) ?? 0;
+    m.set(i, n + 1);
+    return n;
+  };
+  for (let c = 0; c < credentials; c++) {
+    const s = c % SPS;
+    const zeta = randomBytes(96);
+    const deposit = buildDepositCredential(
+      sps[s] as Uint8Array,
+      { chainId, nonce: baseNonce.sp[s]! + next(nonces.sp, s) },
+      { zeta, value: 1n, proof: randomBytes(PROOF_BYTES) },
+    );
+    const depositHash = hashOf(deposit);
+    spTxs[s]?.txs.push({ tx: deposit, hash: depositHash });
+    for (const v of [(2 * c) % VERIFIERS, (2 * c + 1) % VERIFIERS]) {
+      const vote = buildVerificationNotification(
+        verifiers[v] as Uint8Array,
+        { chainId, nonce: baseNonce.v[v]! + next(nonces.v, v) },
+        { zeta, valid: true },
+      );
+      vTxs[v]?.txs.push({ tx: vote, hash: hashOf(vote), after: depositHash });
+    }
+  }
+  return { senders: [...spTxs, ...vTxs], total: credentials * 3 };
+}
+
+const baseNonce = { sp: new Array<number>(SPS).fill(0), v: new Array<number>(VERIFIERS).fill(0) };
+
+function kvWorkload(count: number, size: number): Workload {
+  const senders: Workload["senders"] = Array.from({ length: SPS + VERIFIERS }, (_, i) => ({
+    node: i % VALIDATORS,
+    txs: [],
+  }));
+  for (let i = 0; i < count; i++) {
+    const k = randomBytes(16).toString("hex");
+    const tx = new TextEncoder().encode(`${k}=${"v".repeat(Math.max(1, size - k.length - 1))}`);
+    senders[i % senders.length]?.txs.push({ tx, hash: hashOf(tx) });
+  }
+  return { senders, total: count };
+}
+
+interface RunResult {
+  committed: number;
+  failed: number;
+  seconds: number;
+  tps: number;
+  p50: number;
+  p99: number;
+}
+
+/** Drives one workload: per-sender sequential broadcast_tx_sync, commit times from NewBlock events on node 0. */
+async function drive(
+  net: Testnet,
+  work: Workload,
+  mode: { window?: number; rate?: number },
+  seconds: number,
+): Promise<RunResult> {
+  const clients: ChainClient[] = [];
+  for (const url of net.rpcUrls) clients.push(await connectChain({ rpcUrl: url }));
+  const ws = Comet38Client.create(new WebsocketClient(net.rpcUrls[0]!.replace(/^http/, "ws")));
+  const sent = new Map<string, Sent>();
+  const committedHashes = new Set<string>();
+  const waiters = new Map<string, (() => void)[]>();
+  let inFlight = 0;
+  const slotWaiters: (() => void)[] = [];
+  const blocks: number[] = [];
+  ws.subscribeNewBlock().addListener({
+    next: (event) => {
+      const now = performance.now();
+      blocks.push(event.header.height);
+      for (const tx of event.txs) {
+        const h = hashOf(tx);
+        committedHashes.add(h);
+        const s = sent.get(h);
+        if (s && s.committedAt === undefined) {
+          s.committedAt = now;
+          inFlight--;
+        }
+        for (const w of waiters.get(h) ?? []) w();
+        waiters.delete(h);
+      }
+      for (const w of slotWaiters.splice(0)) w();
+    },
+    error: (e) => console.error("subscription error", e),
+    complete: () => {},
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const start = performance.now();
+  const stopAt = start + seconds * 1000;
+  let released = 0;
+  const rateToken = async () => {
+    if (!mode.rate) return;
+    const due = start + (released++ / mode.rate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+  let rejectedAtCheck = 0;
+  await Promise.all(
+    work.senders.map(async (sender) => {
+      const client = clients[sender.node] as ChainClient;
+      for (const item of sender.txs) {
+        if (performance.now() > stopAt) return;
+        if (item.after && !committedHashes.has(item.after)) {
+          await new Promise<void>((r) => {
+            const list = waiters.get(item.after as string) ?? [];
+            list.push(r);
+            waiters.set(item.after as string, list);
+            setTimeout(r, 30_000);
+          });
+          if (!committedHashes.has(item.after)) return;
+        }
+        while (mode.window && inFlight >= mode.window) await new Promise<void>((r) => slotWaiters.push(r));
+        await rateToken();
+        if (performance.now() > stopAt) return;
+        sent.set(item.hash, { at: performance.now() });
+        inFlight++;
+        const r = await client.broadcastTxSync(item.tx);
+        if (r.code !== 0) {
+          rejectedAtCheck++;
+          sent.delete(item.hash);
+          inFlight--;
+          if (rejectedAtCheck <= 3) console.error("checktx rejected", r.code, r.log);
+        }
+      }
+    }),
+  );
+  // Let what was sent commit.
+  const drainUntil = performance.now() + 30_000;
+  while ([...sent.values()].some((s) => s.committedAt === undefined) && performance.now() < drainUntil) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const done = [...sent.values()].filter((s) => s.committedAt !== undefined);
+  const last = Math.max(...done.map((s) => s.committedAt as number));
+  const latencies = done.map((s) => (s.committedAt as number) - s.at).sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  // Deliver-time failures, from the block results of every height the run touched.
+  let failed = 0;
+  if (blocks.length > 0) {
+    for (let h = Math.min(...blocks); h <= Math.max(...blocks); h++) {
+      const r = await clients[0]!.blockResultCodes(h);
+      failed += r.filter((c) => c !== 0).length;
+    }
+  }
+  ws.disconnect();
+  for (const c of clients) c.close();
+  const secondsTaken = (last - start) / 1000;
+  return {
+    committed: done.length,
+    failed: failed + rejectedAtCheck,
+    seconds: secondsTaken,
+    tps: done.length / secondsTaken,
+    p50: pct(50),
+    p99: pct(99),
+  };
+}
+
+function fmt(r: RunResult): string {
+  return `${r.tps.toFixed(0).padStart(5)} tx/s  (${r.committed} txs in ${r.seconds.toFixed(1)} s, failed ${r.failed})  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms`;
+}
+
+async function withNet<T>(app: "nym" | "kvstore", fn: (net: Testnet) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `nym-bench-${app}-`));
+  const net = await startTestnet({
+    validators: VALIDATORS,
+    dir,
+    app,
+    appState: appState(),
+    chainId: "nym-bench",
+    appLogLevel: "warn",
+    config: { "mempool.size": 20000 },
+  });
+  try {
+    await net.waitForHeight(2);
+    return await fn(net);
+  } finally {
+    await net.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const capacityCredentials = Math.ceil((SECONDS * 700) / 3);
+console.log(
+  `# nym-ts chain benchmark: ${VALIDATORS} validators on loopback, ${SECONDS} s per phase, window ${WINDOW}, open-loop rate ${RATE} tx/s`,
+);
+let t = performance.now();
+const capacity = nymWorkload("nym-bench", capacityCredentials);
+console.log(`signed ${capacity.total} txs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+const meanSize = Math.round(
+  capacity.senders.flatMap((s) => s.txs).reduce((a, x) => a + x.tx.length, 0) / capacity.total,
+);
+
+const ours = await withNet("nym", async (net) => {
+  const a = await drive(net, capacity, { window: WINDOW }, SECONDS);
+  // Phase B continues each sender's nonces after what phase A committed.
+  const chain = await connectChain({ rpcUrl: net.rpcUrls[0]! });
+  for (let i = 0; i < SPS; i++) baseNonce.sp[i] = (await chain.account(addressFromSecretKey(sps[i]!))).nonce;
+  for (let i = 0; i < VERIFIERS; i++) baseNonce.v[i] = (await chain.account(addressFromSecretKey(verifiers[i]!))).nonce;
+  chain.close();
+  t = performance.now();
+  const steady = nymWorkload("nym-bench", Math.ceil((SECONDS * RATE * 1.2) / 3));
+  console.log(`signed ${steady.total} more txs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const b = await drive(net, steady, { rate: RATE }, SECONDS);
+  return { a, b };
+});
+const kv = await withNet("kvstore", async (net) => {
+  const a = await drive(net, kvWorkload(capacity.total, meanSize), { window: WINDOW }, SECONDS);
+  const b = await drive(net, kvWorkload(Math.ceil(SECONDS * RATE * 1.2), meanSize), { rate: RATE }, SECONDS);
+  return { a, b };
+});
+
+console.log(`\nmean tx size ${meanSize} bytes (kvstore txs padded to the same size)`);
+console.log("phase A, capacity (deposit_credential + verification_notification):");
+console.log(`  nym ledger  ${fmt(ours.a)}`);
+console.log(`  kvstore     ${fmt(kv.a)}`);
+console.log(
+  `  ratio nym/kvstore = ${(ours.a.tps / kv.a.tps).toFixed(2)}   (target >= 0.5; absolute target >= 300 tx/s: ${ours.a.tps >= 300 ? "met" : "NOT met"})`,
+);
+console.log(`phase B, open loop at ${RATE} tx/s offered:`);
+console.log(`  nym ledger  ${fmt(ours.b)}`);
+console.log(`  kvstore     ${fmt(kv.b)}`);
+console.log(
+  `  p50 ratio nym/kvstore = ${(ours.b.p50 / kv.b.p50).toFixed(2)}, p99 ratio = ${(ours.b.p99 / kv.b.p99).toFixed(2)}`,
+);
