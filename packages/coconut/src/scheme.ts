@@ -766,7 +766,12 @@ export function proveCredential(
   checkScalars(publicAttributes, "options.publicAttributes");
   const k = privateAttributes.length;
   checkAttributeCounts(params, k, publicAttributes.length, "attributes");
-  if (k + publicAttributes.length > vk.betaG2.length) throw new RangeError("attributes: more than the key supports");
+  if (k + publicAttributes.length !== vk.betaG2.length) {
+    throw new RangeError(
+      `attributes: ${k} private + ${publicAttributes.length} public must cover the key's ${vk.betaG2.length} ` +
+        "attributes (disclose unused trailing attributes as 0)",
+    );
+  }
   if (privateAttributes[0] === 0n) throw new RangeError("privateAttributes[0]: the serial number must be nonzero");
   const b = params.backend;
   checkSignatureShape(params, signature, "signature");
@@ -847,8 +852,13 @@ function prepareVerify(
   checkScalars(publicAttributes, `${name}: publicAttributes`);
   assertBytes(binding, `${name}: binding`);
   const k = theta.responsesM.length;
-  checkAttributeCounts(params, k, publicAttributes.length, name);
-  if (k + publicAttributes.length > vk.betaG2.length) throw new RangeError(`${name}: more attributes than the key`);
+  const m = publicAttributes.length;
+  if (m >= vk.betaG2.length) {
+    throw new RangeError(`${name}: publicAttributes leaves no private attribute (the key has ${vk.betaG2.length})`);
+  }
+  // The verifier's public attributes fix the layout: every attribute of the key is hidden in κ or disclosed, so a
+  // proof cannot move a disclosed value into another position (e.g. present its binding number as the value).
+  if (k + m !== vk.betaG2.length) return null;
   const b = params.backend;
   if (b.g1IsIdentity(theta.hPrime) || b.g1IsIdentity(theta.sPrime)) return null;
   if (b.g2IsIdentity(theta.zeta) || b.g2IsIdentity(theta.kappa)) return null;
@@ -860,7 +870,8 @@ function prepareVerify(
 /**
  * VerifyCred: checks π_v (Aw = [c](κ − α) + [r_r]g2 + Σ_j [r_j]β_j and Cw = [c]ζ + [r_1]g2 with c recomputed over
  * the binding) and e(h', κ + Σ_l [pub_l]β_{k+l}) = e(s', g2) as one multi-Miller loop with one final
- * exponentiation. Returns false for a well-formed proof that does not verify.
+ * exponentiation. Returns false for a well-formed proof that does not verify, including one whose number of hidden
+ * attributes k differs from (attributes of the key) − (public attributes given by the verifier).
  */
 export function verifyCredential(
   params: Params,

@@ -4,16 +4,19 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  aggregateSignatures,
   blindSign,
   credentialChallenge,
   decodeSignature,
   encodeSignature,
+  type G2,
   IssuanceProofError,
   keygen,
   type Params,
   prepareBlindSign,
   proveCredential,
   sign,
+  unblindSignature,
   verifyBlindSignRequest,
   verifyCredential,
   verifySignature,
@@ -78,9 +81,12 @@ describe("SI-84/85: identity points wherever h is used", () => {
     const bytes = encodeSignature(params, cred.signature);
     bytes.set(b.g1ToBytes(zero), 2);
     expect(() => decodeSignature(params, bytes)).toThrow(/identity/);
-    expect(() => proveCredential(params, cred.vk, { h: zero, s: zero }, cred.privateAttributes, { binding })).toThrow(
-      /signature.h/,
-    );
+    expect(() =>
+      proveCredential(params, cred.vk, { h: zero, s: zero }, cred.privateAttributes, {
+        binding,
+        publicAttributes: cred.publicAttributes,
+      }),
+    ).toThrow(/signature.h/);
   });
 });
 
@@ -94,6 +100,43 @@ describe("public attributes not bound by the issuance proof (PY / NT-COCO)", () 
     const sk = cred.shares[0]?.secretKey;
     if (!sk) throw new Error("no key");
     expect(() => blindSign(params, sk, request, asked)).toThrow(IssuanceProofError);
+  });
+});
+
+describe("attribute position confusion (a disclosed value moved into another slot)", () => {
+  it("a proof hiding fewer attributes than the verifier's layout implies is rejected", () => {
+    const b = params.backend;
+    // A user gets (serial, binding = 1000 | value = 0) signed, then shows it hiding only the serial and claiming the
+    // verifier's single public attribute (the value) is 1000: algebraically this is the binding slot, β_2.
+    const rng = seededRng("position");
+    const { request, openings } = prepareBlindSign(params, [77n, 1000n], [0n], { rng });
+    const partials = cred.shares.slice(1).map((s) => ({
+      index: s.index,
+      signature: unblindSignature(params, blindSign(params, s.secretKey, request, [0n]), openings, s.verificationKey),
+    }));
+    const sig = aggregateSignatures(params, partials);
+    const vk = cred.vk;
+    const g2 = b.g2Generator();
+    const [rp, r, ws, wr] = [11n, 12n, 13n, 14n];
+    const hPrime = b.g1Mul(sig.h, rp);
+    const sPrime = b.g1Add(b.g1Mul(sig.s, rp), b.g1Mul(hPrime, r));
+    const kappa = b.g2Add(vk.alpha, b.g2Msm([g2, vk.betaG2[0] as G2], [r, 77n]));
+    const zeta = b.g2Mul(g2, 77n);
+    const commitmentKappa = b.g2Msm([g2, vk.betaG2[0] as G2], [wr, ws]);
+    const commitmentZeta = b.g2Mul(g2, ws);
+    const partial = { hPrime, sPrime, kappa, zeta, commitmentKappa, commitmentZeta, responseR: 0n, responsesM: [0n] };
+    const c = credentialChallenge(params, vk, partial, [1000n], binding);
+    const forged = { ...partial, responseR: mod(wr - c * r), responsesM: [mod(ws - c * 77n)] };
+    // every equation of the scheme holds for this layout (k = 1, value slot = β_2)...
+    const kappaFull = b.g2Add(kappa, b.g2Mul(vk.betaG2[1] as G2, 1000n));
+    expect(
+      b.pairingCheck([
+        [hPrime, kappaFull],
+        [b.g1Neg(sPrime), g2],
+      ]),
+    ).toBe(true);
+    // ...but the verifier's layout (3 attributes, 1 public) requires 2 hidden ones, so it is refused
+    expect(verifyCredential(params, vk, forged, [1000n], binding)).toBe(false);
   });
 });
 

@@ -235,7 +235,7 @@ describe("show and verify", () => {
   });
 
   it("a credential without public attributes and one with a single private attribute verify", () => {
-    const p4 = setup(2, { backend: params.backend });
+    const p4 = setup(1, { backend: params.backend });
     const shares = ttpKeygen(p4, 1, 1, { rng: seededRng("k1") });
     const s = shares[0];
     if (!s) throw new Error("no share");
@@ -316,7 +316,11 @@ describe("input validation", () => {
     ).toThrow(/options.binding/);
     expect(() => prepareBlindSign(params, [1n], [], { rng: () => new Uint8Array(3) })).toThrow(/rng/);
     const theta = show();
-    expect(() => verifyCredential(params, cred.vk, theta, [1n, 2n], spA)).toThrow(RangeError);
+    expect(() => verifyCredential(params, cred.vk, theta, [1n, 2n, 3n], spA)).toThrow(/no private attribute/);
+    expect(verifyCredential(params, cred.vk, theta, [1n, 2n], spA)).toBe(false);
+    expect(() => proveCredential(params, cred.vk, cred.signature, cred.privateAttributes, { binding: spA })).toThrow(
+      /must cover the key/,
+    );
     expect(() => verifyCredential(params, cred.vk, { ...theta, responseR: -1n }, [7n], spA)).toThrow(/responseR/);
     expect(() => verifyCredential(params, cred.vk, { ...theta, kappa: {} as never }, [7n], spA)).toThrow(/theta.kappa/);
     expect(() => verifyCredential(params, { ...cred.vk, alpha: null as never }, theta, [7n], spA)).toThrow(/vk.alpha/);
