@@ -28,6 +28,9 @@
  *   the fixed-base work (g2, α, β) once. Cost: 160 more bytes per proof.
  * - The verifier binding (the SP's identifier bytes) and the disclosed public attributes are hashed into c, so a proof
  *   shown to SP A fails at SP B. ζ = [s]g2 is revealed; the chain records its 96 canonical bytes (zetaBytes).
+ * - The verifier's public attributes fix the layout: a proof must hide exactly (key attributes − public ones), so a
+ *   disclosed value cannot be read from another attribute's slot (a value-inflation attack on a credential issued
+ *   with, e.g., binding number 1000 and value 0). Unused trailing attributes are disclosed as 0.
  *
  * Sizes (bytes, with the 2-byte version/type header): Signature and BlindedSignature 98; VerificationKey 99 + 144q;
  * BlindSignRequest 99 + 112k; Theta 515 + 32k (579 for k = 2); SecretKey 37 + 32q.
