@@ -158,6 +158,7 @@ registerCommand("receive", {
         quietSince = Date.now();
       }
     }
+    await client.drain();
     await client.stop();
     return 0;
   },
@@ -177,6 +178,7 @@ registerCommand("listen", {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
+    await client.drain();
     await client.stop();
     return 0;
   },

@@ -308,6 +308,16 @@ export class MixClient {
     await this.transport.stop();
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until every queued packet has left on the Poisson stream: acks of received fragments
+   * included, so a client that exits right after receiving does not make its senders retransmit.
+   */
+  async drain(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.realQueue.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.realQueue.length === 0;
+  }
+
   /** Asks the gateway for stored messages now (pull mode, or to drain a mailbox once). */
   pull(max = 100): void {
     this.toGateway(encodePull(max));
