@@ -6,8 +6,9 @@ import {
   txErrorName,
 } from "@nym-ts/chain";
 import type { Logger } from "@nym-ts/common";
+import { broadcastTxsAsync } from "./comet-async.js";
 import { WatcherError } from "./errors.js";
-import type { ObservedTransfer, TransferNotifier } from "./types.js";
+import type { NotifyContext, ObservedTransfer, TransferNotifier } from "./types.js";
 
 /** Codes after which the same notification can never succeed: the transfer is set aside. */
 const PERMANENT = new Set<number>([
@@ -27,6 +28,13 @@ export interface ChainNotifierOptions {
   commitTimeoutMs?: number;
   /** How often the account nonce is read while waiting for commits (default 100 ms). */
   pollIntervalMs?: number;
+  /**
+   * Pipeline fresh batches with `broadcast_tx_async` (default true). Off, or for any retried batch, every tx is
+   * checked in with `broadcast_tx_sync` and its CheckTx answer read before the next is sent.
+   */
+  pipeline?: boolean;
+  /** With pipelining: how long the nonce may stand still before the batch is handed back for a checked retry. */
+  stallMs?: number;
 }
 
 /**
@@ -43,6 +51,8 @@ export class ChainNotifier implements TransferNotifier {
   readonly #log: Logger | undefined;
   readonly #commitTimeoutMs: number;
   readonly #pollMs: number;
+  readonly #pipeline: boolean;
+  readonly #stallMs: number;
 
   constructor(options: ChainNotifierOptions) {
     if (!(options.secretKey instanceof Uint8Array) || options.secretKey.length !== 32) {
@@ -54,6 +64,8 @@ export class ChainNotifier implements TransferNotifier {
     this.#log = options.log?.child({ module: "chain-notifier" });
     this.#commitTimeoutMs = options.commitTimeoutMs ?? 30_000;
     this.#pollMs = options.pollIntervalMs ?? 100;
+    this.#pipeline = options.pipeline ?? true;
+    this.#stallMs = options.stallMs ?? 3_000;
   }
 
   /**
@@ -78,8 +90,53 @@ export class ChainNotifier implements TransferNotifier {
     }
   }
 
-  async notify(transfers: readonly ObservedTransfer[]): Promise<void> {
+  async notify(transfers: readonly ObservedTransfer[], context: NotifyContext = { retry: true }): Promise<void> {
     if (transfers.length === 0) return;
+    if (this.#pipeline && !context.retry) return this.#notifyPipelined(transfers);
+    return this.#notifyChecked(transfers);
+  }
+
+  /**
+   * The fast path for transfers never tried before (so this watcher cannot have voted on them): every tx goes out
+   * in ordered `broadcast_tx_async` batches, without waiting for CheckTx, then the committed nonce is awaited. A tx
+   * refused by CheckTx leaves a gap that stops the nonce; when it stands still for `stallMs` the batch is handed back as a
+   * failure and the watcher retries it on the checked path, which reads each CheckTx answer.
+   */
+  async #notifyPipelined(transfers: readonly ObservedTransfer[]): Promise<void> {
+    const chainId = await this.#chain.chainId();
+    const start = (await this.#chain.account(this.address)).nonce;
+    const txs = transfers.map((t, i) =>
+      buildTransferNotification(
+        this.#key,
+        { chainId, nonce: start + i },
+        { ethTxHash: t.txHash, logIndex: t.logIndex, address: t.from, amount: t.amount },
+      ),
+    );
+    await broadcastTxsAsync(this.#chain.rpcUrl, txs);
+    const nonce = start + txs.length;
+    const deadline = Date.now() + this.#commitTimeoutMs;
+    let seen = start;
+    let movedAt = Date.now();
+    for (;;) {
+      const current = (await this.#chain.account(this.address)).nonce;
+      if (current >= nonce) break;
+      if (current > seen) {
+        seen = current;
+        movedAt = Date.now();
+      }
+      if (Date.now() - movedAt > this.#stallMs || Date.now() > deadline) {
+        throw new WatcherError("WATCHER_ERROR_TIMEOUT", "pipelined notifications stalled; retrying them checked", {
+          committed: current - start,
+          posted: transfers.length,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
+    await this.#checkRecorded(transfers);
+  }
+
+  /** The checked path: one `broadcast_tx_sync` at a time, reading each CheckTx answer. */
+  async #notifyChecked(transfers: readonly ObservedTransfer[]): Promise<void> {
     const chainId = await this.#chain.chainId();
     let nonce = (await this.#chain.account(this.address)).nonce;
     const posted: ObservedTransfer[] = [];
@@ -131,11 +188,15 @@ export class ChainNotifier implements TransferNotifier {
     // The nonce has moved past every posted tx, so each was executed. A vote that passed CheckTx is refused in a
     // block only if the ledger changed in between in a way no vote of ours can cause; one query for the last vote
     // catches a chain that systematically refuses them (a rule change) without a query per transfer.
+    await this.#checkRecorded(posted);
+    this.#log?.debug({ count: posted.length }, "notifications committed");
+  }
+
+  async #checkRecorded(posted: readonly ObservedTransfer[]): Promise<void> {
     const last = posted[posted.length - 1]!;
     const view = await this.#chain.transfer(last.txHash, last.logIndex);
     if (!view?.voters.includes(this.address as `0x${string}`)) {
       throw new Error(`vote on ${last.txHash}/${last.logIndex} was committed but not recorded; will retry`);
     }
-    this.#log?.debug({ count: posted.length }, "notifications committed");
   }
 }

@@ -31,5 +31,5 @@ export { WatcherError, type WatcherErrorCode } from "./errors.js";
 export { JsonRpcEthereumSource, type JsonRpcSourceOptions, parseTransferLog } from "./ethereum.js";
 export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";
 export { type PendingTransfer, type StoreIdentity, WatcherStore } from "./store.js";
-export type { EthereumSource, ObservedTransfer, TransferLogBatch, TransferNotifier } from "./types.js";
+export type { EthereumSource, NotifyContext, ObservedTransfer, TransferLogBatch, TransferNotifier } from "./types.js";
 export { createEthereumWatcher, type EthereumWatcher, type EthereumWatcherModules } from "./watcher.js";

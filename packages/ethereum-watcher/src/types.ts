@@ -22,7 +22,16 @@ export interface ObservedTransfer {
  * anything else for failures worth retrying (network, mempool full, timeouts).
  */
 export interface TransferNotifier {
-  notify(transfers: readonly ObservedTransfer[]): Promise<void>;
+  notify(transfers: readonly ObservedTransfer[], context?: NotifyContext): Promise<void>;
+}
+
+export interface NotifyContext {
+  /**
+   * True when this watcher may already have notified some of these transfers: the batch failed before, or it is the
+   * first batch since the watcher started (a crash may have come between posting and recording). A notifier can
+   * take a faster path when it is false.
+   */
+  retry: boolean;
 }
 
 /** Where the watcher reads Ethereum from; an ethers JSON-RPC implementation is in `ethereum.ts`. */

@@ -63,6 +63,7 @@ export function createEthereumWatcher(
   let head = -1;
   let notifyFailingSince: number | undefined;
   let pollWaiters: (() => void)[] = [];
+  let firstBatch = true;
 
   const metrics = {
     head: undefined as Gauge | undefined,
@@ -221,7 +222,8 @@ export function createEthereumWatcher(
       }
       const stopTimer = metrics.notifyDuration?.startTimer();
       try {
-        await modules.notifier.notify(due);
+        await modules.notifier.notify(due, { retry: firstBatch || due.some((t) => t.attempts > 0) });
+        firstBatch = false;
         stopTimer?.();
         store.markNotified(due);
         metrics.notified?.inc(due.length);
@@ -248,7 +250,7 @@ export function createEthereumWatcher(
     for (const transfer of batch) {
       if (!running) return;
       try {
-        await modules.notifier.notify([transfer]);
+        await modules.notifier.notify([transfer], { retry: true });
         store.markNotified([transfer]);
         metrics.notified?.inc();
       } catch (error) {

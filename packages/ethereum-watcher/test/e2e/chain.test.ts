@@ -1,5 +1,14 @@
+import { randomBytes } from "node:crypto";
+import { connectChain } from "@nym-ts/chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EthereumWatcher, type PaymentProgress, payIntoNym } from "../../src/index.js";
+import {
+  ChainNotifier,
+  type EthereumWatcher,
+  type ObservedTransfer,
+  type PaymentProgress,
+  payIntoNym,
+  WatcherError,
+} from "../../src/index.js";
 import { type AnvilEnv, eventually, startAnvilEnv } from "../helpers/anvil-env.js";
 import { type ChainEnv, startChainEnv } from "../helpers/chain-env.js";
 
@@ -120,5 +129,40 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
     expect(await env.chain.transfer(elsewhere.hash, 0)).toBeUndefined();
     expect((await env.chain.transfer(survivor.hash, 0))?.credited?.amount).toBe("7");
     for (const w of [a, b]) expect(w.store.all().map((t) => t.txHash)).not.toContain(doomed.hash);
+  });
+
+  it("a pipelined batch that hits a vote already cast stalls, and the checked retry completes it", async () => {
+    await a.stop(); // its key is used directly below
+    const client = await connectChain({ rpcUrl: env.testnet.rpcUrls[0]! });
+    try {
+      const notifier = new ChainNotifier({
+        chain: client,
+        secretKey: env.keys[0]!,
+        pollIntervalMs: 50,
+        stallMs: 1_500,
+      });
+      const payer = await eth.payers[0]!.getAddress();
+      const transfer = (): ObservedTransfer => ({
+        txHash: `0x${randomBytes(32).toString("hex")}`,
+        logIndex: 0,
+        blockNumber: 1,
+        blockHash: `0x${"00".repeat(32)}`,
+        from: payer,
+        amount: 1n,
+      });
+      const [t1, t2, t3] = [transfer(), transfer(), transfer()];
+      await notifier.notify([t1!], { retry: false });
+      expect((await env.chain.transfer(t1!.txHash, 0))?.voters).toEqual([env.addresses[0]]);
+      // t1 again: CheckTx refuses the duplicate vote, so t2 and t3 (next nonces) never land.
+      const stalled = await notifier.notify([t1!, t2!, t3!], { retry: false }).catch((e: unknown) => e);
+      expect(stalled).toBeInstanceOf(WatcherError);
+      expect((stalled as WatcherError).code).toBe("WATCHER_ERROR_TIMEOUT");
+      await notifier.notify([t1!, t2!, t3!], { retry: true });
+      for (const t of [t1!, t2!, t3!]) {
+        expect((await env.chain.transfer(t.txHash, 0))?.voters).toEqual([env.addresses[0]]);
+      }
+    } finally {
+      client.close();
+    }
   });
 });
