@@ -41,6 +41,14 @@ export const GatewayConfig = z
       })
       .prefault({})
       .describe("Client mailboxes"),
+    http: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Serve GET /health and Prometheus GET /metrics"),
+        host: z.string().min(1).default("127.0.0.1").describe("HTTP listen address; 0.0.0.0 in a container"),
+        port: z.int().min(0).max(65535).default(8001).describe("HTTP port (0 picks a free one)"),
+      })
+      .prefault({})
+      .describe("Operator HTTP endpoints"),
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files, mailboxes.sqlite, replay.sqlite") })
       .describe("Storage"),

@@ -17,6 +17,7 @@ import {
   nymSphinx,
   readNodeKeys,
   type SphinxCodec,
+  startNodeHttp,
 } from "@nym-ts/mixnet";
 import { GatewayConfig, type GatewayConfigInput } from "./config.js";
 import { MailboxStore } from "./mailbox.js";
@@ -53,6 +54,8 @@ export interface Gateway extends Service {
   /** Messages waiting in a client's mailbox. */
   stored(clientIdentityKey: Uint8Array): number;
   refreshTopology(): Promise<void>;
+  /** `http://host:port` of /health and /metrics once started (undefined when disabled). */
+  httpUrl(): string | undefined;
 }
 
 interface Session {
@@ -240,6 +243,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     sessions.delete(hex(peer));
   });
 
+  let http: Awaited<ReturnType<typeof startNodeHttp>> | undefined;
   return {
     identityKey: runtime.identityKey,
     sphinxKey: runtime.sphinxPublicKey,
@@ -248,12 +252,27 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     counters,
     stored: (client) => mailbox?.count(client) ?? 0,
     refreshTopology: () => runtime.refreshTopology(),
+    httpUrl: () => http?.url,
     async start() {
       mailbox = new MailboxStore(join(config.storage.dataDir, "mailboxes.sqlite"));
       await runtime.start();
+      if (config.http.enabled) {
+        http = await startNodeHttp({
+          log,
+          service: "nym-gateway",
+          version: GATEWAY_VERSION,
+          host: config.http.host,
+          port: config.http.port,
+          core,
+          transport,
+          extraCounters: () => ({ ...counters }),
+        });
+      }
       log.info({ identityKey: runtime.identityKey, announce: runtime.announce }, "gateway running");
     },
     async stop() {
+      await http?.app.close();
+      http = undefined;
       await runtime.stop();
       sessions.clear();
       mailbox?.close();

@@ -27,6 +27,7 @@ export * from "./identity.js";
 export * from "./libp2p-transport.js";
 export * from "./loop-stats.js";
 export * from "./mix-core.js";
+export * from "./node-http.js";
 export * from "./node-runtime.js";
 export * from "./poisson.js";
 export * from "./random.js";

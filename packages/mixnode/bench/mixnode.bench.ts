@@ -111,6 +111,7 @@ async function main(): Promise<void> {
         mixnode: { layer, port: 0 },
         directory: { url: directory.url(), topologyRefreshMs: 500, registerIntervalMs: 5000 },
         mixing: { loopRate: 0, maxQueuedFramesPerLink: 4000 },
+        http: { enabled: false },
         storage: { dataDir },
         log: { level: "warn" },
       }),

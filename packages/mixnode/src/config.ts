@@ -57,6 +57,14 @@ export const MixnodeConfig = z
       })
       .prefault({})
       .describe("Mixing"),
+    http: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Serve GET /health and Prometheus GET /metrics"),
+        host: z.string().min(1).default("127.0.0.1").describe("HTTP listen address; 0.0.0.0 in a container"),
+        port: z.int().min(0).max(65535).default(8000).describe("HTTP port (0 picks a free one)"),
+      })
+      .prefault({})
+      .describe("Operator HTTP endpoints"),
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files and replay.sqlite") })
       .describe("Storage"),

@@ -8,6 +8,7 @@ import {
   nymSphinx,
   readNodeKeys,
   type SphinxCodec,
+  startNodeHttp,
 } from "@nym-ts/mixnet";
 import { MixnodeConfig, type MixnodeConfigInput } from "./config.js";
 
@@ -28,6 +29,8 @@ export interface Mixnode extends Service {
   readonly core: MixCore;
   readonly transport: MixTransport;
   refreshTopology(): Promise<void>;
+  /** `http://host:port` of /health and /metrics once started (undefined when disabled). */
+  httpUrl(): string | undefined;
 }
 
 /**
@@ -80,19 +83,36 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
   runtime.transport.onFrame((frame) => {
     if (!runtime.core.handleFrame(frame)) runtime.core.drop("unexpected_frame");
   });
+  let http: Awaited<ReturnType<typeof startNodeHttp>> | undefined;
   return {
     identityKey: runtime.identityKey,
     sphinxKey: runtime.sphinxPublicKey,
     core: runtime.core,
     transport: runtime.transport,
     refreshTopology: () => runtime.refreshTopology(),
+    httpUrl: () => http?.url,
     async start() {
       await runtime.start();
+      if (config.http.enabled) {
+        http = await startNodeHttp({
+          log,
+          service: "nym-mixnode",
+          version: MIXNODE_VERSION,
+          host: config.http.host,
+          port: config.http.port,
+          core: runtime.core,
+          transport: runtime.transport,
+        });
+      }
       log.info(
         { identityKey: runtime.identityKey, layer: config.mixnode.layer, announce: runtime.announce },
         "mixnode running",
       );
     },
-    stop: () => runtime.stop(),
+    async stop() {
+      await http?.app.close();
+      http = undefined;
+      await runtime.stop();
+    },
   };
 }

@@ -62,6 +62,7 @@ export async function startNetwork(options: {
           directory: { ...fast, metricsIntervalMs: 1000 },
           mixing: { loopRate: options.loopRate ?? 0, loopMeanDelayMs: 2, loopTimeoutMs: 2000 },
           storage: { dataDir: fresh(`mix-${layer}-${i}`) },
+          http: { enabled: false },
         },
         { log: silentLog },
       );
@@ -75,7 +76,10 @@ export async function startNetwork(options: {
   for (let i = 0; i < options.gateways; i++) {
     const d = fresh(`gw-${i}`);
     gatewayDirs.push(d);
-    const g = createGateway({ gateway: { port: 0 }, directory: fast, storage: { dataDir: d } }, { log: silentLog });
+    const g = createGateway(
+      { gateway: { port: 0 }, directory: fast, storage: { dataDir: d }, http: { enabled: false } },
+      { log: silentLog },
+    );
     await g.start();
     gatewayPorts.push(Number(g.transport.listenAddresses()[0]?.split("/").at(-1)));
     gateways.push(g);

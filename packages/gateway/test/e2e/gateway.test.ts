@@ -134,4 +134,12 @@ describe("nym-gateway with a real libp2p client", () => {
     );
     await until(() => gateway.core.counters.dropped.malformed > 0, 10_000, "the junk packet dropped");
   });
+
+  it("serves /health and Prometheus /metrics with the mailbox counters", async () => {
+    const url = gateway.httpUrl() as string;
+    expect(((await (await fetch(`${url}/health`)).json()) as { status: string }).status).toBe("ok");
+    const prom = await (await fetch(`${url}/metrics`)).text();
+    expect(prom).toMatch(/nym_gateway_events_total\{kind="stored"\} [1-9]/);
+    expect(prom).toMatch(/nym_gateway_events_total\{kind="unauthenticatedFrames"\} 1/);
+  });
 });

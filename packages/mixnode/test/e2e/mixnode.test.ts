@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,14 @@ import { createMixnode } from "../../src/mixnode.js";
 
 const log = createLogger({ name: "test", level: "silent" });
 const bin = fileURLToPath(new URL("../../src/bin.ts", import.meta.url));
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 const seed = () => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
@@ -110,6 +119,7 @@ describe("nym-mixnode", () => {
     });
     await new Promise((r) => init.on("exit", r));
     const keys = JSON.parse(initOut) as { identityKey: string; sphinxKey: string };
+    const httpPort = await freePort();
     const config = join(dir, "bin.json");
     writeFileSync(
       config,
@@ -117,6 +127,7 @@ describe("nym-mixnode", () => {
         mixnode: { layer: 1, port: 0 },
         directory: { url: directory.url(), metricsIntervalMs: 300, topologyRefreshMs: 200 },
         storage: { dataDir },
+        http: { port: httpPort },
         log: { level: "warn" },
       }),
     );
@@ -153,6 +164,12 @@ describe("nym-mixnode", () => {
         "metrics",
       );
       expect(metrics.reports.reduce((n, r) => n + r.dropped, 0)).toBeGreaterThanOrEqual(1);
+      const health = await fetch(`http://127.0.0.1:${httpPort}/health`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { status: string }).status).toBe("ok");
+      const prom = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(prom).toMatch(/nym_mixnode_packets_forwarded_total (2\d|[3-9]\d|\d{3,})/);
+      expect(prom).toMatch(/nym_mixnode_packets_dropped_total\{reason="malformed"\} [1-9]/);
     } finally {
       await load.stop();
     }
@@ -188,6 +205,7 @@ describe("nym-mixnode", () => {
           directory: { url: directory.url(), topologyRefreshMs: 200 },
           mixing: { loopRate: 0 },
           storage: { dataDir },
+          http: { enabled: false },
         },
         { log },
       );

@@ -1,0 +1,99 @@
+import { createHttpApp, type HttpApp, type Logger } from "@nym-ts/common";
+import { Counter, Gauge } from "prom-client";
+import type { MixCore } from "./mix-core.js";
+import type { MixTransport } from "./transport.js";
+
+export interface NodeHttpOptions {
+  log: Logger;
+  /** `nym-mixnode` or `nym-gateway`: the /health service name and the metrics prefix. */
+  service: string;
+  version: string;
+  host: string;
+  port: number;
+  core: MixCore;
+  transport: MixTransport;
+  /** More counters to export, read at scrape time (a gateway's mailbox counters). */
+  extraCounters?: () => Record<string, number>;
+}
+
+/**
+ * The operator's HTTP side of a mix daemon: GET /health (listening, topology known) and Prometheus GET /metrics,
+ * read from the engine's counters at scrape time so the packet path never touches prom-client.
+ */
+export async function startNodeHttp(options: NodeHttpOptions): Promise<{ app: HttpApp; url: string }> {
+  const { core, transport } = options;
+  const { app, registry } = await createHttpApp({
+    log: options.log,
+    service: options.service,
+    version: options.version,
+    healthChecks: {
+      listening: () => ({ ok: transport.listenAddresses().length > 0 }),
+      topology: () => {
+        const n = core.topology.topology.mixnodes.length + core.topology.topology.gateways.length;
+        return n > 0 ? { ok: true, detail: `${n} nodes` } : { ok: false, detail: "no topology from the directory yet" };
+      },
+    },
+  });
+  const prefix = `${options.service.replace(/[^A-Za-z0-9]+/g, "_")}_`;
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  counter("packets_received_total", "Sphinx packets received", () => core.counters.received);
+  counter("packets_forwarded_total", "Packets sent on to the next hop", () => core.counters.forwarded);
+  counter("loops_sent_total", "Own loop cover packets sent", () => core.counters.loopsSent);
+  counter("loops_returned_total", "Own loop cover packets that came back", () => core.counters.loopsReturned);
+  counter(
+    "link_frames_dropped_total",
+    "Frames refused by full or unreachable links",
+    () => transport.stats().framesDropped,
+  );
+  counter("link_bad_frames_total", "Links torn down for malformed frames", () => transport.stats().badFrames);
+  new Counter({
+    name: `${prefix}packets_dropped_total`,
+    help: "Packets dropped, by reason",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(core.counters.dropped)) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: `${prefix}delay_queue_packets`,
+    help: "Packets held for their mixing delay",
+    registers: [registry],
+    collect() {
+      this.set(core.queued);
+    },
+  });
+  new Gauge({
+    name: `${prefix}links_open`,
+    help: "Open neighbour links",
+    registers: [registry],
+    collect() {
+      this.set(transport.stats().linksOpen);
+    },
+  });
+  if (options.extraCounters) {
+    const read = options.extraCounters;
+    new Counter({
+      name: `${prefix}events_total`,
+      help: "Daemon-specific events, by kind",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [kind, n] of Object.entries(read())) this.inc({ kind }, n);
+      },
+    });
+  }
+  const url = await app.listen({ host: options.host, port: options.port });
+  return { app, url };
+}
