@@ -123,7 +123,7 @@ async function create(): Promise<Backend> {
     try {
       p.deserialize(bytes);
     } catch {
-      throw new RangeError(`${name}: invalid point encoding (not on the curve)`);
+      throw new RangeError(`${name}: invalid point encoding (not a compressed point on the curve)`);
     }
     // decompression already put the point on the curve; membership of the r-torsion is the expensive part
     if (!p.isValidOrder()) throw new RangeError(`${name}: point not in the prime-order subgroup`);
