@@ -11,7 +11,8 @@ describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory"
   const atBob: ReceivedMessage[] = [];
 
   beforeAll(async () => {
-    net = await startNetwork({ perLayer: 2, gateways: 2, loopRate: 2 });
+    // One layer-2 node runs as its own process, so the kill below is a real SIGKILL.
+    net = await startNetwork({ perLayer: 2, gateways: 2, loopRate: 2, processLayers: [2] });
     alice = await net.newClient(0);
     bob = await net.newClient(1);
     bob.onMessage((m) => atBob.push(m));
@@ -25,6 +26,7 @@ describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory"
     const result = await net.directory.app.inject({ method: "GET", url: "/api/v1/topology" });
     const topology = result.json() as { mixnodes: { layer: number; nodes: unknown[] }[]; gateways: unknown[] };
     expect(topology.mixnodes.map((l) => l.nodes.length)).toEqual([2, 2, 2]);
+    expect(net.mixnodes.length + net.processes.length).toBe(6);
     expect(topology.gateways).toHaveLength(2);
   });
 
@@ -139,15 +141,15 @@ describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory"
     await waitFor(() => net.gateways[1]!.stored(back.address.identityKey) === 0, 10_000, "an empty mailbox");
   }, 60_000);
 
-  it("still delivers everything by retransmission when a mixnode is killed mid-test", async () => {
-    const victim = net.mixnodes[2]!; // layer 2
+  it("still delivers everything by retransmission when a mixnode process is killed mid-test", async () => {
+    const victim = net.processes[0]!; // layer 2
     const before = atBob.length;
     const sent = Array.from({ length: 30 }, () => new Uint8Array(randomBytes(500)));
     const sends = sent.map((data, i) =>
       new Promise((r) => setTimeout(r, i * 20)).then(() => alice.send(bob.addressText, data)),
     );
     await new Promise((r) => setTimeout(r, 150));
-    await victim.stop();
+    victim.child.kill("SIGKILL");
     await Promise.all(sends);
     await waitFor(() => atBob.length - before >= 30, 30_000, "all 30 messages");
     const key = (d: Uint8Array) => Buffer.from(d).toString("base64");

@@ -1,8 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createLogger } from "@nym-ts/common";
 import { createDirectory, type Directory } from "@nym-ts/directory";
+import { createDirectoryClient } from "@nym-ts/directory/client";
 import { createGateway, type Gateway } from "@nym-ts/gateway";
 import { generateX25519, initNodeKeys } from "@nym-ts/mixnet";
 import { createMixnode, type Mixnode } from "@nym-ts/mixnode";
@@ -10,10 +13,20 @@ import { MixClient, type TrafficOptions } from "../../src/mix-client.js";
 
 export const silentLog = createLogger({ name: "test", level: "silent" });
 
+/** A mixnode running as its own process (src/bin.ts), so a test can SIGKILL it. */
+export interface MixnodeProcess {
+  identityKey: string;
+  layer: number;
+  child: ChildProcess;
+}
+
 export interface Network {
   dir: string;
   directory: Directory;
+  /** The in-process mixnodes. */
   mixnodes: Mixnode[];
+  /** The mixnodes running as child processes. */
+  processes: MixnodeProcess[];
   gateways: Gateway[];
   /** Restarts gateway i on the same port and data directory (its mailboxes and replay tags are on disk). */
   restartGateway(i: number): Promise<void>;
@@ -54,8 +67,34 @@ export async function startNetwork(options: {
   };
   const fast = { url, registerIntervalMs: 2000, topologyRefreshMs: 1000 };
   const mixnodes: Mixnode[] = [];
+  const processes: MixnodeProcess[] = [];
+  const bin = fileURLToPath(new URL("../../../mixnode/src/bin.ts", import.meta.url));
   for (let layer = 1; layer <= 3; layer++) {
     for (let i = 0; i < options.perLayer; i++) {
+      if (i === 0 && options.processLayers?.includes(layer)) {
+        const dataDir = join(dir, `mixproc-${layer}`);
+        mkdirSync(dataDir, { mode: 0o700 });
+        const keys = initNodeKeys(dataDir);
+        const config = join(dataDir, "config.json");
+        writeFileSync(
+          config,
+          JSON.stringify({
+            mixnode: { layer, port: 0 },
+            directory: { ...fast, metricsIntervalMs: 1000 },
+            mixing: { loopRate: options.loopRate ?? 0, loopMeanDelayMs: 2, loopTimeoutMs: 2000 },
+            storage: { dataDir },
+            http: { enabled: false },
+            log: { level: "warn" },
+          }),
+        );
+        const child = spawn(
+          process.execPath,
+          ["--conditions=@nym-ts/source", "--import", "tsx", bin, "run", "--config", config],
+          { stdio: ["ignore", "ignore", "inherit"] },
+        );
+        processes.push({ identityKey: keys.identityKey, layer, child });
+        continue;
+      }
       const m = createMixnode(
         {
           mixnode: { layer, port: 0 },
@@ -68,6 +107,15 @@ export async function startNetwork(options: {
       );
       await m.start();
       mixnodes.push(m);
+    }
+  }
+  // Wait until the child processes have registered.
+  const dirClient = createDirectoryClient({ baseUrl: url });
+  for (const p of processes) {
+    const deadline = Date.now() + 30_000;
+    while (!(await dirClient.getPresence("mixnode", p.identityKey))) {
+      if (Date.now() > deadline) throw new Error("a mixnode process did not register");
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   const gatewayDirs: string[] = [];
@@ -89,6 +137,7 @@ export async function startNetwork(options: {
     dir,
     directory,
     mixnodes,
+    processes,
     gateways,
     async refreshAll() {
       await Promise.all([...mixnodes, ...gateways].map((n) => n.refreshTopology()));
@@ -126,6 +175,7 @@ export async function startNetwork(options: {
       return client;
     },
     async stop() {
+      for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
       await Promise.allSettled(clients.map((c) => c.stop()));
       await Promise.allSettled([...mixnodes, ...gateways].map((n) => n.stop()));
       await directory.stop();
