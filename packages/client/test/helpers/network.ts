@@ -45,6 +45,8 @@ export async function startNetwork(options: {
   perLayer: number;
   gateways: number;
   loopRate?: number;
+  /** Layers (1..3) in which one of the `perLayer` nodes runs as a child process instead of in this process. */
+  processLayers?: number[];
 }): Promise<Network> {
   const dir = mkdtempSync(join(tmpdir(), "mixnet-e2e-"));
   const directory = createDirectory(
