@@ -60,7 +60,8 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
       });
     }
     if (request.initChain) {
-      const appHash = ledger.initChain(request.initChain.chainId, request.initChain.appStateBytes);
+      const { chainId, appStateBytes, initialHeight } = request.initChain;
+      const appHash = ledger.initChain(chainId, appStateBytes, Number(initialHeight));
       log.info(
         { chainId: request.initChain.chainId, appHash: Buffer.from(appHash).toString("hex") },
         "chain initialised",
@@ -102,10 +103,15 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
         total += size;
         txs.push(tx);
       }
+      log.debug({ height: Number(request.prepareProposal.height), txs: txs.length }, "proposal prepared");
       return Response.fromPartial({ prepareProposal: { txs } });
     }
     if (request.processProposal) {
       // Invalid txs in a block are harmless (they fail with a code in FinalizeBlock), so every proposal is accepted.
+      log.debug(
+        { height: Number(request.processProposal.height), txs: request.processProposal.txs.length },
+        "proposal processed",
+      );
       return Response.fromPartial({
         processProposal: { status: ResponseProcessProposal_ProposalStatus.ACCEPT },
       });

@@ -106,6 +106,8 @@ export class Ledger {
   #chainId: string | undefined;
   #height: number;
   #appHash: Uint8Array;
+  /** Height of the first block after InitChain (the genesis initial_height). */
+  #firstHeight = 1;
   /** Writes of InitChain, committed with the first block (InitChain itself must not persist). */
   #genesisWrites: Overlay | undefined;
 
@@ -129,8 +131,8 @@ export class Ledger {
     return this.#params;
   }
 
-  /** Applies the genesis app_state; returns the genesis app hash. */
-  initChain(chainId: string, appStateBytes: Uint8Array): Uint8Array {
+  /** Applies the genesis app_state; returns the genesis app hash. `initialHeight` is the genesis initial_height. */
+  initChain(chainId: string, appStateBytes: Uint8Array, initialHeight = 1): Uint8Array {
     if (this.#height !== 0 || this.#params) {
       throw new ChainError("CHAIN_ERROR_GENESIS", "InitChain on a ledger that already has state", {});
     }
@@ -159,6 +161,7 @@ export class Ledger {
     this.#params = params;
     this.#chainId = chainId;
     this.#genesisWrites = state;
+    this.#firstHeight = Math.max(1, initialHeight);
     this.#appHash = nextAppHash(EMPTY_HASH, 0, state.writes);
     this.#checkState = new Overlay(state);
     return Uint8Array.from(this.#appHash);
@@ -184,7 +187,8 @@ export class Ledger {
     if (!this.#params || this.#chainId === undefined) {
       throw new ChainError("CHAIN_ERROR_STATE", "FinalizeBlock before InitChain", { height });
     }
-    if (height !== this.#height + 1) {
+    const expected = this.#height === 0 ? this.#firstHeight : this.#height + 1;
+    if (height !== expected) {
       throw new ChainError("CHAIN_ERROR_STATE", `FinalizeBlock for height ${height} after ${this.#height}`, {
         height,
       });

@@ -157,6 +157,21 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
 
     await waitUntil(() => events.length >= 1, 20_000);
     expect(events[0]?.attributes).toMatchObject({ address: sp.address, amount: "5", eth_tx_hash: ethTxHash });
+
+    // And live events flow again through the restarted node's websocket.
+    const later = ethTxHashOf("e2e-after-restart");
+    for (const w of watchers.slice(1, 3)) {
+      const tx = buildTransferNotification(
+        w.key,
+        { chainId, nonce: await nonceOf(w) },
+        { ethTxHash: later, logIndex: 1, address: sp.address, amount: 6n },
+      );
+      expect((await client(3).broadcastTxCommit(tx)).code).toBe(0);
+    }
+    await waitUntil(() => events.length >= 2, 20_000);
+    expect(events[1]?.attributes).toMatchObject({ amount: "6", eth_tx_hash: later });
+    await sleep(300);
+    expect(events).toHaveLength(2);
     unsubscribe();
   });
 });
