@@ -135,7 +135,15 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
     await a.stop(); // its key is used directly below
     const client = await connectChain({ rpcUrl: env.testnet.rpcUrls[0]! });
     try {
+      // A patient notifier for the steps that must succeed (a loaded machine may take seconds to commit), and an
+      // impatient one, with the same key, for the step that must stall.
       const notifier = new ChainNotifier({
+        chain: client,
+        secretKey: env.keys[0]!,
+        pollIntervalMs: 50,
+        stallMs: 20_000,
+      });
+      const impatient = new ChainNotifier({
         chain: client,
         secretKey: env.keys[0]!,
         pollIntervalMs: 50,
@@ -154,7 +162,7 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
       await notifier.notify([t1!], { retry: false });
       expect((await env.chain.transfer(t1!.txHash, 0))?.voters).toEqual([env.addresses[0]]);
       // t1 again: CheckTx refuses the duplicate vote, so t2 and t3 (next nonces) never land.
-      const stalled = await notifier.notify([t1!, t2!, t3!], { retry: false }).catch((e: unknown) => e);
+      const stalled = await impatient.notify([t1!, t2!, t3!], { retry: false }).catch((e: unknown) => e);
       expect(stalled).toBeInstanceOf(WatcherError);
       expect((stalled as WatcherError).code).toBe("WATCHER_ERROR_TIMEOUT");
       await notifier.notify([t1!, t2!, t3!], { retry: true });
