@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +47,10 @@ const useDist = existsSync(distBin) && flags.source === undefined;
 // native key objects per packet that are freed only when V8 collects their wrappers; a small young generation does
 // that sooner (peak RSS ~275 -> ~175 MiB at full load here). `--semi 0` measures Node's default.
 const SEMI = Number(flags.semi ?? 4);
-const heapArgs = SEMI > 0 ? [`--max-semi-space-size=${SEMI}`] : [];
+const heapArgs = [
+  ...(SEMI > 0 ? [`--max-semi-space-size=${SEMI}`] : []),
+  ...(flags.profile !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : []),
+];
 const nodeArgs = [
   ...heapArgs,
   ...(useDist ? [flags.wrap ?? distBin] : ["--conditions=@nym-ts/source", "--import", "tsx", srcBin]),
@@ -65,6 +69,31 @@ const seed = () => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Arr
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const f1 = (x: number) => x.toFixed(1);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The node's non-zero drop counters, by reason, from its Prometheus endpoint. */
+async function dropReasons(port: number): Promise<string> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const rows = [...text.matchAll(/packets_dropped_total\{reason="([a-z_]+)"\} (\d+)/g)].filter((m) => m[2] !== "0");
+    return rows.length === 0 ? "none" : rows.map((m) => `${m[1]}=${m[2]}`).join(", ");
+  } catch {
+    return "unknown";
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function main(): Promise<void> {
   const directory = createDirectory(
@@ -98,7 +127,8 @@ async function main(): Promise<void> {
     sinkSigner,
   );
 
-  // Three mixnode processes, one per layer.
+  // Three mixnode processes, one per layer, each with /metrics on a free port (for drop reasons).
+  const httpPorts = [await freePort(), await freePort(), await freePort()];
   const nodes: { pid: number; identityKey: Uint8Array; sphinxKey: Uint8Array; address: string }[] = [];
   for (let layer = 1; layer <= 3; layer++) {
     const dataDir = join(dir, `mix${layer}`);
@@ -111,7 +141,7 @@ async function main(): Promise<void> {
         mixnode: { layer, port: 0 },
         directory: { url: directory.url(), topologyRefreshMs: 500, registerIntervalMs: 5000 },
         mixing: { loopRate: 0, maxQueuedFramesPerLink: 4000 },
-        http: { enabled: false },
+        http: { port: httpPorts[layer - 1] },
         storage: { dataDir },
         log: { level: "warn" },
       }),
@@ -161,8 +191,11 @@ async function main(): Promise<void> {
     }),
   );
   let t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const p of refPackets) nymSphinx.processPacket(refNode, p);
   const unwrapPerSec = refPackets.length / ((performance.now() - t0) / 1000);
+  const refCpu = process.cpuUsage(cpu0);
+  const unwrapPerCpuSec = refPackets.length / ((refCpu.user + refCpu.system) / 1e6);
 
   // Packets for A and B: route [mix1, sink], delays 0.
   t0 = performance.now();
@@ -199,6 +232,7 @@ async function main(): Promise<void> {
   received = 0;
   arrivals = [];
   let next = 0;
+  const cpuA0 = cpuSeconds(m1.pid);
   const floodStart = performance.now();
   while (next < floodPackets.length) {
     while (next < floodPackets.length && load.queuedFrames(m1.identityKey) < 1000) {
@@ -209,6 +243,10 @@ async function main(): Promise<void> {
   const deadline = performance.now() + 30_000;
   while (received < PACKETS && performance.now() < deadline) await sleep(20);
   const floodEnd = performance.now();
+  const cpuA = cpuSeconds(m1.pid) - cpuA0;
+  const receivedA = received;
+  const perCpuSecond = receivedA / cpuA;
+  const dropsA = await dropReasons(httpPorts[0] as number);
   const lo = Math.floor(arrivals.length * 0.1);
   const hi = Math.floor(arrivals.length * 0.9);
   const steady = (hi - lo) / (((arrivals[hi] ?? 0) - (arrivals[lo] ?? 0)) / 1000);
@@ -290,12 +328,17 @@ async function main(): Promise<void> {
     `nym-mixnode benchmark (one mixnode process: ${useDist ? "dist/bin.js" : "src/bin.ts via tsx"} ${heapArgs.join(" ")}; libp2p TCP+Noise+Yamux; Sphinx 2413-byte packets)`,
   );
   console.log(`  load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  console.log(`  reference, this process: Sphinx unwrap ${f1(unwrapPerSec)}/s, create (2 hops) ${f1(createPerSec)}/s`);
   console.log(
-    `A sustained throughput, delays 0: ${f1(steady)} packets/s steady (${f1(overall)}/s overall, ${PACKETS} sent, ${lossA} lost)`,
+    `  reference, this process: Sphinx unwrap ${f1(unwrapPerSec)}/s wall, ${f1(unwrapPerCpuSec)} per CPU-second; create (2 hops) ${f1(createPerSec)}/s`,
+  );
+  console.log(
+    `A sustained throughput, delays 0: ${f1(steady)} packets/s steady (${f1(overall)}/s overall, ${PACKETS} sent, ${lossA} lost; drops at the node: ${dropsA})`,
   );
   console.log(
     `    vs target ${TARGET_PPS}/s: ${(steady / TARGET_PPS).toFixed(2)}x; vs bare Sphinx unwrap: ${(steady / unwrapPerSec).toFixed(2)}x`,
+  );
+  console.log(
+    `    CPU-normalised (load-independent): ${f1(perCpuSecond)} packets per CPU-second of the mixnode (${f1(cpuA)} CPU-s for ${receivedA} packets) = ${(perCpuSecond / TARGET_PPS).toFixed(2)}x the ${TARGET_PPS}/s one-core target, ${(perCpuSecond / unwrapPerCpuSec).toFixed(2)}x a bare unwrap per CPU-second`,
   );
   console.log(
     `B at half load (${rate}/s offered, ${f1(achievedB)}/s achieved, ${lossB} lost): added latency p50 ${latencies.length ? pct(latencies, 0.5).toFixed(2) : "n/a"} ms, p99 ${latencies.length ? pct(latencies, 0.99).toFixed(2) : "n/a"} ms`,
@@ -312,8 +355,9 @@ async function main(): Promise<void> {
 
   await load.stop();
   await sink.stop();
+  const exited = children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.on("exit", r))));
   for (const c of children) c.kill("SIGTERM");
-  await sleep(300);
+  await Promise.race([Promise.all(exited), sleep(5000)]);
   await directory.stop();
 }
 
