@@ -352,27 +352,41 @@ export class MixClient {
     options: SendOptions = {},
     onQueued?: (messageId: string) => void,
   ): Promise<void> {
-    const to = typeof recipient === "string" ? parseAddress(recipient) : recipient;
-    const messageId = new Uint8Array(randomBytes(16));
-    const idText = idHex(messageId);
-    const body = this.encodeMessage(messageId, data, options);
-    const fragments = splitMessage(messageId, body, this.fragmentCapacity);
+    let to: ClientAddress;
+    let messageId: Uint8Array;
+    let idText: string;
+    const frames: OutPacket[] = [];
+    const keys: string[] = [];
+    let fragments: ReturnType<typeof splitMessage>;
+    try {
+      // Everything that can fail (bad address, unknown gateway, no route) fails here, before anything is queued.
+      to = typeof recipient === "string" ? parseAddress(recipient) : recipient;
+      messageId = new Uint8Array(randomBytes(16));
+      idText = idHex(messageId);
+      const body = this.encodeMessage(messageId, data, options);
+      fragments = splitMessage(messageId, body, this.fragmentCapacity);
+      for (const f of fragments) {
+        const key = `${idText}:${f.index}`;
+        const pending: PendingFragment = {
+          recipient: to,
+          messageId,
+          index: f.index,
+          total: f.total,
+          body: f.data,
+          ackIds: [],
+        };
+        frames.push({ frame: this.buildFragment(key, pending), ackKey: key });
+        keys.push(key);
+        this.retransmit.track(key, pending);
+      }
+    } catch (error) {
+      for (const key of keys) this.retransmit.ack(key);
+      return Promise.reject(error);
+    }
     const done = new Promise<void>((resolve, reject) => {
       this.pendingMessages.set(idText, { remaining: fragments.length, resolve, reject });
     });
-    for (const f of fragments) {
-      const key = `${idText}:${f.index}`;
-      const pending: PendingFragment = {
-        recipient: to,
-        messageId,
-        index: f.index,
-        total: f.total,
-        body: f.data,
-        ackIds: [],
-      };
-      this.retransmit.track(key, pending);
-      this.enqueue({ frame: this.buildFragment(key, pending), ackKey: key });
-    }
+    for (const frame of frames) this.enqueue(frame);
     onQueued?.(idText);
     return done;
   }
