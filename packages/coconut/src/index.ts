@@ -39,7 +39,7 @@
  * with 10-bit signed fixed-base tables for g2, α and the β, mcl's multi-Miller loop and precomputed g2 lines). Both
  * produce byte-identical encodings from the same inputs (pinned by test/vectors). `pnpm bench` measures, on mcl:
  * VerifyCred ≈ 1.8 pairings (one 2-pair Miller loop + final exponentiation ≈ 1.2, [c]κ and [c]ζ ≈ 0.3, fixed-base
- * work ≈ 0.25), batch verification ≈ 0.75 pairing per credential at N = 100. Decoding a Θ (decompression and
+ * work ≈ 0.25), batch verification ≈ 0.8 pairing per credential at N = 100. Decoding a Θ (decompression and
  * subgroup checks of 2 G1 + 4 G2 points) costs another ≈ 0.7 pairing and is not part of VerifyCred.
  *
  * Side channels: issuer-secret multiplications (blindSign, sign) are constant-time on both backends. The mcl
