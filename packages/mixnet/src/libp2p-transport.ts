@@ -108,7 +108,11 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     stream.addEventListener("message", (event) => {
       const data = event.data as Uint8Array | Uint8ArrayList;
       const chunk = data instanceof Uint8Array ? data : data.subarray();
-      pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
+      // A view, not a copy, when nothing is left over: every consumer copies what it keeps (Sphinx output is fresh).
+      pending =
+        pending.length === 0
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+          : Buffer.concat([pending, chunk]);
       let offset = 0;
       while (pending.length - offset >= 4) {
         const len = pending.readUInt32BE(offset);
@@ -124,7 +128,8 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         stats.framesReceived++;
         for (const handler of frameHandlers) handler(frame, link.id);
       }
-      pending = offset === pending.length ? Buffer.alloc(0) : pending.subarray(offset);
+      // Keep a leftover partial frame as a copy, so the chunk it came from is not held alive.
+      pending = offset === pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(offset));
     });
     stream.addEventListener("close", () => {
       if (link.stream === stream) {
