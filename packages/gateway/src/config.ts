@@ -38,6 +38,18 @@ export const GatewayConfig = z
         maxMessagesPerClient: z.int().min(1).default(10_000).describe("Stored packets per client; more are dropped"),
         maxPull: z.int().min(1).max(1000).default(100).describe("Most messages one pull returns (nym: 100)"),
         pushBatch: z.int().min(1).max(25).default(16).describe("Messages per pushed frame (frames stay < 64 KiB)"),
+        maxClients: z
+          .int()
+          .min(1)
+          .default(100_000)
+          .describe("Registered clients at most; more registrations are refused"),
+        clientPacketsPerSecond: z
+          .number()
+          .min(1)
+          .default(1000)
+          .describe(
+            "Packets one client may send into the mixnet per second (token bucket, burst 2x); more are dropped",
+          ),
       })
       .prefault({})
       .describe("Client mailboxes"),

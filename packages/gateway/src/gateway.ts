@@ -43,6 +43,9 @@ export interface GatewayCounters {
   deleted: number;
   badClientFrames: number;
   unauthenticatedFrames: number;
+  /** Client packets over the client's rate. */
+  clientPacketsRateLimited: number;
+  registrationsRefused: number;
 }
 
 export interface Gateway extends Service {
@@ -127,6 +130,24 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     deleted: 0,
     badClientFrames: 0,
     unauthenticatedFrames: 0,
+    clientPacketsRateLimited: 0,
+    registrationsRefused: 0,
+  };
+  /** Token buckets per client: `clientPacketsPerSecond`, burst twice that. */
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const rate = config.mailbox.clientPacketsPerSecond;
+  const allow = (client: string): boolean => {
+    const now = performance.now();
+    let bucket = buckets.get(client);
+    if (!bucket) {
+      bucket = { tokens: 2 * rate, at: now };
+      buckets.set(client, bucket);
+    }
+    bucket.tokens = Math.min(2 * rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens--;
+    return true;
   };
   const sessions = new Map<string, Session>();
   const registered = new Set<string>();
@@ -188,6 +209,11 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     const type = frame[0];
     if (type === FrameType.CLIENT_REGISTER) {
       const mode = decodeRegister(frame);
+      if (!isRegistered(from) && (mailbox?.clientCount() ?? 0) >= config.mailbox.maxClients) {
+        counters.registrationsRefused++;
+        transport.send({ id: from }, encodeError(2, "gateway full: no more client registrations"));
+        return;
+      }
       if (mailbox?.register(from)) log.debug("client registered");
       registered.add(hex(from));
       const session: Session = { mode, pushedUpTo: 0n, pushing: false };
@@ -204,6 +230,10 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     switch (type) {
       case FrameType.CLIENT_FORWARD: {
         const { firstHop, packet } = decodeClientForward(frame);
+        if (!allow(hex(from))) {
+          counters.clientPacketsRateLimited++;
+          return;
+        }
         const hop = core.topology.get(firstHop);
         if (hop?.layer !== 1) {
           counters.clientPacketsRefused++;
@@ -241,6 +271,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
   });
   transport.onPeerDisconnected((peer) => {
     sessions.delete(hex(peer));
+    buckets.delete(hex(peer));
   });
 
   let http: Awaited<ReturnType<typeof startNodeHttp>> | undefined;

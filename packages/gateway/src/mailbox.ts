@@ -9,6 +9,7 @@ export class MailboxStore {
   private readonly stmts: {
     register: StatementSync;
     isRegistered: StatementSync;
+    clients: StatementSync;
     insert: StatementSync;
     count: StatementSync;
     fetch: StatementSync;
@@ -25,6 +26,7 @@ export class MailboxStore {
     this.stmts = {
       register: this.db.prepare("INSERT OR IGNORE INTO clients (id, registered_at) VALUES (?, ?)"),
       isRegistered: this.db.prepare("SELECT 1 AS x FROM clients WHERE id = ?"),
+      clients: this.db.prepare("SELECT COUNT(*) AS n FROM clients"),
       insert: this.db.prepare("INSERT INTO messages (client, data, received_at) VALUES (?, ?, ?)"),
       count: this.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE client = ?"),
       fetch: this.db.prepare("SELECT id, data FROM messages WHERE client = ? AND id > ? ORDER BY id LIMIT ?"),
@@ -35,6 +37,10 @@ export class MailboxStore {
   /** Registers a client key; true when it is new. */
   register(client: Uint8Array): boolean {
     return Number(this.stmts.register.run(client, Date.now()).changes) > 0;
+  }
+
+  clientCount(): number {
+    return Number((this.stmts.clients.get() as { n: number | bigint }).n);
   }
 
   isRegistered(client: Uint8Array): boolean {

@@ -50,7 +50,13 @@ describe("nym-gateway with a real libp2p client", () => {
     mkdirSync(dataDir, { mode: 0o700 });
     keys = initNodeKeys(dataDir);
     gateway = createGateway(
-      { gateway: { port: 0 }, directory: { url: directory.url() }, storage: { dataDir } },
+      {
+        gateway: { port: 0 },
+        directory: { url: directory.url() },
+        storage: { dataDir },
+        http: { port: 0 },
+        mailbox: { maxClients: 1, clientPacketsPerSecond: 5 },
+      },
       { log },
     );
     await gateway.start();
@@ -133,6 +139,16 @@ describe("nym-gateway with a real libp2p client", () => {
       "refusals",
     );
     await until(() => gateway.core.counters.dropped.malformed > 0, 10_000, "the junk packet dropped");
+  });
+
+  it("refuses a registration past maxClients and drops a client's packets over its rate", async () => {
+    stranger.send(gw(), encodeRegister("pull"));
+    await until(() => atStranger.length > 1, 10_000, "a refusal");
+    expect(decodeError(atStranger.at(-1)!).message).toMatch(/gateway full/);
+    expect(gateway.counters.registrationsRefused).toBe(1);
+    const before = gateway.counters.clientPacketsRateLimited;
+    for (let i = 0; i < 30; i++) client.send(gw(), encodeClientForward(seed(), new Uint8Array(2413)));
+    await until(() => gateway.counters.clientPacketsRateLimited >= before + 15, 10_000, "rate limiting");
   });
 
   it("serves /health and Prometheus /metrics with the mailbox counters", async () => {
