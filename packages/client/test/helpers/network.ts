@@ -152,6 +152,7 @@ export async function startNetwork(options: {
           gateway: { port: gatewayPorts[i] as number },
           directory: fast,
           storage: { dataDir: gatewayDirs[i] as string },
+          http: { enabled: false },
         },
         { log: silentLog },
       );
