@@ -12,6 +12,7 @@ import {
   createPublicKey,
   createSecretKey,
   diffieHellman,
+  hash,
   hkdfSync,
   type KeyObject,
   timingSafeEqual,
@@ -74,9 +75,27 @@ export function expandSharedSecret(sharedSecret: Uint8Array): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", createSecretKey(sharedSecret), EMPTY, HKDF_INFO, EXPANDED_SECRET_LENGTH));
 }
 
-/** HMAC-SHA256(key, data) truncated to 16 bytes. */
+const SHA256_BLOCK = 64;
+const macInner = new Uint8Array(SHA256_BLOCK + 512);
+const macOuter = new Uint8Array(SHA256_BLOCK + 32);
+
+/**
+ * HMAC-SHA256(key, data) truncated to 16 bytes, for keys up to 64 bytes. Written out as
+ * H((K ^ opad) || H((K ^ ipad) || data)) over node:crypto's one-shot `hash`, which is ~2 us faster per call than
+ * `createHmac` (no Hmac object, no stream machinery); other sizes use `createHmac`.
+ */
 export function headerMac(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return createHmac("sha256", createSecretKey(key)).update(data).digest().subarray(0, MAC_LENGTH);
+  if (key.length > SHA256_BLOCK || data.length > macInner.length - SHA256_BLOCK) {
+    return createHmac("sha256", createSecretKey(key)).update(data).digest().subarray(0, MAC_LENGTH);
+  }
+  for (let i = 0; i < SHA256_BLOCK; i++) {
+    const k = i < key.length ? key[i]! : 0;
+    macInner[i] = k ^ 0x36;
+    macOuter[i] = k ^ 0x5c;
+  }
+  macInner.set(data, SHA256_BLOCK);
+  macOuter.set(hash("sha256", macInner.subarray(0, SHA256_BLOCK + data.length), "buffer"), SHA256_BLOCK);
+  return hash("sha256", macOuter, "buffer").subarray(0, MAC_LENGTH);
 }
 
 export function macEquals(a: Uint8Array, b: Uint8Array): boolean {

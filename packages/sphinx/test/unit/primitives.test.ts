@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { blake2b as nobleBlake2b } from "@noble/hashes/blake2.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blake2b } from "../../src/blake2b.js";
 import { lionessDecrypt, lionessEncrypt } from "../../src/lioness.js";
+import { headerMac } from "../../src/primitives.js";
 import { bytesToScalar, clamp, clampedRepresentative, L, scalarToBytes } from "../../src/scalar.js";
 import { seededRandom } from "../helpers.js";
 
@@ -89,6 +90,21 @@ describe("scalar arithmetic for the one-multiplication-per-hop sender", () => {
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (b) => {
         expect(scalarToBytes(bytesToScalar(b))).toEqual(b);
       }),
+    );
+  });
+});
+
+describe("header MAC", () => {
+  it("equals createHmac-SHA256 truncated to 16 bytes for any key and data length", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 700 }), (key, data) => {
+        const expected = createHmac("sha256", key.length > 0 ? key : Buffer.alloc(0))
+          .update(data)
+          .digest()
+          .subarray(0, 16);
+        expect(Buffer.from(headerMac(key, data)).equals(expected)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });
