@@ -6,15 +6,22 @@
  * - `NymError`: the coded error base (`code` like `CHAIN_ERROR_NONCE_REUSED`).
  * - `writeKeyFile` / `readKeyFile`: secrets in 0600 files, refused when group or others can read them.
  * - `runService`: start a `{ start, stop }` service and stop it on SIGINT/SIGTERM (a second signal forces exit).
+ * - `runDaemonMain`: the whole `bin.ts` of a daemon (commands, config, `--validate-only`, logger, `runService`).
+ * - `createHttpApp`: a Fastify app with request ids, error mapping, `/health`, Prometheus `/metrics`, Swagger.
  *
  * @example
- * const { flags, configFile } = parseFlags(process.argv.slice(2));
- * const config = loadConfig({ schema, file: configFile, envPrefix: "NYM_MIXNODE_", flags });
- * const log = createLogger({ name: "nym-mixnode", level: config.log.level });
- * await runService(createMixnode(config, { log }), { log });
+ * // src/bin.ts of a daemon
+ * await runDaemonMain({ name: "nym-mixnode", envPrefix: "NYM_MIXNODE_", schema: MixnodeConfig, create: createMixnode });
  */
 
 export { type LoadConfigOptions, loadConfig, parseFlags, readConfigFile, zodIssues } from "./config.js";
+export {
+  type DaemonConfigShape,
+  type DaemonMainSpec,
+  daemonVersion,
+  type ParsedCommandLine,
+  runDaemonMain,
+} from "./daemon-main.js";
 export { ConfigError, type ConfigIssue, isNymError, KeyFileError, type KeyFileErrorCode, NymError } from "./errors.js";
 export {
   type CreatedHttpApp,

@@ -1,45 +1,25 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
-import { createLogger, isNymError, loadConfig, parseFlags, runService } from "@nym-ts/common";
+import { runDaemonMain } from "@nym-ts/common";
 import { initNodeKeys } from "@nym-ts/mixnet";
 import { MixnodeConfig } from "./config.js";
 import { createMixnode } from "./mixnode.js";
 
-const USAGE = `usage: nym-mixnode <command> [--config file.toml] [--section.key value ...]
-
-commands:
-  init --storage.dataDir DIR    write identity.key and sphinx.key (0600) into DIR and print the public keys
-  run                           run the mix node (needs mixnode.layer, directory.url, storage.dataDir)
-  --validate-only               check the configuration and exit`;
-
-async function main(): Promise<void> {
-  const { flags, configFile, validateOnly, rest } = parseFlags(process.argv.slice(2));
-  const command = rest[0] ?? "run";
-  if (command === "help" || flags.help !== undefined) {
-    console.log(USAGE);
-    return;
-  }
-  if (command === "init") {
-    const dir = flags["storage.dataDir"];
-    if (!dir) throw new Error("init needs --storage.dataDir DIR");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    console.log(JSON.stringify(initNodeKeys(dir)));
-    return;
-  }
-  if (command !== "run") {
-    console.error(USAGE);
-    process.exit(2);
-  }
-  const config = loadConfig({ schema: MixnodeConfig, file: configFile, envPrefix: "NYM_MIXNODE_", flags });
-  if (validateOnly) {
-    console.log("configuration is valid");
-    return;
-  }
-  const log = createLogger({ name: "nym-mixnode", level: config.log.level });
-  await runService(createMixnode(config, { log }), { log });
-}
-
-main().catch((error: unknown) => {
-  console.error(isNymError(error) ? `${error.code}: ${error.message}` : error);
-  process.exit(1);
+await runDaemonMain({
+  name: "nym-mixnode",
+  envPrefix: "NYM_MIXNODE_",
+  schema: MixnodeConfig,
+  create: createMixnode,
+  runNeeds: "mixnode.layer, directory.url, storage.dataDir",
+  commands: {
+    init: {
+      describe: "write identity.key and sphinx.key (0600) into --storage.dataDir and print the public keys",
+      run({ flags }) {
+        const dir = flags["storage.dataDir"];
+        if (!dir) throw new Error("init needs --storage.dataDir DIR");
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        console.log(JSON.stringify(initNodeKeys(dir)));
+      },
+    },
+  },
 });
