@@ -172,6 +172,57 @@ export class ChainClient {
     }
   }
 
+  /**
+   * `broadcast_tx_async` for many txs, in order, as JSON-RPC batches: CometBFT runs the calls of a batch one after
+   * another, each queueing its tx for CheckTx before the next, so consecutive nonces of one sender reach CheckTx in
+   * order without a round trip per tx. Batches go one at a time (at most `rpc.max_request_batch_size`, default 10,
+   * calls each). The answer says only whether the node queued each tx (`error` when it refused it outright, e.g. a
+   * full mempool or a tx already in its cache), not what CheckTx said: watch the sender's nonce or the events.
+   */
+  async broadcastTxsAsync(
+    txs: readonly Uint8Array[],
+    options: { batchSize?: number } = {},
+  ): Promise<{ hash: string; error?: string }[]> {
+    const batchSize = options.batchSize ?? 10;
+    const out: { hash: string; error?: string }[] = [];
+    for (let from = 0; from < txs.length; from += batchSize) {
+      const chunk = txs.slice(from, from + batchSize);
+      const body = chunk.map((tx, i) => ({
+        jsonrpc: "2.0",
+        id: from + i,
+        method: "broadcast_tx_async",
+        params: { tx: Buffer.from(tx).toString("base64") },
+      }));
+      let answer: unknown;
+      try {
+        const response = await fetch(this.#rpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(20_000),
+        });
+        answer = await response.json();
+      } catch (cause) {
+        throw new ChainError("CHAIN_ERROR_BROADCAST", `broadcast_tx_async to ${this.#rpcUrl} failed`, {}, { cause });
+      }
+      // CometBFT answers a batch of one with a bare object.
+      const items = (Array.isArray(answer) ? answer : [answer]) as {
+        id?: number;
+        error?: { data?: string; message?: string };
+      }[];
+      if (items.length !== chunk.length) {
+        throw new ChainError("CHAIN_ERROR_BROADCAST", "broadcast_tx_async batch answer has the wrong shape", {});
+      }
+      const byId = new Map(items.map((item) => [item.id, item]));
+      chunk.forEach((tx, i) => {
+        const item = byId.get(from + i);
+        const error = item?.error ? (item.error.data ?? item.error.message ?? "refused") : undefined;
+        out.push(error === undefined ? { hash: txHash(tx) } : { hash: txHash(tx), error });
+      });
+    }
+    return out;
+  }
+
   /** Submits a tx and waits until it is in a committed block (or rejected by CheckTx). */
   async broadcastTxCommit(tx: Uint8Array): Promise<CommitResult> {
     let r: Awaited<ReturnType<Comet38Client["broadcastTxCommit"]>>;

@@ -96,6 +96,25 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     expect((await client(3).account(user.address)).balance).toBe(990n);
   });
 
+  it("delivers a sender's consecutive nonces in order through broadcastTxsAsync batches", async () => {
+    const first = await nonceOf(user);
+    const before = (await client(0).account(user.address)).balance;
+    const txs = Array.from({ length: 12 }, (_, i) =>
+      buildCredentialRequest(
+        user.key,
+        { chainId, nonce: first + i },
+        { value: 1n, blindSignRequest: `0x${(i + 1).toString(16).padStart(2, "0")}` },
+      ),
+    );
+    const results = await client(2).broadcastTxsAsync(txs);
+    expect(results.every((r) => r.error === undefined)).toBe(true);
+    const deadline = Date.now() + 20_000;
+    while ((await nonceOf(user)) < first + 12 && Date.now() < deadline) await sleep(100);
+    expect(await nonceOf(user)).toBe(first + 12);
+    expect((await client(1).account(user.address)).balance).toBe(before - 12n);
+    for (const r of results) expect(await client(3).credentialRequest(r.hash)).toMatchObject({ value: "1" });
+  });
+
   it("rejects a second deposit of one zeta; the verifier threshold marks it spent and credits the SP", async () => {
     const zeta = zetaOf("e2e-zeta");
     const deposits: ChainEvent[] = [];
