@@ -314,7 +314,13 @@ export class ChainClient {
     const startHeight = options.fromHeight !== undefined ? options.fromHeight - 1 : await this.latestHeight();
     const subscription = new Subscription(this, type, handler, startHeight, this.#log, this.#reconnectDelayMs);
     this.#subscriptions.add(subscription);
-    await subscription.start(options.fromHeight !== undefined);
+    try {
+      await subscription.start(options.fromHeight !== undefined);
+    } catch (error) {
+      subscription.stop();
+      this.#subscriptions.delete(subscription);
+      throw error;
+    }
     return () => {
       subscription.stop();
       this.#subscriptions.delete(subscription);
@@ -363,6 +369,8 @@ class Subscription {
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
   #statusSub: { unsubscribe(): void } | undefined;
+  /** Live events that arrive while a replay runs wait here, so the replay's older events are delivered first. */
+  #buffer: ChainEvent[] | undefined;
 
   constructor(
     readonly chain: ChainClient,
@@ -402,7 +410,11 @@ class Subscription {
     });
     const query = `tm.event='Tx' AND ${this.type}.${EVENT_KEYS[this.type]} EXISTS`;
     this.#client.subscribeTx(query).addListener({
-      next: (event) => this.#deliver(eventsOf(this.type, event.result.events, event.height, hex(event.hash))),
+      next: (event) => {
+        const events = eventsOf(this.type, event.result.events, event.height, hex(event.hash));
+        if (this.#buffer) this.#buffer.push(...events);
+        else this.#deliver(events);
+      },
       error: () => this.#reconnect(),
       complete: () => {},
     });
@@ -438,8 +450,19 @@ class Subscription {
   }
 
   async #replay(): Promise<void> {
-    const events = await this.chain.searchEvents(this.type, Math.max(1, this.#floor));
+    this.#buffer = this.#buffer ?? [];
+    let events: ChainEvent[];
+    try {
+      events = await this.chain.searchEvents(this.type, Math.max(1, this.#floor));
+    } catch (error) {
+      // Nothing delivered, the floor has not moved: the next replay finds the buffered events in the index too.
+      this.#buffer = undefined;
+      throw error;
+    }
+    const live = this.#buffer;
+    this.#buffer = undefined;
     this.#deliver(events);
+    this.#deliver(live);
   }
 
   #deliver(events: ChainEvent[]): void {

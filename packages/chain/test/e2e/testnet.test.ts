@@ -192,6 +192,15 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     await sleep(300);
     expect(events).toHaveLength(2);
     unsubscribe();
+
+    // A late subscriber asking for history gets every credit since genesis, once each, in block order.
+    const history: ChainEvent[] = [];
+    const stopHistory = await client(1).subscribe("transfer_credited", (e) => history.push(e), { fromHeight: 1 });
+    await waitUntil(() => history.length >= 3);
+    await sleep(300);
+    expect(history.map((e) => e.attributes.amount)).toEqual(["1000", "5", "6"]);
+    expect(history.map((e) => e.height)).toEqual([...history.map((e) => e.height)].sort((a, b) => a - b));
+    stopHistory();
   });
 });
 
