@@ -2,6 +2,11 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@nym-ts/common";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 
+/** Requests answered per connection before letting the other connections in. */
+const SLICE = 64;
+/** Queued requests per connection above which the socket stops being read until the backlog is answered. */
+const MAX_BACKLOG = 20_000;
+
 /** Largest frame accepted: well above CometBFT's 100 MiB max block size, far below what would exhaust memory. */
 export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
 
@@ -123,51 +128,83 @@ export function createAbciServer(handler: AbciHandler, log: Logger): AbciServer 
     socket.setNoDelay(true);
     clog.debug({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, "abci connection opened");
     const reader = new FrameReader();
+    // Frames wait here and are answered at most SLICE at a time per turn of the event loop, so a burst of CheckTx on
+    // the mempool connection (a recheck of the whole mempool) cannot hold up ProcessProposal or FinalizeBlock on the
+    // consensus connection. Each connection keeps its own order; each request is still handled whole.
+    const queue: Buffer[] = [];
+    let head = 0;
+    let scheduled = false;
+    let closed = false;
+    const drain = (): void => {
+      scheduled = false;
+      if (closed) return;
+      const end = Math.min(queue.length, head + SLICE);
+      socket.cork();
+      try {
+        for (; head < end; head++) {
+          if (!answer(queue[head] as Buffer)) {
+            closed = true;
+            socket.destroy();
+            return;
+          }
+        }
+      } finally {
+        socket.uncork();
+      }
+      if (head < queue.length) {
+        scheduled = true;
+        setImmediate(drain);
+      } else {
+        queue.length = 0;
+        head = 0;
+        if (socket.isPaused()) socket.resume();
+      }
+    };
+    const answer = (frame: Buffer): boolean => {
+      let request: Request;
+      try {
+        request = Request.decode(frame);
+      } catch (error) {
+        stats.garbageFrames++;
+        clog.error({ err: error, bytes: frame.length }, "undecodable abci request, closing connection");
+        return false;
+      }
+      if (requestKind(request) === "empty") {
+        stats.garbageFrames++;
+        clog.error({ bytes: frame.length }, "abci request with no known method, closing connection");
+        return false;
+      }
+      stats.requests++;
+      let response: Response;
+      try {
+        response = handler(request);
+      } catch (error) {
+        // An exception tells CometBFT the app is broken; it stops the node, which is the safe outcome.
+        clog.error({ err: error, request: requestKind(request) }, "abci handler failed");
+        response = Response.fromPartial({
+          exception: { error: error instanceof Error ? error.message : String(error) },
+        });
+      }
+      socket.write(encodeFrame(Response.encode(response).finish()));
+      return true;
+    };
     socket.on("data", (chunk: Buffer) => {
+      if (closed) return;
       let frames: Buffer[];
       try {
         frames = reader.push(chunk);
       } catch (error) {
         stats.garbageFrames++;
         clog.error({ err: error }, "malformed abci frame, closing connection");
+        closed = true;
         socket.destroy();
         return;
       }
       if (frames.length === 0) return;
-      socket.cork();
-      try {
-        for (const frame of frames) {
-          let request: Request;
-          try {
-            request = Request.decode(frame);
-          } catch (error) {
-            stats.garbageFrames++;
-            clog.error({ err: error, bytes: frame.length }, "undecodable abci request, closing connection");
-            socket.destroy();
-            return;
-          }
-          if (requestKind(request) === "empty") {
-            stats.garbageFrames++;
-            clog.error({ bytes: frame.length }, "abci request with no known method, closing connection");
-            socket.destroy();
-            return;
-          }
-          stats.requests++;
-          let response: Response;
-          try {
-            response = handler(request);
-          } catch (error) {
-            // An exception tells CometBFT the app is broken; it stops the node, which is the safe outcome.
-            clog.error({ err: error, request: requestKind(request) }, "abci handler failed");
-            response = Response.fromPartial({
-              exception: { error: error instanceof Error ? error.message : String(error) },
-            });
-          }
-          socket.write(encodeFrame(Response.encode(response).finish()));
-        }
-      } finally {
-        socket.uncork();
-      }
+      for (const f of frames) queue.push(f);
+      // Bound memory: stop reading while a long backlog is answered.
+      if (queue.length - head > MAX_BACKLOG) socket.pause();
+      if (!scheduled) drain();
     });
     socket.on("error", (error) => clog.debug({ err: error }, "abci connection error"));
     socket.on("close", () => {

@@ -132,6 +132,24 @@ describe("ABCI socket server", () => {
     expect(server.stats.garbageFrames).toBe(2);
   });
 
+  it("lets another connection in during a long burst on one connection (a recheck cannot stall consensus)", async () => {
+    const port = await start();
+    const mempool = await Client.open(port);
+    const consensus = await Client.open(port);
+    clients.push(mempool, consensus);
+    const burst = Buffer.concat(Array.from({ length: 3000 }, (_, i) => frame({ echo: { message: `m${i}` } })));
+    mempool.socket.write(burst);
+    await mempool.waitFor(1);
+    consensus.socket.write(frame({ echo: { message: "consensus" } }));
+    await consensus.waitFor(1);
+    const mempoolDone = mempool.responses.length;
+    const all = await mempool.waitFor(3000);
+    expect(consensus.responses[0]?.echo?.message).toBe("consensus");
+    expect(mempoolDone).toBeLessThan(3000);
+    // And the burst itself came back complete and in order.
+    expect(all.map((r) => r.echo?.message)).toEqual(Array.from({ length: 3000 }, (_, i) => `m${i}`));
+  });
+
   it("answers a request with no known method by closing the connection, not with a crash", async () => {
     const port = await start();
     const c = await Client.open(port);
