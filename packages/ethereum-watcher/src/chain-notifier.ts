@@ -6,7 +6,6 @@ import {
   txErrorName,
 } from "@nym-ts/chain";
 import type { Logger } from "@nym-ts/common";
-import { broadcastTxsAsync } from "./comet-async.js";
 import { WatcherError } from "./errors.js";
 import type { NotifyContext, ObservedTransfer, TransferNotifier } from "./types.js";
 
@@ -112,7 +111,14 @@ export class ChainNotifier implements TransferNotifier {
         { ethTxHash: t.txHash, logIndex: t.logIndex, address: t.from, amount: t.amount },
       ),
     );
-    await broadcastTxsAsync(this.#chain.rpcUrl, txs);
+    const refused = (await this.#chain.broadcastTxsAsync(txs)).find((answer) => answer.error !== undefined);
+    if (refused) {
+      throw new WatcherError(
+        "WATCHER_ERROR_RPC_RESPONSE",
+        `broadcast_tx_async refused: ${String(refused.error).slice(0, 200)}`,
+        {},
+      );
+    }
     const nonce = start + txs.length;
     const deadline = Date.now() + this.#commitTimeoutMs;
     let seen = start;
