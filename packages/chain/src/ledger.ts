@@ -98,7 +98,8 @@ const attr = (key: string, value: string | number | bigint | boolean, index = tr
 export class Ledger {
   readonly #store: CommittedStore;
   readonly #verifier: SignatureVerifier;
-  /** Signature checks done in CheckTx, reused in FinalizeBlock; keyed by tx hash, so the result is the same. */
+  /** Txs whose signature passed in CheckTx, keyed by tx hash; FinalizeBlock re-decodes and re-validates their body
+   * with the schema but does not verify the signature again (the verdict is a pure function of the bytes). */
   readonly #verified = new Map<string, VerifiedTx>();
   #checkState: Overlay;
   #block: { height: number; state: Overlay; appHash: Uint8Array } | undefined;
@@ -198,7 +199,7 @@ export class Ledger {
       const hash = txHash(tx);
       let vtx: VerifiedTx;
       try {
-        vtx = this.#verified.get(hash) ?? decodeTx(tx, this.#verifier, hash);
+        vtx = decodeTx(tx, this.#verifier, hash, { signatureChecked: this.#verified.has(hash) });
       } catch (error) {
         return rejected(hash, error);
       }

@@ -224,7 +224,12 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Decodes and checks a tx: framing, UTF-8, JSON, schema, then signature. Throws `TxRejected` with the precise code.
  * Does not look at state (nonce, roles): the ledger does that.
  */
-export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txHash(tx)): VerifiedTx {
+export function decodeTx(
+  tx: Uint8Array,
+  verifier: SignatureVerifier,
+  hash = txHash(tx),
+  options: { signatureChecked?: boolean } = {},
+): VerifiedTx {
   if (tx.length > MAX_TX_BYTES) throw new TxRejected("CHAIN_ERROR_TX_TOO_LARGE", `tx of ${tx.length} bytes`);
   if (tx.length <= HEADER_BYTES || tx[0] !== TX_VERSION) {
     throw new TxRejected("CHAIN_ERROR_ENCODING", "not a version 1 tx");
@@ -252,7 +257,9 @@ export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txH
   }
   const key = verifier.resolve(publicKey);
   if (!key) throw new TxRejected("CHAIN_ERROR_SIGNATURE", "public key is not a secp256k1 point");
-  if (!verifier.verify(signature, signBytes(bodyBytes), publicKey)) {
+  // `signatureChecked`: these exact bytes (same hash) passed this check before, on this node; the verdict is a pure
+  // function of the bytes, so it is reused rather than recomputed. Everything else above runs again.
+  if (!options.signatureChecked && !verifier.verify(signature, signBytes(bodyBytes), publicKey)) {
     throw new TxRejected("CHAIN_ERROR_SIGNATURE", "signature does not verify");
   }
   return { hash, sender: key.address, body: parsed.data };
