@@ -55,6 +55,7 @@ export {
   hexToBytes,
   publicKeyFromSecretKey,
   randomSecretKey,
+  SIGNATURE_BACKEND,
   SignatureVerifier,
 } from "./keys.js";
 export {

@@ -1,6 +1,31 @@
+import { createRequire } from "node:module";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import * as libsecp256k1 from "tiny-secp256k1";
+
+/** libsecp256k1 as a native N-API addon: the prebuilt binary inside the `secp256k1` npm package. */
+interface NativeSecp256k1 {
+  ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+/**
+ * The native addon when its prebuilt binary loads on this platform, else undefined. Loaded from `bindings.js` on
+ * purpose: the package's entry point would silently fall back to `elliptic` (pure JS), and our fallback is the
+ * WebAssembly build of the same libsecp256k1 instead.
+ */
+function loadNative(): NativeSecp256k1 | undefined {
+  if (process.env.NYM_CHAIN_SECP256K1 === "wasm") return undefined;
+  try {
+    return createRequire(import.meta.url)("secp256k1/bindings.js") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+
+/** Which libsecp256k1 build verifies signatures in this process: `native` (~74 us) or `wasm` (~330 us). */
+export const SIGNATURE_BACKEND: "native" | "wasm" = native ? "native" : "wasm";
 
 /** An Ethereum address: `0x` and 40 lower-case hex digits. */
 export type Address = `0x${string}`;
@@ -62,17 +87,27 @@ interface CachedKey {
 }
 
 /**
- * Verifies signatures with libsecp256k1 (compiled to WebAssembly, from `tiny-secp256k1`): about 2 times faster than
- * OpenSSL through node:crypto and 8 times faster than pure JS on our machines, which is what lets four validators
- * on two cores keep up. Public keys are parsed and checked (by @noble/curves) once and cached, since the same
- * watchers and verifiers sign most txs.
+ * Verifies signatures with libsecp256k1: natively (the prebuilt addon of the `secp256k1` package, about 74 us a
+ * verification) where it loads, else compiled to WebAssembly (`tiny-secp256k1`, about 330 us), both far ahead of
+ * OpenSSL through node:crypto and of pure JS. Every validator verifies every tx, so this is the ledger's largest
+ * cost: with four validators on two cores it decides throughput. Public keys are parsed and checked (by
+ * @noble/curves) once and cached, since the same watchers and verifiers sign most txs. `backend` forces one build
+ * (tests compare them).
  */
 export class SignatureVerifier {
   readonly #keys = new Map<string, CachedKey>();
   readonly #maxKeys: number;
 
-  constructor(maxKeys = 50_000) {
+  readonly #native: NativeSecp256k1 | undefined;
+
+  constructor(maxKeys = 50_000, backend: "native" | "wasm" = SIGNATURE_BACKEND) {
     this.#maxKeys = maxKeys;
+    if (backend === "native" && !native) throw new Error("the native libsecp256k1 addon is not available here");
+    this.#native = backend === "native" ? native : undefined;
+  }
+
+  get backend(): "native" | "wasm" {
+    return this.#native ? "native" : "wasm";
   }
 
   /** The address of a compressed (33-byte) public key, or undefined when it is not a point on the curve. */
@@ -103,7 +138,10 @@ export class SignatureVerifier {
     const entry = this.resolve(publicKey);
     if (!entry) return false;
     try {
-      return libsecp256k1.verify(keccak_256(message), entry.point, signature, true);
+      const digest = keccak_256(message);
+      return this.#native
+        ? this.#native.ecdsaVerify(signature, digest, entry.point)
+        : libsecp256k1.verify(digest, entry.point, signature, true);
     } catch {
       return false;
     }

@@ -4,6 +4,7 @@ import type { Logger, Service } from "@nym-ts/common";
 import { z } from "zod";
 import { createLedgerHandler, type LedgerStats } from "./abci-app.js";
 import { type AbciServer, type AbciServerStats, createAbciServer } from "./abci-server.js";
+import { SIGNATURE_BACKEND } from "./keys.js";
 import { Ledger } from "./ledger.js";
 import { SqliteStore } from "./store.js";
 
@@ -59,7 +60,10 @@ export function createValidator(options: ValidatorOptions, modules: { log: Logge
       store = new SqliteStore(path);
       const ledger = new Ledger(store);
       const info = ledger.info();
-      log.info({ path, height: info.height, chainId: info.chainId }, "ledger opened");
+      log.info(
+        { path, height: info.height, chainId: info.chainId, signatureBackend: SIGNATURE_BACKEND },
+        "ledger opened",
+      );
       const { handler, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }));
       ledgerStats = stats;
       server = createAbciServer(handler, log.child({ module: "abci-server" }));
