@@ -1,7 +1,9 @@
 /**
  * The server side of the benchmark, run as its own process so the load generator does not share its event loop:
- * `server.ts directory <nodes> <dbPath>` starts the directory with <nodes> signed registrations; `server.ts bare`
- * starts a bare Fastify app with one route returning a constant. Prints `READY <port>` and runs until killed.
+ * `server.ts directory <nodes> <dbPath>` starts the directory with <nodes> signed registrations; `server.ts bare <size>`
+ * starts a bare Fastify app with two routes returning constants: `/constant`, a tiny JSON object, and
+ * `/constant-sized`, a constant JSON body of <size> bytes (the topology's size), so the ratio to it isolates the
+ * directory's own cost from the cost of moving the bytes. Prints `READY <port>` and runs until killed.
  */
 import { createLogger } from "@nym-ts/common";
 import Fastify from "fastify";
@@ -12,6 +14,11 @@ const [mode, nodesArg, dbPath] = process.argv.slice(2);
 if (mode === "bare") {
   const app = Fastify();
   app.get("/constant", async () => ({ ok: true }));
+  const size = Number(nodesArg ?? 0);
+  const sized = Buffer.from(JSON.stringify({ pad: "x".repeat(Math.max(0, size - 10)) }));
+  app.get("/constant-sized", (_request, reply) => {
+    reply.header("content-type", "application/json; charset=utf-8").send(sized);
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   console.log(`READY ${typeof address === "object" && address ? address.port : 0}`);
@@ -59,6 +66,6 @@ if (mode === "bare") {
   }
   console.log(`READY ${new URL(directory.url()).port}`);
 } else {
-  console.error("usage: server.ts bare | directory <nodes> <dbPath>");
+  console.error("usage: server.ts bare <size> | directory <nodes> <dbPath>");
   process.exit(2);
 }
