@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger, Service } from "@nym-ts/common";
+import { type Logger, logConfigSection, type Service } from "@nym-ts/common";
 import { z } from "zod";
 import { createLedgerHandler, type LedgerStats } from "./abci-app.js";
 import { type AbciServer, type AbciServerStats, createAbciServer } from "./abci-server.js";
@@ -20,15 +20,7 @@ export const validatorConfigSchema = z
     data: z
       .object({ dir: z.string().min(1).describe("data directory; the ledger lives in <dir>/ledger.sqlite") })
       .strict(),
-    log: z
-      .object({
-        level: z
-          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-          .default("info")
-          .describe("log level"),
-      })
-      .strict()
-      .default({ level: "info" }),
+    log: logConfigSection,
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { loadConfig, parseFlags } from "./config.js";
 import { isNymError } from "./errors.js";
 import type { Service } from "./lifecycle.js";
@@ -7,6 +7,17 @@ import { createLogger, type Logger, type LogLevel } from "./logger.js";
 
 /** A config every daemon has: at least a `log.level`. */
 export type DaemonConfigShape = { log: { level: LogLevel } };
+
+/** The `log` section of every daemon's config: `[log] level = "debug"`, `--log.level debug`. */
+export const logConfigSection = z
+  .strictObject({
+    level: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("Log level; per-packet and per-request events are at debug"),
+  })
+  .prefault({})
+  .describe("Logging");
 
 export interface ParsedCommandLine {
   flags: Record<string, string>;

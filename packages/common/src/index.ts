@@ -19,6 +19,7 @@ export {
   type DaemonConfigShape,
   type DaemonMainSpec,
   daemonVersion,
+  logConfigSection,
   type ParsedCommandLine,
   runDaemonMain,
 } from "./daemon-main.js";

@@ -1,3 +1,4 @@
+import { logConfigSection } from "@nym-ts/common";
 import { z } from "zod";
 
 const HttpSection = z
@@ -71,12 +72,6 @@ const RateLimitSection = z
   })
   .describe("Rate limits");
 
-const LogSection = z
-  .strictObject({
-    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level"),
-  })
-  .describe("Logging");
-
 export const DirectoryConfig = z
   .strictObject({
     http: HttpSection.prefault({}),
@@ -84,7 +79,7 @@ export const DirectoryConfig = z
     presence: PresenceSection.prefault({}),
     metrics: MetricsSection.prefault({}),
     rateLimit: RateLimitSection.prefault({}),
-    log: LogSection.prefault({}),
+    log: logConfigSection,
   })
   .describe("nym-directory configuration");
 export type DirectoryConfig = z.infer<typeof DirectoryConfig>;

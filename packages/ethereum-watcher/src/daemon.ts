@@ -1,5 +1,5 @@
 import { connectChain, hexToBytes } from "@nym-ts/chain";
-import { isNymError, type Logger, readKeyFileText, type Service } from "@nym-ts/common";
+import { isNymError, type Logger, logConfigSection, readKeyFileText, type Service } from "@nym-ts/common";
 import { z } from "zod";
 import { ChainNotifier } from "./chain-notifier.js";
 import { EthereumSection, HttpSection, NotifySection } from "./config.js";
@@ -20,16 +20,7 @@ export const DaemonConfigSchema = z
     dataDir: z.string().min(1).describe("Directory of the watcher's SQLite file"),
     notify: NotifySection.default(NotifySection.parse({})).describe("Notification batching and retries"),
     http: HttpSection.default(HttpSection.parse({})).describe("/health and /metrics"),
-    log: z
-      .object({
-        level: z
-          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-          .default("info")
-          .describe("Log level"),
-      })
-      .strict()
-      .default({ level: "info" })
-      .describe("Logging"),
+    log: logConfigSection,
   })
   .strict();
 

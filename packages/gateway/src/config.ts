@@ -1,3 +1,4 @@
+import { logConfigSection } from "@nym-ts/common";
 import { z } from "zod";
 
 /**
@@ -64,12 +65,7 @@ export const GatewayConfig = z
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files, mailboxes.sqlite, replay.sqlite") })
       .describe("Storage"),
-    log: z
-      .strictObject({
-        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Level"),
-      })
-      .default({ level: "info" })
-      .describe("Logging"),
+    log: logConfigSection,
   })
   .describe("nym-gateway");
 export type GatewayConfig = z.output<typeof GatewayConfig>;

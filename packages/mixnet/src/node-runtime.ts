@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Logger, NymError, readKeyFile, writeKeyFile } from "@nym-ts/common";
 import {
@@ -39,6 +40,20 @@ export function initNodeKeys(dir: string): { identityKey: string; sphinxKey: str
     sphinxKey: Buffer.from(sphinx.publicKey).toString("hex"),
   };
 }
+
+/**
+ * The `init` command of `nym-mixnode` and `nym-gateway` (for `runDaemonMain`): creates `--storage.dataDir` (0700)
+ * with both key files and prints the public keys as JSON.
+ */
+export const initKeysCommand = {
+  describe: "write identity.key and sphinx.key (0600) into --storage.dataDir and print the public keys",
+  run({ flags }: { flags: Record<string, string> }): void {
+    const dir = flags["storage.dataDir"];
+    if (!dir) throw new Error("init needs --storage.dataDir DIR");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    console.log(JSON.stringify(initNodeKeys(dir)));
+  },
+};
 
 /** Reads both key files (refusing ones readable by others). */
 export function readNodeKeys(dir: string): NodeKeys {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
 import { runDaemonMain } from "@nym-ts/common";
-import { initNodeKeys } from "@nym-ts/mixnet";
+import { initKeysCommand } from "@nym-ts/mixnet";
 import { MixnodeConfig } from "./config.js";
 import { createMixnode } from "./mixnode.js";
 
@@ -11,15 +10,5 @@ await runDaemonMain({
   schema: MixnodeConfig,
   create: createMixnode,
   runNeeds: "mixnode.layer, directory.url, storage.dataDir",
-  commands: {
-    init: {
-      describe: "write identity.key and sphinx.key (0600) into --storage.dataDir and print the public keys",
-      run({ flags }) {
-        const dir = flags["storage.dataDir"];
-        if (!dir) throw new Error("init needs --storage.dataDir DIR");
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        console.log(JSON.stringify(initNodeKeys(dir)));
-      },
-    },
-  },
+  commands: { init: initKeysCommand },
 });

@@ -1,3 +1,4 @@
+import { logConfigSection } from "@nym-ts/common";
 import { z } from "zod";
 
 /**
@@ -68,12 +69,7 @@ export const MixnodeConfig = z
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files and replay.sqlite") })
       .describe("Storage"),
-    log: z
-      .strictObject({
-        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Level"),
-      })
-      .default({ level: "info" })
-      .describe("Logging"),
+    log: logConfigSection,
   })
   .describe("nym-mixnode");
 export type MixnodeConfig = z.output<typeof MixnodeConfig>;
