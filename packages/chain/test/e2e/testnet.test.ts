@@ -71,6 +71,7 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     expect(third.code).toBe(0);
     expect(third.events.map((e) => e.type)).not.toContain("transfer_credited");
 
+    await net.waitForHeight(third.height); // every node has the block before each is asked
     for (const c of clients) expect((await c.account(user.address)).balance).toBe(1000n);
     await waitUntil(() => credited.length >= 1);
     await sleep(300);
@@ -89,6 +90,7 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
       );
     const first = await client(0).broadcastTxCommit(request(10n));
     expect(first.code).toBe(0);
+    await net.waitForHeight(first.height);
     const replay = await client(1).broadcastTxSync(request(11n));
     expect(replay.code).toBe(TX_CODES.CHAIN_ERROR_NONCE);
     const stored = await client(2).credentialRequest(first.hash);
@@ -111,6 +113,7 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     const deadline = Date.now() + 20_000;
     while ((await nonceOf(user)) < first + 12 && Date.now() < deadline) await sleep(100);
     expect(await nonceOf(user)).toBe(first + 12);
+    await net.waitForHeight((await client(0).status()).height);
     expect((await client(1).account(user.address)).balance).toBe(before - 12n);
     for (const r of results) expect(await client(3).credentialRequest(r.hash)).toMatchObject({ value: "1" });
   });
@@ -121,7 +124,9 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     const unsubscribe = await client(0).subscribe("deposit_credential", (e) => deposits.push(e));
     const deposit = async (who: Actor) =>
       buildDepositCredential(who.key, { chainId, nonce: await nonceOf(who) }, { zeta, value: 25n, proof: "0xc0ffee" });
-    expect((await client(0).broadcastTxCommit(await deposit(sp))).code).toBe(0);
+    const first = await client(0).broadcastTxCommit(await deposit(sp));
+    expect(first.code).toBe(0);
+    await net.waitForHeight(first.height);
     const again = await client(1).broadcastTxCommit(await deposit(stranger));
     expect(again.code).toBe(TX_CODES.CHAIN_ERROR_ZETA_IN_USE);
     expect((await client(2).zeta(zeta)).status).toBe("being_verified");
@@ -135,6 +140,8 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     const decisive = await client(2).broadcastTxCommit(await vote(verifiers[1]!));
     expect(decisive.code).toBe(0);
     expect(decisive.events.map((e) => e.type)).toContain("zeta_spent");
+    // A commit answer means the node it went to has the block; the others may be a moment behind.
+    await net.waitForHeight(decisive.height);
     for (const c of clients) {
       expect((await c.zeta(zeta)).status).toBe("spent");
       expect((await c.account(sp.address)).balance).toBe(25n);
