@@ -14,8 +14,9 @@ import {
   type MixCore,
   type MixTransport,
   NodeRuntime,
+  nodeNetworkOptions,
+  nodeRuntimeModules,
   nymSphinx,
-  readNodeKeys,
   type SphinxCodec,
   startNodeHttp,
 } from "@nym-ts/mixnet";
@@ -80,23 +81,15 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 export function createGateway(options: GatewayConfigInput, modules: GatewayModules): Gateway {
   const config = GatewayConfig.parse(options);
   const log = modules.log.child({ module: "gateway" });
-  const keys = readNodeKeys(config.storage.dataDir);
-  // Port 0 (tests) listens on a free port and announces what it got.
-  const announce =
-    config.gateway.port === 0
-      ? undefined
-      : `${config.gateway.announceHost ?? config.gateway.listenHost}:${config.gateway.port}`;
   const runtime = new NodeRuntime(
     {
-      keys,
-      listen: `/ip4/${config.gateway.listenHost}/tcp/${config.gateway.port}`,
-      announce,
-      directoryUrl: config.directory.url,
-      registerIntervalMs: config.directory.registerIntervalMs,
-      topologyRefreshMs: config.directory.topologyRefreshMs,
+      ...nodeNetworkOptions({
+        listen: config.gateway,
+        directory: config.directory,
+        dataDir: config.storage.dataDir,
+        maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
+      }),
       metricsIntervalMs: 60_000,
-      replayPath: join(config.storage.dataDir, "replay.sqlite"),
-      maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
       mix: {
         layer: "gateway",
         maxDelayMs: config.mixing.maxDelayMs,
@@ -111,12 +104,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         payload: { ...k, mixnetAddress: announced, clientAddress: announced, version: GATEWAY_VERSION },
       }),
     },
-    {
-      log,
-      sphinx: modules.sphinx ?? nymSphinx,
-      ...(modules.transport ? { transport: modules.transport } : {}),
-      ...(modules.directory ? { directory: modules.directory } : {}),
-    },
+    nodeRuntimeModules(log, modules, nymSphinx),
   );
   const { core, transport } = runtime;
   const counters: GatewayCounters = {

@@ -97,6 +97,63 @@ export interface NodeRuntimeModules {
   directory?: DirectoryClient;
 }
 
+/** The config sections a mixnode and a gateway share, as their configs spell them. */
+export interface NodeNetworkConfig {
+  listen: { listenHost: string; announceHost?: string | undefined; port: number };
+  directory: { url: string; registerIntervalMs: number; topologyRefreshMs: number };
+  dataDir: string;
+  maxQueuedFramesPerLink: number;
+}
+
+/**
+ * The part of `NodeRuntimeOptions` every node derives the same way from its config: the keys read from the data
+ * directory, the listen multiaddr, the announced host:port (none for port 0, which listens on a free port and
+ * announces what it got), the directory timings and the replay cache file.
+ */
+export function nodeNetworkOptions(
+  config: NodeNetworkConfig,
+): Pick<
+  NodeRuntimeOptions,
+  | "keys"
+  | "listen"
+  | "announce"
+  | "directoryUrl"
+  | "registerIntervalMs"
+  | "topologyRefreshMs"
+  | "replayPath"
+  | "maxQueuedFramesPerLink"
+> {
+  const { listenHost, announceHost, port } = config.listen;
+  return {
+    keys: readNodeKeys(config.dataDir),
+    listen: `/ip4/${listenHost}/tcp/${port}`,
+    announce: port === 0 ? undefined : `${announceHost ?? listenHost}:${port}`,
+    directoryUrl: config.directory.url,
+    registerIntervalMs: config.directory.registerIntervalMs,
+    topologyRefreshMs: config.directory.topologyRefreshMs,
+    replayPath: join(config.dataDir, "replay.sqlite"),
+    maxQueuedFramesPerLink: config.maxQueuedFramesPerLink,
+  };
+}
+
+/** `NodeRuntimeModules` from a daemon's modules: the sphinx codec given, or nym's; optional transport and client. */
+export function nodeRuntimeModules(
+  log: Logger,
+  modules: {
+    sphinx?: SphinxCodec | undefined;
+    transport?: MixTransport | undefined;
+    directory?: DirectoryClient | undefined;
+  },
+  defaultSphinx: SphinxCodec,
+): NodeRuntimeModules {
+  return {
+    log,
+    sphinx: modules.sphinx ?? defaultSphinx,
+    ...(modules.transport ? { transport: modules.transport } : {}),
+    ...(modules.directory ? { directory: modules.directory } : {}),
+  };
+}
+
 export class NodeRuntime {
   readonly core: MixCore;
   readonly transport: MixTransport;

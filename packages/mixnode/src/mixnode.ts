@@ -1,12 +1,12 @@
-import { join } from "node:path";
 import type { Logger, Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory/client";
 import {
   type MixCore,
   type MixTransport,
   NodeRuntime,
+  nodeNetworkOptions,
+  nodeRuntimeModules,
   nymSphinx,
-  readNodeKeys,
   type SphinxCodec,
   startNodeHttp,
 } from "@nym-ts/mixnet";
@@ -42,23 +42,15 @@ export interface Mixnode extends Service {
 export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModules): Mixnode {
   const config = MixnodeConfig.parse(options);
   const log = modules.log.child({ module: "mixnode" });
-  const keys = readNodeKeys(config.storage.dataDir);
-  // Port 0 (tests) listens on a free port and announces what it got.
-  const announce =
-    config.mixnode.port === 0
-      ? undefined
-      : `${config.mixnode.announceHost ?? config.mixnode.listenHost}:${config.mixnode.port}`;
   const runtime = new NodeRuntime(
     {
-      keys,
-      listen: `/ip4/${config.mixnode.listenHost}/tcp/${config.mixnode.port}`,
-      announce,
-      directoryUrl: config.directory.url,
-      registerIntervalMs: config.directory.registerIntervalMs,
-      topologyRefreshMs: config.directory.topologyRefreshMs,
+      ...nodeNetworkOptions({
+        listen: config.mixnode,
+        directory: config.directory,
+        dataDir: config.storage.dataDir,
+        maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
+      }),
       metricsIntervalMs: config.directory.metricsIntervalMs,
-      replayPath: join(config.storage.dataDir, "replay.sqlite"),
-      maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
       mix: {
         layer: config.mixnode.layer,
         maxDelayMs: config.mixing.maxDelayMs,
@@ -73,12 +65,7 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         payload: { ...k, host: announced, layer: config.mixnode.layer, version: MIXNODE_VERSION },
       }),
     },
-    {
-      log,
-      sphinx: modules.sphinx ?? nymSphinx,
-      ...(modules.transport ? { transport: modules.transport } : {}),
-      ...(modules.directory ? { directory: modules.directory } : {}),
-    },
+    nodeRuntimeModules(log, modules, nymSphinx),
   );
   runtime.transport.onFrame((frame) => {
     if (!runtime.core.handleFrame(frame)) runtime.core.drop("unexpected_frame");
