@@ -137,49 +137,32 @@ function buildModule(): Uint8Array {
   get(F);
   i64xor();
   set(V(14));
+  // One half of G: a = a + b + word; d = rotr(d ^ a, rotD); c = c + d; b = rotr(b ^ c, rotB).
+  const mix = (a: number, b: number, cc: number, d: number, word: number, rotD: number, rotB: number) => {
+    get(V(a));
+    get(V(b));
+    i64add();
+    get(M(word));
+    i64add();
+    set(V(a));
+    get(V(d));
+    get(V(a));
+    i64xor();
+    i64rotr(rotD);
+    set(V(d));
+    get(V(cc));
+    get(V(d));
+    i64add();
+    set(V(cc));
+    get(V(b));
+    get(V(cc));
+    i64xor();
+    i64rotr(rotB);
+    set(V(b));
+  };
   const g = (a: number, b: number, cc: number, d: number, x: number, y: number) => {
-    // a = a + b + x; d = rotr(d ^ a, 32); c = c + d; b = rotr(b ^ c, 24)
-    get(V(a));
-    get(V(b));
-    i64add();
-    get(M(x));
-    i64add();
-    set(V(a));
-    get(V(d));
-    get(V(a));
-    i64xor();
-    i64rotr(32);
-    set(V(d));
-    get(V(cc));
-    get(V(d));
-    i64add();
-    set(V(cc));
-    get(V(b));
-    get(V(cc));
-    i64xor();
-    i64rotr(24);
-    set(V(b));
-    // a = a + b + y; d = rotr(d ^ a, 16); c = c + d; b = rotr(b ^ c, 63)
-    get(V(a));
-    get(V(b));
-    i64add();
-    get(M(y));
-    i64add();
-    set(V(a));
-    get(V(d));
-    get(V(a));
-    i64xor();
-    i64rotr(16);
-    set(V(d));
-    get(V(cc));
-    get(V(d));
-    i64add();
-    set(V(cc));
-    get(V(b));
-    get(V(cc));
-    i64xor();
-    i64rotr(63);
-    set(V(b));
+    mix(a, b, cc, d, x, 32, 24);
+    mix(a, b, cc, d, y, 16, 63);
   };
   for (let r = 0; r < 12; r++) {
     const s = SIGMA[r % 10]!;
