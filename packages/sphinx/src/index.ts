@@ -54,6 +54,12 @@
  * ```
  */
 export {
+  availableSphinxBackends,
+  getSphinxBackend,
+  type SphinxBackendName,
+  setSphinxBackend,
+} from "./backend.js";
+export {
   DEFAULT_PAYLOAD_SIZE,
   HEADER_LENGTH,
   IDENTIFIER_LENGTH,

@@ -6,22 +6,28 @@
  *   encrypt: R ^= S(L ^ k1); L ^= H(k2, R); R ^= S(L ^ k3); L ^= H(k4, R)
  *   decrypt: the same four steps in reverse order.
  *
- * Both functions work in place on `block`.
+ * Both functions work in place on `block`, with the ChaCha20 and BLAKE2b of the given backend (default: the active
+ * one; see backend.ts).
  */
 
-import { blake2b } from "./blake2b.js";
+import { currentBackend, type SphinxBackend } from "./backend.js";
 import { PAYLOAD_KEY_LENGTH } from "./constants.js";
-import { chacha20Xor } from "./primitives.js";
 
 const HALF = 32;
 
-function streamStep(block: Uint8Array, key: Uint8Array, keyOffset: number, scratch: Uint8Array): void {
+function streamStep(
+  b: SphinxBackend,
+  block: Uint8Array,
+  key: Uint8Array,
+  keyOffset: number,
+  scratch: Uint8Array,
+): void {
   for (let i = 0; i < HALF; i++) scratch[i] = block[i]! ^ key[keyOffset + i]!;
-  block.set(chacha20Xor(scratch, block.subarray(HALF)), HALF);
+  b.chacha20Xor(scratch, block.subarray(HALF));
 }
 
-function hashStep(block: Uint8Array, key: Uint8Array, keyOffset: number, scratch: Uint8Array): void {
-  blake2b(block.subarray(HALF), key.subarray(keyOffset, keyOffset + 64), HALF, scratch);
+function hashStep(b: SphinxBackend, block: Uint8Array, key: Uint8Array, keyOffset: number, scratch: Uint8Array): void {
+  b.blake2b(block.subarray(HALF), key.subarray(keyOffset, keyOffset + 64), scratch);
   for (let i = 0; i < HALF; i++) block[i]! ^= scratch[i]!;
 }
 
@@ -30,22 +36,22 @@ const K2 = 32;
 const K3 = 96;
 const K4 = 128;
 
-export function lionessEncrypt(key: Uint8Array, block: Uint8Array): void {
+export function lionessEncrypt(key: Uint8Array, block: Uint8Array, b: SphinxBackend = currentBackend()): void {
   check(key, block);
   const scratch = new Uint8Array(HALF);
-  streamStep(block, key, K1, scratch);
-  hashStep(block, key, K2, scratch);
-  streamStep(block, key, K3, scratch);
-  hashStep(block, key, K4, scratch);
+  streamStep(b, block, key, K1, scratch);
+  hashStep(b, block, key, K2, scratch);
+  streamStep(b, block, key, K3, scratch);
+  hashStep(b, block, key, K4, scratch);
 }
 
-export function lionessDecrypt(key: Uint8Array, block: Uint8Array): void {
+export function lionessDecrypt(key: Uint8Array, block: Uint8Array, b: SphinxBackend = currentBackend()): void {
   check(key, block);
   const scratch = new Uint8Array(HALF);
-  hashStep(block, key, K4, scratch);
-  streamStep(block, key, K3, scratch);
-  hashStep(block, key, K2, scratch);
-  streamStep(block, key, K1, scratch);
+  hashStep(b, block, key, K4, scratch);
+  streamStep(b, block, key, K3, scratch);
+  hashStep(b, block, key, K2, scratch);
+  streamStep(b, block, key, K1, scratch);
 }
 
 function check(key: Uint8Array, block: Uint8Array): void {

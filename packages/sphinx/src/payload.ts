@@ -4,6 +4,7 @@
  * Lioness-decrypt. The zero prefix and terminator are checked only at the very end (nym has no per-hop payload
  * integrity: a tampered payload decrypts to noise and fails the check with overwhelming probability).
  */
+import type { SphinxBackend } from "./backend.js";
 import { PAYLOAD_OVERHEAD, PAYLOAD_ZERO_PREFIX_LENGTH, PayloadSize } from "./constants.js";
 import { SphinxError } from "./errors.js";
 import { lionessEncrypt } from "./lioness.js";
@@ -44,8 +45,8 @@ export function framePayload(message: Uint8Array, payloadSize: number): Uint8Arr
 }
 
 /** Adds one Lioness layer per key, the last key first (so the first hop's layer is outermost). */
-export function encryptLayers(payload: Uint8Array, payloadKeys: readonly Uint8Array[]): void {
-  for (let i = payloadKeys.length - 1; i >= 0; i--) lionessEncrypt(payloadKeys[i]!, payload);
+export function encryptLayers(payload: Uint8Array, payloadKeys: readonly Uint8Array[], b?: SphinxBackend): void {
+  for (let i = payloadKeys.length - 1; i >= 0; i--) lionessEncrypt(payloadKeys[i]!, payload, b);
 }
 
 /**

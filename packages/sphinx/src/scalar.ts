@@ -72,16 +72,31 @@ export function mulModL(a: bigint, b: bigint): bigint {
   return (a * b) % L;
 }
 
-export function reduce(a: bigint): bigint {
-  return mod(a);
+/** 2^254 / 8 mod l: k = 2^254 + 8m is congruent to c exactly when m = c/8 - EIGHTH_OF_TWO_254 (mod l). */
+const EIGHTH_OF_TWO_254 = mod(TWO_254 * INV8);
+
+/** c / 8 mod l, the form `representativeOfEighth` takes (the builder keeps its running product in it). */
+export function eighth(c: bigint): bigint {
+  return mod(c * INV8);
+}
+
+/**
+ * `clampedRepresentative(8e mod l)`, from e directly: the sender keeps its running product divided by 8, so each
+ * hop costs one multiplication mod l and no more (m(+c) = e - 2^254/8, m(-c) = -e - 2^254/8, both mod l).
+ */
+export function representativeOfEighth(e: bigint): Uint8Array | undefined {
+  const d = mod(e);
+  if (d === 0n) return undefined;
+  let m = d - EIGHTH_OF_TWO_254;
+  if (m < 0n) m += L;
+  if (m < TWO_251) return scalarToBytes(TWO_254 + 8n * m);
+  m = L - d - EIGHTH_OF_TWO_254;
+  if (m < 0n) m += L;
+  if (m < TWO_251) return scalarToBytes(TWO_254 + 8n * m);
+  return undefined;
 }
 
 /** A clamped 32-byte scalar k with k*P = +-c*P for P in the prime-order subgroup, or undefined if none exists. */
 export function clampedRepresentative(c: bigint): Uint8Array | undefined {
-  for (const target of [mod(c), mod(-c)]) {
-    if (target === 0n) return undefined;
-    const m = mod((target - TWO_254) * INV8);
-    if (m < TWO_251) return scalarToBytes(TWO_254 + 8n * m);
-  }
-  return undefined;
+  return representativeOfEighth(eighth(c));
 }

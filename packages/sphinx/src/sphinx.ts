@@ -1,7 +1,8 @@
 /**
  * Packet creation and per-hop processing. See index.ts for the format summary and constants.ts for every size.
  */
-import { type KeyObject, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
+import { currentBackend, type SphinxBackend, type X25519Key } from "./backend.js";
 import {
   DEFAULT_PAYLOAD_SIZE,
   DESTINATION_ADDRESS_LENGTH,
@@ -33,17 +34,8 @@ import {
 import { SphinxError } from "./errors.js";
 import { lionessDecrypt } from "./lioness.js";
 import { encryptLayers, framePayload, isPayloadSize } from "./payload.js";
-import {
-  expandSharedSecret,
-  exportPublicKey,
-  headerKeystream,
-  headerMac,
-  importPrivateKey,
-  importPublicKey,
-  macEquals,
-  x25519,
-} from "./primitives.js";
-import { bytesToScalar, clamp, clampedRepresentative, mulModL, reduce } from "./scalar.js";
+import { expandSharedSecret, headerKeystream, headerMac, macEquals } from "./primitives.js";
+import { bytesToScalar, clamp, eighth, mulModL, representativeOfEighth } from "./scalar.js";
 
 /** Returns `length` fresh random bytes. Inject a deterministic one for tests and vectors. */
 export type RandomSource = (length: number) => Uint8Array;
@@ -154,27 +146,14 @@ function randomBytes(random: RandomSource, length: number): Uint8Array {
 /** Generates an X25519 key pair for a mix node (clamped secret, public = x * B). */
 export function generateKeyPair(random: RandomSource = systemRandom): KeyPair {
   const privateKey = clamp(randomBytes(random, PRIVATE_KEY_LENGTH));
-  return { privateKey, publicKey: exportPublicKey(importPrivateKey(privateKey)) };
+  const b = currentBackend();
+  return { privateKey, publicKey: b.publicKeyOf(b.privateKey(privateKey)) };
 }
 
 export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
   checkBytes(privateKey, PRIVATE_KEY_LENGTH, "private key");
-  return exportPublicKey(importPrivateKey(privateKey));
-}
-
-// Route public keys repeat across packets (a client routes over a fixed topology): keep their imported KeyObjects.
-const PUBLIC_KEY_CACHE_LIMIT = 4096;
-const publicKeyCache = new Map<string, KeyObject>();
-
-function routeKey(publicKey: Uint8Array): KeyObject {
-  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString("hex");
-  let key = publicKeyCache.get(id);
-  if (key === undefined) {
-    key = importPublicKey(publicKey);
-    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeyCache.clear();
-    publicKeyCache.set(id, key);
-  }
-  return key;
+  const b = currentBackend();
+  return b.publicKeyOf(b.privateKey(privateKey));
 }
 
 export function delayToNanos(delayMs: number): bigint {
@@ -200,23 +179,25 @@ export function deriveHopSecrets(
   ephemeral: Uint8Array,
   route: readonly RouteNode[],
   chained = false,
-  ephemeralKey: KeyObject = importPrivateKey(ephemeral),
+  b: SphinxBackend = currentBackend(),
+  ephemeralKey: X25519Key = b.privateKey(ephemeral),
 ): Uint8Array[] {
   const secrets: Uint8Array[] = [];
-  let accumulator = reduce(bytesToScalar(clamp(ephemeral)));
+  // x * clamp(b_0) * ... * clamp(b_{i-1}) / 8 mod l (see scalar.ts)
+  let accumulator = eighth(bytesToScalar(clamp(ephemeral)));
   for (let i = 0; i < route.length; i++) {
-    const pk = routeKey(route[i]!.publicKey);
+    const pk = b.routeKey(route[i]!.publicKey);
     let shared: Uint8Array;
-    const representative = i === 0 || chained ? undefined : clampedRepresentative(accumulator);
+    const representative = i === 0 || chained ? undefined : representativeOfEighth(accumulator);
     if (i === 0) {
-      shared = x25519(ephemeralKey, pk);
+      shared = b.x25519(ephemeralKey, pk);
     } else if (representative !== undefined) {
-      shared = x25519(importPrivateKey(representative), pk);
+      shared = b.x25519(b.privateKey(representative), pk);
     } else {
-      shared = x25519(ephemeralKey, pk);
+      shared = b.x25519(ephemeralKey, pk);
       for (let j = 0; j < i; j++) {
         const blinding = secrets[j]!.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
-        shared = x25519(importPrivateKey(blinding), importPublicKey(shared));
+        shared = b.x25519(b.privateKey(blinding), b.publicKey(shared));
       }
     }
     const expanded = expandSharedSecret(shared);
@@ -241,7 +222,7 @@ function checkRoute(options: HeaderOptions): void {
   checkBytes(destination?.identifier, IDENTIFIER_LENGTH, "destination identifier");
 }
 
-export function buildHeader(options: HeaderOptions): BuiltHeader {
+export function buildHeader(options: HeaderOptions, b: SphinxBackend = currentBackend()): BuiltHeader {
   checkRoute(options);
   const { route, delays, destination } = options;
   const random = options.random ?? systemRandom;
@@ -251,9 +232,9 @@ export function buildHeader(options: HeaderOptions): BuiltHeader {
   const finalLength = ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH * (n - 1);
   const drawn = randomBytes(random, PRIVATE_KEY_LENGTH + finalLength - FINAL_BLOCK_META_LENGTH);
   const ephemeral = drawn.subarray(0, PRIVATE_KEY_LENGTH);
-  const ephemeralKey = importPrivateKey(ephemeral);
-  const alpha = exportPublicKey(ephemeralKey);
-  const secrets = deriveHopSecrets(ephemeral, route, false, ephemeralKey);
+  const ephemeralKey = b.privateKey(ephemeral);
+  const alpha = b.publicKeyOf(ephemeralKey);
+  const secrets = deriveHopSecrets(ephemeral, route, false, b, ephemeralKey);
   const streams = secrets.map((s) => headerKeystream(s.subarray(0, STREAM_KEY_LENGTH)));
   const macKey = (i: number) => secrets[i]!.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16);
 
@@ -306,22 +287,24 @@ export function buildHeader(options: HeaderOptions): BuiltHeader {
 export function createForwardPacket(options: ForwardPacketOptions): ForwardPacket {
   const payloadSize = options.payloadSize ?? DEFAULT_PAYLOAD_SIZE;
   const payload = framePayload(options.message, payloadSize);
-  const { header, payloadKeys } = buildHeader(options);
-  encryptLayers(payload, payloadKeys);
+  const b = currentBackend();
+  const { header, payloadKeys } = buildHeader(options, b);
+  encryptLayers(payload, payloadKeys, b);
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
   packet.set(header, 0);
   packet.set(payload, HEADER_LENGTH);
   return { firstHop: Uint8Array.from(options.route[0]!.address), packet };
 }
 
-/** A node's processing state: its private key, imported once. */
+/** A node's processing state: its private key, prepared once for the backend active now (which the node keeps). */
 export function createSphinxNode(privateKey: Uint8Array): SphinxNode {
   checkBytes(privateKey, PRIVATE_KEY_LENGTH, "private key");
-  const key = importPrivateKey(privateKey);
-  const publicKey = exportPublicKey(key);
+  const b = currentBackend();
+  const key = b.privateKey(privateKey);
+  const publicKey = b.publicKeyOf(key);
   return {
     publicKey,
-    process: (packet, options) => processPacket(key, packet, options),
+    process: (packet, options) => processPacket(b, key, packet, options),
   };
 }
 
@@ -338,7 +321,12 @@ function isCanonicalPoint(u: Uint8Array): boolean {
   return u[0]! < 0xed;
 }
 
-function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOptions): ProcessedPacket {
+function processPacket(
+  b: SphinxBackend,
+  key: X25519Key,
+  packet: Uint8Array,
+  options?: ProcessOptions,
+): ProcessedPacket {
   if (!(packet instanceof Uint8Array)) throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", "packet must be bytes");
   if (!isPayloadSize(packet.length - HEADER_LENGTH)) {
     throw new SphinxError("SPHINX_ERROR_INVALID_LENGTH", `packet of ${packet.length} bytes is not a packet size`);
@@ -350,8 +338,8 @@ function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOpti
   const gamma = packet.subarray(PUBLIC_KEY_LENGTH, PUBLIC_KEY_LENGTH + MAC_LENGTH);
   const beta = packet.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
 
-  const alphaKey = importPublicKey(alpha);
-  const secret = expandSharedSecret(x25519(key, alphaKey));
+  const alphaKey = b.publicKey(alpha);
+  const secret = expandSharedSecret(b.x25519(key, alphaKey));
   const replayTag = secret.slice(OFFSET_REPLAY_TAG, OFFSET_REPLAY_TAG + REPLAY_TAG_LENGTH);
   if (options?.isReplay?.(replayTag) === true) {
     throw new SphinxError("SPHINX_ERROR_REPLAY", "replay tag already seen at this node");
@@ -375,7 +363,7 @@ function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOpti
   if (flag === FINAL_HOP_FLAG) {
     // a copy (Buffer#slice would be a view, and Lioness works in place)
     const payload = new Uint8Array(packet.subarray(HEADER_LENGTH));
-    lionessDecrypt(payloadKey, payload);
+    lionessDecrypt(payloadKey, payload, b);
     const destinationStart = 1 + VERSION_LENGTH;
     const identifierStart = destinationStart + DESTINATION_ADDRESS_LENGTH;
     return {
@@ -389,12 +377,12 @@ function processPacket(key: KeyObject, packet: Uint8Array, options?: ProcessOpti
   }
 
   const blinding = secret.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
-  const nextAlpha = x25519(importPrivateKey(blinding), alphaKey);
+  const nextAlpha = b.x25519(b.privateKey(blinding), alphaKey);
   const next = new Uint8Array(packet.length);
   next.set(nextAlpha, 0);
   next.set(routing.subarray(NODE_META_INFO_LENGTH), PUBLIC_KEY_LENGTH);
   next.set(packet.subarray(HEADER_LENGTH), HEADER_LENGTH);
-  lionessDecrypt(payloadKey, next.subarray(HEADER_LENGTH));
+  lionessDecrypt(payloadKey, next.subarray(HEADER_LENGTH), b);
   const addressStart = 1 + VERSION_LENGTH;
   const delayNanos = new DataView(routing.buffer, routing.byteOffset).getBigUint64(
     addressStart + NODE_ADDRESS_LENGTH,

@@ -11,6 +11,8 @@
  *   SURB bytes     = header(348) || first hop address(32) || last-hop payload key(192)          = 572 bytes
  *   recovery bytes = payload key(192) per hop, route order                                      = 192 x hops
  */
+
+import { currentBackend } from "./backend.js";
 import {
   DEFAULT_PAYLOAD_SIZE,
   HEADER_LENGTH,
@@ -53,7 +55,7 @@ export function useSurb(surb: Uint8Array, message: Uint8Array, payloadSize = DEF
   }
   checkPayloadSize(payloadSize);
   const payload = framePayload(message, payloadSize);
-  lionessEncrypt(surb.subarray(HEADER_LENGTH + NODE_ADDRESS_LENGTH), payload);
+  lionessEncrypt(surb.subarray(HEADER_LENGTH + NODE_ADDRESS_LENGTH), payload, currentBackend());
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
   packet.set(surb.subarray(0, HEADER_LENGTH), 0);
   packet.set(payload, HEADER_LENGTH);
@@ -75,7 +77,8 @@ export function openSurbReply(recoveryKeys: Uint8Array, payload: Uint8Array): Ui
   const hops = recoveryKeys.length / PAYLOAD_KEY_LENGTH;
   const key = (i: number) => recoveryKeys.subarray(i * PAYLOAD_KEY_LENGTH, (i + 1) * PAYLOAD_KEY_LENGTH);
   const work = Uint8Array.from(payload);
-  for (let i = hops - 1; i >= 0; i--) lionessEncrypt(key(i), work);
-  lionessDecrypt(key(hops - 1), work);
+  const b = currentBackend();
+  for (let i = hops - 1; i >= 0; i--) lionessEncrypt(key(i), work, b);
+  lionessDecrypt(key(hops - 1), work, b);
   return decodePayload(work);
 }

@@ -1,5 +1,16 @@
 import { createHash } from "node:crypto";
-import { generateKeyPair, type KeyPair, type RandomSource, type RouteNode } from "../src/index.js";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import {
+  generateKeyPair,
+  getSphinxBackend,
+  type KeyPair,
+  type RandomSource,
+  type RouteNode,
+  type SphinxBackendName,
+  setSphinxBackend,
+} from "../src/index.js";
 
 /** Deterministic random source for vectors and reproducible tests: SHA-256(seed || counter) blocks. */
 export function seededRandom(seed: string): RandomSource {
@@ -25,3 +36,23 @@ export function makeRoute(hops: number, random: RandomSource): { keys: KeyPair[]
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 export const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
+
+/**
+ * The backends every run must exercise: "node" always, and "sodium" wherever sodium-native ships a prebuilt binary for
+ * this platform (so a broken install fails the tests instead of silently testing node:crypto twice).
+ */
+export function expectedBackends(): SphinxBackendName[] {
+  const root = dirname(createRequire(import.meta.url).resolve("sodium-native/package.json"));
+  return existsSync(join(root, "prebuilds", `${process.platform}-${process.arch}`)) ? ["node", "sodium"] : ["node"];
+}
+
+/** Runs `f` with the given backend active, then restores the previous one. */
+export function withBackend<T>(name: SphinxBackendName, f: () => T): T {
+  const previous = getSphinxBackend();
+  setSphinxBackend(name);
+  try {
+    return f();
+  } finally {
+    setSphinxBackend(previous);
+  }
+}
