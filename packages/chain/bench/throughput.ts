@@ -14,9 +14,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { type ChainClient, connectChain } from "../src/client.js";
 import type { AppStateInput } from "../src/genesis.js";
@@ -113,6 +114,75 @@ interface RunResult {
   tps: number;
   p50: number;
   p99: number;
+  cpu: CpuUse;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere or once it exited). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15 (clock ticks, 100 Hz).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] as string;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0) / 100;
+    const idle = ((v[3] ?? 0) + (v[4] ?? 0)) / 100;
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+interface CpuSample {
+  app: number;
+  cometbft: number;
+  bench: number;
+  machine: { busy: number; total: number };
+}
+
+function sampleCpu(net: Testnet): CpuSample {
+  const usage = process.cpuUsage();
+  return {
+    app: net.nodes.reduce((a, n) => a + cpuSecondsOf(n.pids.app), 0),
+    cometbft: net.nodes.reduce((a, n) => a + cpuSecondsOf(n.pids.cometbft), 0),
+    bench: (usage.user + usage.system) / 1e6,
+    machine: machineCpu(),
+  };
+}
+
+/** CPU used during a run: by the app processes, the CometBFT processes, this load generator, and everything else. */
+interface CpuUse {
+  app: number;
+  cometbft: number;
+  bench: number;
+  other: number;
+  /** Share of the machine's CPU capacity that was busy. */
+  busy: number;
+}
+
+function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
+  const app = b.app - a.app;
+  const cometbft = b.cometbft - a.cometbft;
+  const bench = b.bench - a.bench;
+  const busy = b.machine.busy - a.machine.busy;
+  const total = b.machine.total - a.machine.total;
+  return {
+    app,
+    cometbft,
+    bench,
+    other: Math.max(0, busy - app - cometbft - bench),
+    busy: total > 0 ? busy / total : 0,
+  };
 }
 
 /** Drives one workload: per-sender sequential broadcast_tx_sync, commit times from NewBlock events on node 0. */
@@ -152,6 +222,7 @@ async function drive(
     complete: () => {},
   });
   await new Promise((r) => setTimeout(r, 500));
+  const cpuStart = sampleCpu(net);
   const start = performance.now();
   const stopAt = start + seconds * 1000;
   let released = 0;
@@ -218,6 +289,7 @@ async function drive(
   while ([...sent.values()].some((s) => s.committedAt === undefined) && performance.now() < drainUntil) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  const cpu = cpuBetween(cpuStart, sampleCpu(net));
   const done = [...sent.values()].filter((s) => s.committedAt !== undefined);
   const lost = sent.size - done.length;
   const last = Math.max(...done.map((s) => s.committedAt as number));
@@ -242,11 +314,19 @@ async function drive(
     tps: done.length / secondsTaken,
     p50: pct(50),
     p99: pct(99),
+    cpu,
   };
 }
 
 function fmt(r: RunResult): string {
   return `${r.tps.toFixed(0).padStart(5)} tx/s  (${r.committed} txs in ${r.seconds.toFixed(1)} s, failed ${r.failed})  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms`;
+}
+
+/** CPU per committed tx, summed over the validators' processes (so 4 executions of each tx for 4 validators). */
+function fmtCpu(r: RunResult): string {
+  const us = (s: number) => `${((s / Math.max(1, r.committed)) * 1e6).toFixed(0)} us`;
+  const c = r.cpu;
+  return `cpu per tx: apps ${us(c.app)}, cometbft ${us(c.cometbft)}, load generator ${us(c.bench)}; machine ${(c.busy * 100).toFixed(0)}% busy, ${c.other.toFixed(1)} cpu-s by other processes`;
 }
 
 async function withNet<T>(
@@ -286,19 +366,44 @@ const meanSize = Math.round(
   capacity.senders.flatMap((s) => s.txs).reduce((a, x) => a + x.tx.length, 0) / capacity.total,
 );
 
-const ours = await withNet("nym", async (net) => {
-  const a = await drive(net, capacity, { window: WINDOW }, SECONDS);
-  // Phase B continues each sender's nonces after what phase A committed.
-  const chain = await connectChain({ rpcUrl: net.rpcUrls[0]! });
-  for (let i = 0; i < SPS; i++) baseNonce.sp[i] = (await chain.account(addressFromSecretKey(sps[i]!))).nonce;
-  for (let i = 0; i < VERIFIERS; i++) baseNonce.v[i] = (await chain.account(addressFromSecretKey(verifiers[i]!))).nonce;
-  chain.close();
-  t = performance.now();
-  const steady = nymWorkload("nym-bench", Math.ceil((SECONDS * RATE * 1.2) / 3));
-  console.log(`signed ${steady.total} more txs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const b = await drive(net, steady, { rate: RATE }, SECONDS);
-  return { a, b };
-});
+// BENCH_CPU_PROF=<dir>: run each ledger process under `node --cpu-prof`, profiles written to <dir> when they exit.
+const profileDir = process.env.BENCH_CPU_PROF;
+const profiledApp: TestnetOptions["appCommand"] = profileDir
+  ? (node) => ({
+      command: process.execPath,
+      args: [
+        "--cpu-prof",
+        `--cpu-prof-dir=${profileDir}`,
+        "--conditions=@nym-ts/source",
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("../src/bin.ts", import.meta.url)),
+        `--abci.port=${node.abciPort}`,
+        "--abci.host=127.0.0.1",
+        `--data.dir=${node.dataDir}`,
+        `--log.level=${node.logLevel}`,
+      ],
+    })
+  : undefined;
+
+const ours = await withNet(
+  "nym",
+  async (net) => {
+    const a = await drive(net, capacity, { window: WINDOW }, SECONDS);
+    // Phase B continues each sender's nonces after what phase A committed.
+    const chain = await connectChain({ rpcUrl: net.rpcUrls[0]! });
+    for (let i = 0; i < SPS; i++) baseNonce.sp[i] = (await chain.account(addressFromSecretKey(sps[i]!))).nonce;
+    for (let i = 0; i < VERIFIERS; i++)
+      baseNonce.v[i] = (await chain.account(addressFromSecretKey(verifiers[i]!))).nonce;
+    chain.close();
+    t = performance.now();
+    const steady = nymWorkload("nym-bench", Math.ceil((SECONDS * RATE * 1.2) / 3));
+    console.log(`signed ${steady.total} more txs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const b = await drive(net, steady, { rate: RATE }, SECONDS);
+    return { a, b };
+  },
+  profiledApp,
+);
 const kv = await withNet("kvstore", async (net) => {
   // kvstore is much faster: give it enough txs to stay busy for the whole phase.
   const a = await drive(net, kvWorkload(SECONDS * 4000, meanSize), { window: WINDOW }, SECONDS);
@@ -325,13 +430,16 @@ const kvSocket =
 console.log(`\nmean tx size ${meanSize} bytes (kvstore txs padded to the same size)`);
 console.log("phase A, capacity (deposit_credential + verification_notification):");
 console.log(`  nym ledger  ${fmt(ours.a)}`);
+console.log(`              ${fmtCpu(ours.a)}`);
 console.log(`  kvstore     ${fmt(kv.a)}`);
+console.log(`              ${fmtCpu(kv.a)}`);
 console.log(
   `  ratio nym/kvstore = ${(ours.a.tps / kv.a.tps).toFixed(2)}   (target >= 0.5; absolute target >= 300 tx/s: ${ours.a.tps >= 300 ? "met" : "NOT met"})`,
 );
 if (kvSocket) {
   console.log(`  kvstore over the ABCI socket (abci-cli kvstore, one process per validator, like ours)`);
   console.log(`              ${fmt(kvSocket)}`);
+  console.log(`              ${fmtCpu(kvSocket)}`);
   console.log(
     `  ratio nym/kvstore-over-socket = ${(ours.a.tps / kvSocket.tps).toFixed(2)}; ` +
       `socket kvstore/built-in kvstore = ${(kvSocket.tps / kv.a.tps).toFixed(2)} (the socket's share of the gap)`,

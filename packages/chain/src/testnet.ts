@@ -49,6 +49,8 @@ export interface TestnetNode {
   readonly p2pPort: number;
   readonly abciPort: number;
   readonly running: boolean;
+  /** Process ids of the running app (none for kvstore) and CometBFT, for CPU accounting. */
+  readonly pids: { app?: number; cometbft?: number };
   /** Starts the app (unless kvstore) and CometBFT, and waits until the node's RPC answers. */
   start(): Promise<void>;
   /** Stops CometBFT and the app: SIGTERM, then SIGKILL after a grace period; `{ kill: true }` kills at once. */
@@ -296,6 +298,13 @@ class Node implements TestnetNode {
 
   get running(): boolean {
     return this.#comet !== undefined;
+  }
+
+  get pids(): { app?: number; cometbft?: number } {
+    return {
+      ...(this.#app?.pid !== undefined ? { app: this.#app.pid } : {}),
+      ...(this.#comet?.pid !== undefined ? { cometbft: this.#comet.pid } : {}),
+    };
   }
 
   async start(): Promise<void> {

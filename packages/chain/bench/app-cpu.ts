@@ -1,0 +1,203 @@
+/**
+ * CPU time of one ledger process per tx, without CometBFT or the network: what the app's share of the 4-validator
+ * benchmark is made of, measured in CPU time (process.cpuUsage), so it holds on a busy machine where tx/s does not.
+ *
+ * One app (SQLite store in a temp dir, the ABCI handler of the daemon) is driven the way CometBFT drives it, with
+ * encoded ABCI requests: every tx arrives once in CheckTx (NEW); blocks of BLOCK txs are taken from the head of the
+ * mempool (PrepareProposal on one block in VALIDATORS, ProcessProposal on the others, as on a validator that
+ * proposes its turn), then FinalizeBlock, Commit, and a RECHECK of every tx left in the mempool, which is kept at
+ * BACKLOG txs. The workload is the one of `pnpm bench`: deposit_credential by SPs, two verification_notification
+ * votes per deposit once it is committed. The decoding of requests and encoding of responses is counted (the
+ * socket server does it); the socket itself is not.
+ *
+ *   pnpm bench:app        (env: CREDENTIALS=3000 BLOCK=250 BACKLOG=1200 VALIDATORS=4,
+ *                          PROFILE=<file.cpuprofile> to profile the driving part only, not the signing)
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@nym-ts/common";
+import type { DeepPartial } from "cosmjs-types/helpers";
+import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
+import { createLedgerHandler } from "../src/abci-app.js";
+import { encodeFrame } from "../src/abci-server.js";
+import { addressFromSecretKey, SIGNATURE_BACKEND } from "../src/keys.js";
+import { Ledger } from "../src/ledger.js";
+import { SqliteStore } from "../src/store.js";
+import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
+
+const CREDENTIALS = Number(process.env.CREDENTIALS ?? 3000);
+const BLOCK = Number(process.env.BLOCK ?? 250);
+const BACKLOG = Number(process.env.BACKLOG ?? 1200);
+const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
+const SPS = 64;
+const VERIFIERS = 32;
+const PROOF_BYTES = 400;
+const CHAIN = "nym-bench";
+
+const key = (label: string) => new Uint8Array(createHash("sha256").update(`bench ${label}`).digest());
+const sps = Array.from({ length: SPS }, (_, i) => key(`sp ${i}`));
+const verifiers = Array.from({ length: VERIFIERS }, (_, i) => key(`verifier ${i}`));
+const hashOf = (tx: Uint8Array) => createHash("sha256").update(tx).digest("hex");
+
+interface Item {
+  tx: Uint8Array;
+  hash: string;
+  /** The deposit this vote waits for. */
+  after?: string;
+}
+
+/** Per sender, its txs in nonce order (as the load generator sends them). */
+function workload(): Item[][] {
+  const spTxs: Item[][] = sps.map(() => []);
+  const vTxs: Item[][] = verifiers.map(() => []);
+  for (let c = 0; c < CREDENTIALS; c++) {
+    const s = c % SPS;
+    const zeta = randomBytes(96);
+    const deposit = buildDepositCredential(
+      sps[s] as Uint8Array,
+      { chainId: CHAIN, nonce: spTxs[s]?.length ?? 0 },
+      { zeta, value: 1n, proof: randomBytes(PROOF_BYTES) },
+    );
+    const depositHash = hashOf(deposit);
+    spTxs[s]?.push({ tx: deposit, hash: depositHash });
+    for (const v of [(2 * c) % VERIFIERS, (2 * c + 1) % VERIFIERS]) {
+      const vote = buildVerificationNotification(
+        verifiers[v] as Uint8Array,
+        { chainId: CHAIN, nonce: vTxs[v]?.length ?? 0 },
+        { zeta, valid: true },
+      );
+      vTxs[v]?.push({ tx: vote, hash: hashOf(vote), after: depositHash });
+    }
+  }
+  return [...spTxs, ...vTxs];
+}
+
+const addr = (k: Uint8Array) => addressFromSecretKey(k);
+const appState = {
+  pipeAccount: addr(key("pipe")),
+  watchers: { threshold: 1, members: [addr(key("watcher"))] },
+  verifiers: { threshold: 2, members: verifiers.map(addr) },
+  issuers: { threshold: 1, members: [{ address: addr(key("issuer")), index: 1, verificationKey: "0x01" }] },
+  accounts: [],
+};
+
+const t0 = performance.now();
+const senders = workload();
+const total = senders.reduce((a, s) => a + s.length, 0);
+console.log(
+  `# ledger CPU per tx, one app process driven in-process: ${total} txs, blocks of ${BLOCK}, mempool backlog ${BACKLOG}, ${SIGNATURE_BACKEND} libsecp256k1 (signed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), "nym-bench-app-"));
+const store = new SqliteStore(join(dir, "ledger.sqlite"));
+const ledger = new Ledger(store);
+const { handler } = createLedgerHandler(ledger, createLogger({ name: "bench", level: "silent" }));
+
+type Phase = "checkTx" | "recheck" | "proposal" | "finalizeBlock" | "commit";
+const cpu: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
+const calls: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
+
+/** Answers one encoded request as the socket server does: decode, handle, encode, frame. */
+function answer(request: Uint8Array): Response {
+  const response = handler(Request.decode(request));
+  encodeFrame(Response.encode(response).finish());
+  return response;
+}
+
+/** Answers a batch of encoded requests and charges their CPU to `phase` (one getrusage per batch, not per call). */
+function run(phase: Phase, requests: Uint8Array[]): Response[] {
+  const start = process.cpuUsage();
+  const responses = requests.map(answer);
+  const used = process.cpuUsage(start);
+  cpu[phase] += used.user + used.system;
+  calls[phase] += requests.length;
+  return responses;
+}
+const call = (phase: Phase, request: Uint8Array): Response => run(phase, [request])[0] as Response;
+
+const enc = (r: DeepPartial<Request>): Uint8Array => Request.encode(Request.fromPartial(r)).finish();
+
+call(
+  "commit",
+  enc({ initChain: { chainId: CHAIN, appStateBytes: new TextEncoder().encode(JSON.stringify(appState)) } }),
+);
+cpu.commit = 0;
+calls.commit = 0;
+
+const committed = new Set<string>();
+const cursor = senders.map(() => 0);
+let mempool: Item[] = [];
+let height = 0;
+let done = 0;
+let rejected = 0;
+let rechecks = 0;
+const profiler = process.env.PROFILE ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.setSamplingInterval", { interval: 50 });
+  await profiler.post("Profiler.start");
+}
+const wall = performance.now();
+while (done < total) {
+  // Top the mempool up with every sender's next ready txs, round robin, as gossip delivers them.
+  for (;;) {
+    const batch: Item[] = [];
+    for (let s = 0; s < senders.length && mempool.length + batch.length < BACKLOG; s++) {
+      const item = senders[s]?.[cursor[s] as number];
+      if (!item || (item.after && !committed.has(item.after))) continue;
+      cursor[s]!++;
+      batch.push(item);
+    }
+    if (batch.length === 0) break;
+    const requests = batch.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.NEW } }));
+    for (const [i, r] of run("checkTx", requests).entries()) {
+      if (r.checkTx?.code === 0) mempool.push(batch[i] as Item);
+      else rejected++;
+    }
+  }
+  if (mempool.length === 0) throw new Error("workload stalled");
+  height++;
+  const txs = mempool.slice(0, BLOCK).map((i) => i.tx);
+  if (height % VALIDATORS === 1)
+    call("proposal", enc({ prepareProposal: { txs, maxTxBytes: 22_020_096n, height: BigInt(height) } }));
+  call("proposal", enc({ processProposal: { txs, height: BigInt(height) } }));
+  const fb = call("finalizeBlock", enc({ finalizeBlock: { txs, height: BigInt(height) } }));
+  for (const [i, r] of (fb.finalizeBlock?.txResults ?? []).entries()) {
+    if (r.code !== 0) rejected++;
+    committed.add(mempool[i]?.hash as string);
+  }
+  done += txs.length;
+  call("commit", enc({ commit: {} }));
+  const left: Item[] = [];
+  const rest = mempool.slice(txs.length);
+  rechecks += rest.length;
+  const requests = rest.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.RECHECK } }));
+  for (const [i, r] of run("recheck", requests).entries()) {
+    if (r.checkTx?.code === 0) left.push(rest[i] as Item);
+    else rejected++;
+  }
+  mempool = left;
+}
+const wallSeconds = (performance.now() - wall) / 1000;
+if (profiler) {
+  const { profile } = await profiler.post("Profiler.stop");
+  writeFileSync(process.env.PROFILE as string, JSON.stringify(profile));
+  profiler.disconnect();
+}
+store.close();
+rmSync(dir, { recursive: true, force: true });
+
+const sum = Object.values(cpu).reduce((a, b) => a + b, 0);
+console.log(
+  `${done} txs in ${height} blocks, ${rejected} rejected, ${(rechecks / done).toFixed(1)} rechecks per tx, ${wallSeconds.toFixed(1)} s wall`,
+);
+console.log(`CPU per committed tx: ${(sum / done).toFixed(1)} us (target: as low as it goes; 4 apps share 2 cores)`);
+for (const phase of Object.keys(cpu) as Phase[]) {
+  console.log(
+    `  ${phase.padEnd(14)} ${(cpu[phase] / done).toFixed(1).padStart(7)} us per tx   ${(cpu[phase] / Math.max(1, calls[phase])).toFixed(1).padStart(8)} us per call (${calls[phase]} calls)   ${((cpu[phase] / sum) * 100).toFixed(0)}%`,
+  );
+}
