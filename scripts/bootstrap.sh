@@ -8,6 +8,11 @@
 #
 #   kind npm  : fetch the npm registry tarball of <name>@<version>, link <command> to package/<path>
 #   kind go   : `go install <name>@<version>` with GOBIN in the cache, link <command> to the built binary
+#   kind cargo: <name> is a Rust crate directory of this repository, <version> is "-" (the version is a hash of the
+#               crate's files), <command> its cdylib's lib name, <path> where the built addon is linked inside the
+#               crate. Builds `cargo build --release --locked` with CARGO_TARGET_DIR=$CACHE/cargo-target, copies the
+#               library to $CACHE/cargo/<lib>-<hash>/<lib>.node and links <path> to it, so an unchanged crate is not
+#               rebuilt and a changed one is (N-API addons for Node.js, which loads them by their .node name)
 #   condition : "node-older-than-24" installs the tool only when the machine's node is older than Node 24
 #
 # Run it as often as you like: a tool whose link is already in place costs one stat.
@@ -25,6 +30,7 @@ npm pnpm               10.34.8  pnpm     bin/pnpm.cjs
 go  github.com/cometbft/cometbft/cmd/cometbft v0.38.25 cometbft cometbft
 go  github.com/cometbft/cometbft/abci/cmd/abci-cli v0.38.25 abci-cli abci-cli
 npm @foundry-rs/anvil-linux-amd64 1.7.1 anvil bin/anvil
+cargo packages/coconut/native - nym_coconut_native build/nym_coconut_native.node
 TABLE
 )
 
@@ -77,12 +83,36 @@ install_go() {
   link "$cmd" "$dir/$built"
 }
 
+install_cargo() {
+  local crate="$ROOT/$1" lib="$3" link="$ROOT/$1/$4"
+  local hash dir tmp
+  # The cache key: every file of the crate except build outputs (manifest, Cargo.lock, build script, sources).
+  hash=$(cd "$crate" && find . \( -path ./target -o -path ./build \) -prune -o -type f -print0 | LC_ALL=C sort -z \
+    | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  dir="$CACHE/cargo/$lib-$hash"
+  if [ ! -e "$dir/$lib.node" ]; then
+    if ! command -v cargo >/dev/null 2>&1; then
+      log "ERROR: Rust's cargo (with a C compiler) is needed to build $1 ($lib); install Rust (https://rustup.rs) and run again"
+      exit 1
+    fi
+    log "building $1 with $(cargo --version)"
+    CARGO_TARGET_DIR="$CACHE/cargo-target" cargo build --release --locked --quiet --manifest-path "$crate/Cargo.toml"
+    tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
+    cp "$CACHE/cargo-target/release/lib$lib.so" "$tmp/$lib.node"
+    mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp" "$dir"
+  fi
+  mkdir -p "$(dirname "$link")"
+  ln -sfn "$dir/$lib.node" "$link"
+}
+
 while read -r kind name version cmd path condition; do
   [ -z "$kind" ] && continue
   if [ "${condition:-}" = "node-older-than-24" ]; then
     # Decide against the machine's node, not one we linked earlier.
     if PATH="${PATH//$BIN:/}" node_older_than_24; then :; else rm -f "$BIN/$cmd"; continue; fi
   fi
+  # A crate's cache directory is keyed by its content: no stamp needed.
+  if [ "$kind" = cargo ]; then install_cargo "$name" "$version" "$cmd" "$path"; continue; fi
   # A stamp per command records what its link points at, so a pinned version bump reinstalls.
   stamp="$BIN/.$cmd.stamp"
   if [ -e "$BIN/$cmd" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$name@$version" ]; then continue; fi

@@ -4,6 +4,7 @@ import {
   aggregateVerificationKeys,
   type Backend,
   blindSign,
+  blstBackend,
   type KeyShare,
   mclBackend,
   nobleBackend,
@@ -45,6 +46,15 @@ let mclParams: Promise<Params> | undefined;
 export function mclParams3(): Promise<Params> {
   mclParams ??= mclBackend().then((backend) => setup(3, { backend }));
   return mclParams;
+}
+
+/** The fast backends every scheme test runs on (the blst addon is built by `make bootstrap`; CI always runs it). */
+export const FAST_BACKENDS = ["blst", "mcl"] as const;
+export type FastBackend = (typeof FAST_BACKENDS)[number];
+
+/** q = 3 params on the named fast backend. */
+export async function params3(name: FastBackend): Promise<Params> {
+  return name === "mcl" ? mclParams3() : setup(3, { backend: blstBackend() });
 }
 
 export function nobleParams3(): Params {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  blstBackend,
   decodeTheta,
   decodeVerificationKey,
   fromHex,
@@ -23,12 +24,16 @@ describe("golden vectors (test/vectors/coconut-v1.json, fixed seed)", () => {
     expect(computeVectors(setup(3, { backend: await mclBackend() }))).toEqual(golden);
   });
 
+  it("the blst backend reproduces every pinned output byte for byte", () => {
+    expect(computeVectors(setup(3, { backend: blstBackend() }))).toEqual(golden);
+  });
+
   it("the noble reference backend reproduces every pinned output byte for byte", () => {
     expect(computeVectors(setup(3, { backend: nobleBackend() }))).toEqual(golden);
   });
 
-  it("the pinned proof decodes and verifies for its binding only", async () => {
-    const params = setup(3, { backend: await mclBackend() });
+  it.each(["blst", "mcl"])("the pinned proof decodes and verifies for its binding only (%s)", async (name) => {
+    const params = setup(3, { backend: name === "blst" ? blstBackend() : await mclBackend() });
     const vk = decodeVerificationKey(params, fromHex(golden.aggregatedVerificationKey as string));
     const theta = decodeTheta(params, fromHex(golden.theta as string));
     const binding = fromHex(golden.binding as string);
