@@ -43,7 +43,8 @@ export function generateX25519(): X25519KeyPair {
   return x25519FromSecret(new Uint8Array(der.subarray(der.length - 32)));
 }
 
-function publicKeyObject(publicKey: Uint8Array): KeyObject {
+/** The key object of a raw 32-byte X25519 public key. */
+export function x25519PublicKeyObject(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32) throw new RangeError("X25519 public key must be 32 bytes");
   return createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
 }
@@ -55,7 +56,7 @@ function deriveKey(shared: Buffer, ephemeral: Uint8Array, recipient: Uint8Array)
 
 export function sealTo(recipient: Uint8Array, plaintext: Uint8Array): Uint8Array {
   const eph = generateX25519();
-  const shared = diffieHellman({ privateKey: eph.key, publicKey: publicKeyObject(recipient) });
+  const shared = diffieHellman({ privateKey: eph.key, publicKey: x25519PublicKeyObject(recipient) });
   const key = deriveKey(shared, eph.publicKey, recipient);
   const cipher = createCipheriv("chacha20-poly1305", key, NONCE, { authTagLength: 16 });
   const body = cipher.update(plaintext);
@@ -73,7 +74,7 @@ export function openSealed(own: X25519KeyPair, sealed: Uint8Array): Uint8Array {
   const ephemeral = sealed.subarray(0, 32);
   let shared: Buffer;
   try {
-    shared = diffieHellman({ privateKey: own.key, publicKey: publicKeyObject(ephemeral) });
+    shared = diffieHellman({ privateKey: own.key, publicKey: x25519PublicKeyObject(ephemeral) });
   } catch (cause) {
     throw new MixnetError("MIXNET_ERROR_BAD_PAYLOAD", "bad ephemeral key", undefined, { cause });
   }

@@ -9,6 +9,7 @@ import { createLibp2p } from "libp2p";
 import type { Uint8ArrayList } from "uint8arraylist";
 import { MixnetError } from "./errors.js";
 import { ed25519PublicFromSeed } from "./identity.js";
+import { nodeNoiseCrypto } from "./noise-crypto.js";
 import type { FrameHandler, MixTransport, PeerAddress, TransportStats } from "./transport.js";
 
 /** The libp2p protocol of the mix link: one long-lived stream per neighbour, 4-byte big-endian length prefixes. */
@@ -28,9 +29,18 @@ export interface Libp2pTransportOptions {
   maxDialBackoffMs?: number;
   /** Bytes coalesced into one `stream.send` (fewer yamux frames, fewer syscalls). */
   coalesceBytes?: number;
+  /** Noise's crypto: ours (node:crypto, session keys imported once; the default) or @libp2p/noise's own. */
+  noiseCrypto?: "node" | "libp2p-default";
 }
 
 const hex = (id: Uint8Array): string => Buffer.from(id).toString("hex");
+
+/**
+ * Default bytes per coalesced write: the most one Noise message carries (65,535 minus the 16-byte tag) less Yamux's
+ * 12-byte frame header, so a full write is one Yamux frame in one Noise message (64 KiB would spill 29 bytes into a
+ * second message, with its own AEAD pass and length prefix).
+ */
+export const COALESCE_BYTES = 65_535 - 16 - 12;
 
 class Link {
   queue: Uint8Array[] = [];
@@ -68,7 +78,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
   const maxFrame = options.maxFrameBytes ?? 64 * 1024;
   const baseBackoff = options.dialBackoffMs ?? 250;
   const maxBackoff = options.maxDialBackoffMs ?? 5000;
-  const coalesce = options.coalesceBytes ?? 64 * 1024;
+  const coalesce = options.coalesceBytes ?? COALESCE_BYTES;
 
   // Ed25519 public key from the seed, synchronously, through node:crypto (libp2p's derivation is async).
   const localId = ed25519PublicFromSeed(options.identitySeed);
@@ -79,7 +89,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
   const frameHandlers: FrameHandler[] = [];
   const connectedHandlers: ((peer: Uint8Array) => void)[] = [];
   const disconnectedHandlers: ((peer: Uint8Array) => void)[] = [];
-  const stats = { framesSent: 0, framesReceived: 0, framesDropped: 0, badFrames: 0 };
+  const stats = { framesSent: 0, framesReceived: 0, framesDropped: 0, badFrames: 0, writes: 0, chunksReceived: 0 };
   let stopping = false;
 
   const linkFor = (id: Uint8Array): Link => {
@@ -108,6 +118,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     stream.addEventListener("message", (event) => {
       const data = event.data as Uint8Array | Uint8ArrayList;
       const chunk = data instanceof Uint8Array ? data : data.subarray();
+      stats.chunksReceived++;
       // A view, not a copy, when nothing is left over: every consumer copies what it keeps (Sphinx output is fresh).
       pending =
         pending.length === 0
@@ -179,6 +190,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         link.head = 0;
       }
       let accepted: boolean;
+      stats.writes++;
       try {
         accepted = stream.send(out);
       } catch {
@@ -232,7 +244,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         privateKey,
         addresses: { listen: options.listen },
         transports: [tcp()],
-        connectionEncrypters: [noise()],
+        connectionEncrypters: [noise(options.noiseCrypto === "libp2p-default" ? {} : { crypto: nodeNoiseCrypto })],
         streamMuxers: [yamux()],
         connectionManager: { maxConnections: 1024 },
       });

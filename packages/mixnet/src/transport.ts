@@ -20,6 +20,10 @@ export interface TransportStats {
   framesDropped: number;
   /** Inbound streams torn down because they carried an oversized or malformed frame. */
   badFrames: number;
+  /** Writes handed to the links' streams (each carries one or more coalesced frames). */
+  writes: number;
+  /** Chunks read from the links' streams (each carries frames or parts of them). */
+  chunksReceived: number;
   linksOpen: number;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLibp2pTransport } from "../../src/libp2p-transport.js";
+import { COALESCE_BYTES, createLibp2pTransport } from "../../src/libp2p-transport.js";
 import type { MixTransport } from "../../src/transport.js";
 
 const seed = () => new Uint8Array(randomBytes(32));
@@ -41,6 +41,38 @@ describe("libp2p transport over real TCP + Noise + Yamux", () => {
     expect(atB).toHaveLength(1500);
     expect(atB.map((x) => new DataView(x.frame.buffer).getUint32(0))).toEqual([...Array(1500).keys()]);
     expect(atB.every((x) => Buffer.from(x.from).equals(Buffer.from(a.localId)))).toBe(true);
+  });
+
+  it("coalesces frames queued in one turn into few writes, to a peer on @libp2p/noise's own crypto", async () => {
+    const legacy = createLibp2pTransport({
+      identitySeed: seed(),
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      noiseCrypto: "libp2p-default",
+    });
+    const got: Uint8Array[] = [];
+    legacy.onFrame((frame) => got.push(new Uint8Array(frame)));
+    await legacy.start();
+    try {
+      const peer = { id: legacy.localId, address: legacy.listenAddresses()[0] };
+      const frames = Array.from({ length: 300 }, () => new Uint8Array(randomBytes(2414)));
+      const writesBefore = a.stats().writes;
+      for (const f of frames) expect(a.send(peer, f)).toBe(true);
+      const deadline = Date.now() + 10_000;
+      while (got.length < frames.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(got.length).toBe(frames.length);
+      expect(got.every((f, i) => Buffer.from(f).equals(frames[i] as Uint8Array))).toBe(true);
+      // 300 frames of 2,418 bytes with their prefixes fill ceil(725,400 / 65,507) = 12 full writes.
+      const writes = a.stats().writes - writesBefore;
+      expect(writes).toBeGreaterThanOrEqual(Math.ceil((300 * 2418) / COALESCE_BYTES));
+      expect(writes).toBeLessThanOrEqual(Math.ceil((300 * 2418) / COALESCE_BYTES) + 1);
+      // And back, from the peer on libp2p's crypto to ours.
+      const before = atB.length;
+      legacy.send({ id: b.localId, address: b.listenAddresses()[0] }, new Uint8Array([4, 2]));
+      while (atB.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(atB.at(-1)?.frame).toEqual(new Uint8Array([4, 2]));
+    } finally {
+      await legacy.stop();
+    }
   });
 
   it("lets a listening node answer a client that only dialled it, over the client's own link", async () => {
