@@ -1,13 +1,15 @@
 /**
- * The two implementations of the primitives that differ between paths: X25519 and Lioness's ChaCha20 and keyed
- * BLAKE2b. Everything else (HKDF-SHA256, HMAC-SHA256, AES-128-CTR) is node:crypto on both paths, because it measured
- * as fast as or faster than the libsodium equivalents (and libsodium has no AES-CTR nor HKDF-SHA256 in sodium-native).
+ * The primitives whose implementation differs between the two paths: X25519, Lioness's ChaCha20 and keyed BLAKE2b,
+ * and the SHA-256 under the header MAC. HKDF-SHA256 and AES-128-CTR are node:crypto on both paths:
+ * sodium-native has neither (nor HMAC-SHA256), and composing HKDF's ~40 SHA-256 compressions from single calls
+ * costs more than node's one-call hkdfSync.
  *
  * - "sodium" (default when sodium-native loads): libsodium's X25519 on raw 32-byte scalars and u-coordinates. A hop
  *   then costs two scalar multiplications instead of three: node:crypto can only use a scalar by importing it as a
  *   private key, and OpenSSL derives the public key (a base-point multiplication, ~40 us) on every raw import. The
- *   sender's alpha = x*B is libsodium's fixed-base multiplication (about half a variable-base one). ChaCha20 and
- *   BLAKE2b come from libsodium too (one native call each, no cipher object, no WebAssembly copy-in).
+ *   sender's alpha = x*B is libsodium's fixed-base multiplication (about half a variable-base one). ChaCha20,
+ *   BLAKE2b and the MAC's two SHA-256 calls come from libsodium too (one native call each, no cipher object, no
+ *   WebAssembly copy-in; each measured faster than its node:crypto counterpart, see `pnpm bench`).
  * - "node": node:crypto only (OpenSSL X25519 through KeyObjects, OpenSSL ChaCha20, our WebAssembly BLAKE2b). The
  *   portable reference: it runs wherever Node does. Both paths give byte-identical packets and hop results (tested).
  *
@@ -25,7 +27,15 @@
 import type { KeyObject } from "node:crypto";
 import { blake2b } from "./blake2b.js";
 import { SphinxError } from "./errors.js";
-import { chacha20Xor, exportPublicKey, importPrivateKey, importPublicKey, x25519 as nodeX25519 } from "./primitives.js";
+import {
+  chacha20Xor,
+  exportPublicKey,
+  importPrivateKey,
+  importPublicKey,
+  nodeSha256,
+  x25519 as nodeX25519,
+  type Sha256,
+} from "./primitives.js";
 import { type SodiumNative, sodium, sodiumLoadError } from "./sodium.js";
 
 export type SphinxBackendName = "node" | "sodium";
@@ -49,6 +59,8 @@ export interface SphinxBackend {
   chacha20Xor(key: Uint8Array, data: Uint8Array): void;
   /** out = BLAKE2b(data, key), |out| = 32 and |key| = 64 as Lioness uses them. */
   blake2b(data: Uint8Array, key: Uint8Array, out: Uint8Array): void;
+  /** out = SHA-256(data), under the header MAC. */
+  sha256: Sha256;
 }
 
 // Route public keys repeat across packets (a client routes over a fixed topology): keep their imported KeyObjects.
@@ -77,6 +89,7 @@ export const nodeBackend: SphinxBackend = {
   blake2b(data, key, out) {
     blake2b(data, key, out.length, out);
   },
+  sha256: nodeSha256,
 };
 
 const ZERO_NONCE = new Uint8Array(8);
@@ -111,6 +124,9 @@ function sodiumBackend(na: SodiumNative): SphinxBackend {
     },
     blake2b(data, key, out) {
       na.crypto_generichash(out, data, key);
+    },
+    sha256(data, out) {
+      na.crypto_hash_sha256(out, data);
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
- * Keyed BLAKE2b (RFC 7693) for Lioness. node:crypto only offers unkeyed BLAKE2b-512, and Lioness needs BLAKE2b-256
- * keyed with a 64-byte key, so the compression function is compiled here to a tiny WebAssembly module (built in
- * memory from the bytecode below at load time; no files, no dependencies). WebAssembly has native 64-bit adds,
- * xors and rotates, which is what BLAKE2b is made of: ~5x faster than the same algorithm in JavaScript's 32-bit
- * halves.
+ * Keyed BLAKE2b (RFC 7693) for Lioness on the node backend (the sodium backend uses libsodium's crypto_generichash).
+ * node:crypto only offers unkeyed BLAKE2b-512, and Lioness needs BLAKE2b-256 keyed with a 64-byte key, so the
+ * compression function is compiled here to a tiny WebAssembly module (built in memory from the bytecode below at load
+ * time; no files, no dependencies). WebAssembly has native 64-bit adds, xors and rotates, which is what BLAKE2b is
+ * made of: ~5x faster than the same algorithm in JavaScript's 32-bit halves.
  *
  * Module: one memory (state h at 0..64, input at DATA..), one function `hash(len)` that compresses `len` bytes at DATA
  * (already zero-padded to a multiple of 128 by the caller, key block included) into h with the final flag on the

@@ -16,24 +16,38 @@
  * added last hop first by the sender. The replay tag is the HKDF's last 32 bytes: stable for a packet at a node.
  *
  * Choices where nym leaves room or where we differ (all in constants.ts / surb.ts):
- * - Lioness uses ChaCha20 and keyed BLAKE2b exactly as nym, for byte compatibility: ChaCha20 is node:crypto's
- *   (OpenSSL, zero nonce), keyed BLAKE2b-256 is a small in-memory WebAssembly module (node:crypto has no keyed BLAKE2b).
+ * - Lioness uses ChaCha20 and keyed BLAKE2b exactly as nym, for byte compatibility (see "Primitives" below).
  * - Delays are given and returned in milliseconds (number) and carried as nanoseconds (u64), as nym does.
  * - SURBs hand the replier only the last hop's payload key (see surb.ts), not all keys.
  * - Only version 258 is spoken; 1 and 257 (legacy unclamped blinding) are rejected as unknown versions.
  * - Nodes accept only the payload size classes (PayloadSize) and canonical alpha encodings (u < 2^255 - 19); nym
  *   would also accept alpha with the top bit set (X25519 ignores it), which would give a second encoding of one packet.
  *
- * Why Lioness with ChaCha20 + keyed BLAKE2b rather than a wide-block cipher from other node:crypto primitives: it is
- * what nym's nodes run, so only it keeps payloads interoperable, and it is cheap here (OpenSSL ChaCha20 plus an 8 KB
- * WebAssembly BLAKE2b: ~10-15 us to peel a 2 KiB layer, against ~40 us per X25519).
+ * Primitives and why (backend.ts; `pnpm bench` prints each choice measured both ways). Two backends give
+ * byte-identical packets and hop results, proven by tests on every run (both reproduce the golden vectors):
+ * - "sodium" (default when the `sodium-native` package loads; it ships N-API prebuilds, nothing is compiled):
+ *   libsodium's X25519 on raw 32-byte scalars and points, its ChaCha20, keyed BLAKE2b and SHA-256 (under the MAC).
+ * - "node" (NYM_SPHINX_BACKEND=node, or when sodium-native is unavailable): node:crypto only, the portable reference.
+ * HKDF-SHA256 and AES-128-CTR are node:crypto on both (sodium-native has neither; one hkdfSync call beats composing
+ * HKDF's ~40 SHA-256 compressions from single calls).
  *
- * Cost model (see bench/): a hop runs three X25519 scalar multiplications, because importing the blinding factor as
- * an X25519 private key makes OpenSSL derive its public key (a base-point multiplication node:crypto gives no way to
- * skip), plus HKDF, one HMAC, 360 bytes of AES-CTR and one Lioness layer. A sender uses one multiplication per hop
- * instead of nym's i+1 for hop i: it multiplies the blinding scalars mod l and feeds X25519 a clamped scalar congruent
- * to +-(x * b_0 * ... * b_{i-1}) (scalar.ts), falling back to the chain in the ~2^-124 case with no such scalar; with
- * the key import, that is 2 per hop.
+ * Why sodium-native rather than node:crypto for X25519: node:crypto can only multiply by a scalar held in a private
+ * KeyObject. Importing one (the blinding factor at every hop, the sender's per-hop scalars) makes OpenSSL derive its
+ * public key, a hidden base-point multiplication (~40 us here), and importing alpha as a public key costs another
+ * ~13 us; a hop then costs three scalar multiplications instead of two. libsodium multiplies raw bytes directly
+ * (crypto_scalarmult clamps internally, as OpenSSL does on import, and refuses small-order points, which OpenSSL
+ * refuses as all-zero results: the same inputs fail, with SPHINX_ERROR_INVALID_POINT, on both), and the sender's
+ * alpha = x*B is its fixed-base multiplication, half the cost of a variable-base one.
+ *
+ * Why Lioness with ChaCha20 + keyed BLAKE2b rather than a wide-block cipher from other node:crypto primitives: it is
+ * what nym's nodes run, so only it keeps payloads interoperable, and it is cheap (libsodium: ~10 us to peel a 2 KiB
+ * layer; node path: OpenSSL ChaCha20 and our 8 KB WebAssembly BLAKE2b, as node:crypto has no keyed BLAKE2b).
+ *
+ * Cost model (see bench/): a hop runs two X25519 multiplications (shared secret, blinding) plus HKDF, one HMAC, 360
+ * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports). A
+ * sender runs one fixed-base multiplication for alpha and one variable-base multiplication per hop instead of nym's
+ * i+1 for hop i: it multiplies the blinding scalars mod l and feeds X25519 a clamped scalar congruent to
+ * +-(x * b_0 * ... * b_{i-1}) (scalar.ts), falling back to the chain in the ~2^-124 case with no such scalar.
  *
  * @example
  * ```ts

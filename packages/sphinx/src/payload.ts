@@ -30,7 +30,12 @@ export function maxMessageLength(payloadSize: number): number {
   return payloadSize - PAYLOAD_OVERHEAD;
 }
 
-export function framePayload(message: Uint8Array, payloadSize: number): Uint8Array {
+/** Frames `message` into `out` (a fresh, all-zero buffer of `payloadSize` bytes) and returns it. */
+export function framePayload(
+  message: Uint8Array,
+  payloadSize: number,
+  out: Uint8Array = new Uint8Array(payloadSize),
+): Uint8Array {
   checkPayloadSize(payloadSize);
   if (!(message instanceof Uint8Array) || message.length > maxMessageLength(payloadSize)) {
     throw new SphinxError(
@@ -38,10 +43,9 @@ export function framePayload(message: Uint8Array, payloadSize: number): Uint8Arr
       `message must be a Uint8Array of at most ${maxMessageLength(payloadSize)} bytes for payload size ${payloadSize}`,
     );
   }
-  const payload = new Uint8Array(payloadSize);
-  payload.set(message, PAYLOAD_ZERO_PREFIX_LENGTH);
-  payload[PAYLOAD_ZERO_PREFIX_LENGTH + message.length] = 0x01;
-  return payload;
+  out.set(message, PAYLOAD_ZERO_PREFIX_LENGTH);
+  out[PAYLOAD_ZERO_PREFIX_LENGTH + message.length] = 0x01;
+  return out;
 }
 
 /** Adds one Lioness layer per key, the last key first (so the first hop's layer is outermost). */

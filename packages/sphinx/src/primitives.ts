@@ -1,5 +1,6 @@
 /**
- * Thin, fast wrappers over node:crypto. Two costs dominate naive use and both are avoided here:
+ * Thin, fast wrappers over node:crypto: HKDF, AES-CTR and the header MAC for both backends, and X25519 and ChaCha20
+ * for the node backend (backend.ts). Two costs dominate naive use and both are avoided here:
  * - node:crypto checks whether a key argument is a KeyObject or CryptoKey by calling a native getter that throws for
  *   anything else; building that exception's stack trace costs ~15 us per call. Symmetric keys are therefore always
  *   wrapped with `createSecretKey` first (~1 us), and X25519 imports run with `Error.stackTraceLimit = 0`.
@@ -79,12 +80,20 @@ const SHA256_BLOCK = 64;
 const macInner = new Uint8Array(SHA256_BLOCK + 512);
 const macOuter = new Uint8Array(SHA256_BLOCK + 32);
 
+/** out = SHA-256(data), |out| = 32. */
+export type Sha256 = (data: Uint8Array, out: Uint8Array) => void;
+
+/** node:crypto's one-shot `hash` (no Hash object, no stream machinery). */
+export const nodeSha256: Sha256 = (data, out) => {
+  out.set(hash("sha256", data, "buffer"));
+};
+
 /**
  * HMAC-SHA256(key, data) truncated to 16 bytes, for keys up to 64 bytes. Written out as
- * H((K ^ opad) || H((K ^ ipad) || data)) over node:crypto's one-shot `hash`, which is ~2 us faster per call than
- * `createHmac` (no Hmac object, no stream machinery); other sizes use `createHmac`.
+ * H((K ^ opad) || H((K ^ ipad) || data)) over a one-shot SHA-256 (node:crypto's `hash`, or libsodium's on the sodium
+ * backend), which is ~2 us faster per call than `createHmac` (no Hmac object); other sizes use `createHmac`.
  */
-export function headerMac(key: Uint8Array, data: Uint8Array): Uint8Array {
+export function headerMac(key: Uint8Array, data: Uint8Array, sha256: Sha256 = nodeSha256): Uint8Array {
   if (key.length > SHA256_BLOCK || data.length > macInner.length - SHA256_BLOCK) {
     return createHmac("sha256", createSecretKey(key)).update(data).digest().subarray(0, MAC_LENGTH);
   }
@@ -94,8 +103,10 @@ export function headerMac(key: Uint8Array, data: Uint8Array): Uint8Array {
     macOuter[i] = k ^ 0x5c;
   }
   macInner.set(data, SHA256_BLOCK);
-  macOuter.set(hash("sha256", macInner.subarray(0, SHA256_BLOCK + data.length), "buffer"), SHA256_BLOCK);
-  return hash("sha256", macOuter, "buffer").subarray(0, MAC_LENGTH);
+  sha256(macInner.subarray(0, SHA256_BLOCK + data.length), macOuter.subarray(SHA256_BLOCK));
+  const out = new Uint8Array(32);
+  sha256(macOuter, out);
+  return out.subarray(0, MAC_LENGTH);
 }
 
 export function macEquals(a: Uint8Array, b: Uint8Array): boolean {

@@ -16,6 +16,8 @@ export interface SodiumNative {
   crypto_stream_chacha20_xor(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
   /** output = BLAKE2b(input, key) with the digest length |output| (16..64) and key length |key| (16..64). */
   crypto_generichash(output: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
+  /** out = SHA-256(input). */
+  crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
 }
 
 function load(): { sodium?: SodiumNative; error?: string } {
@@ -26,6 +28,7 @@ function load(): { sodium?: SodiumNative; error?: string } {
       "crypto_scalarmult_base",
       "crypto_stream_chacha20_xor",
       "crypto_generichash",
+      "crypto_hash_sha256",
     ] as const;
     for (const name of names) {
       if (typeof required[name] !== "function") return { error: `sodium-native has no ${name}` };

@@ -33,7 +33,7 @@ import {
 } from "./constants.js";
 import { SphinxError } from "./errors.js";
 import { lionessDecrypt } from "./lioness.js";
-import { encryptLayers, framePayload, isPayloadSize } from "./payload.js";
+import { checkPayloadSize, encryptLayers, framePayload, isPayloadSize } from "./payload.js";
 import { expandSharedSecret, headerKeystream, headerMac, macEquals } from "./primitives.js";
 import { bytesToScalar, clamp, eighth, mulModL, representativeOfEighth } from "./scalar.js";
 
@@ -222,7 +222,11 @@ function checkRoute(options: HeaderOptions): void {
   checkBytes(destination?.identifier, IDENTIFIER_LENGTH, "destination identifier");
 }
 
-export function buildHeader(options: HeaderOptions, b: SphinxBackend = currentBackend()): BuiltHeader {
+export function buildHeader(
+  options: HeaderOptions,
+  b: SphinxBackend = currentBackend(),
+  header: Uint8Array = new Uint8Array(HEADER_LENGTH),
+): BuiltHeader {
   checkRoute(options);
   const { route, delays, destination } = options;
   const random = options.random ?? systemRandom;
@@ -239,18 +243,17 @@ export function buildHeader(options: HeaderOptions, b: SphinxBackend = currentBa
   const macKey = (i: number) => secrets[i]!.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16);
 
   // Filler (Sphinx paper): what hops 1..n-1 will see appear at the end of beta after each shift, pre-encrypted.
-  let filler = new Uint8Array(0);
+  // After step i it is (i + 1) slots long: the previous filler, a zero slot, XORed with the end of hop i's stream.
+  const filler = new Uint8Array(HOP_SLOT_LENGTH * (n - 1));
   for (let i = 0; i < n - 1; i++) {
-    const next = new Uint8Array(HOP_SLOT_LENGTH * (i + 1));
-    next.set(filler);
+    const length = HOP_SLOT_LENGTH * (i + 1);
     const stream = streams[i]!;
-    const offset = STREAM_LENGTH - next.length;
-    for (let j = 0; j < next.length; j++) next[j]! ^= stream[offset + j]!;
-    filler = next;
+    const offset = STREAM_LENGTH - length;
+    for (let j = 0; j < length; j++) filler[j]! ^= stream[offset + j]!;
   }
 
   // Final hop: flag, version, destination, identifier, random padding; encrypted; then the filler.
-  let beta = new Uint8Array(ROUTING_INFO_LENGTH);
+  const beta = header.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
   beta[0] = FINAL_HOP_FLAG;
   beta.set(VERSION_BYTES, 1);
   beta.set(destination.address, 1 + VERSION_LENGTH);
@@ -259,41 +262,41 @@ export function buildHeader(options: HeaderOptions, b: SphinxBackend = currentBa
   const lastStream = streams[n - 1]!;
   for (let j = 0; j < finalLength; j++) beta[j]! ^= lastStream[j]!;
   beta.set(filler, finalLength);
-  let gamma = headerMac(macKey(n - 1), beta);
+  let gamma = headerMac(macKey(n - 1), beta, b.sha256);
 
+  // Each earlier hop: its slot (flag, version, next address, delay, next gamma) followed by the next beta minus its
+  // last slot, encrypted. Built in place: shift beta right by one slot, write the slot, XOR the stream.
+  const view = new DataView(beta.buffer, beta.byteOffset, beta.length);
   for (let i = n - 2; i >= 0; i--) {
-    const block = new Uint8Array(ROUTING_INFO_LENGTH);
-    block[0] = FORWARD_HOP_FLAG;
-    block.set(VERSION_BYTES, 1);
-    block.set(route[i + 1]!.address, 1 + VERSION_LENGTH);
-    new DataView(block.buffer).setBigUint64(1 + VERSION_LENGTH + NODE_ADDRESS_LENGTH, delayNanos[i]!, false);
-    block.set(gamma, NODE_META_INFO_LENGTH);
-    block.set(beta.subarray(0, ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH), HOP_SLOT_LENGTH);
+    beta.copyWithin(HOP_SLOT_LENGTH, 0, ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH);
+    beta[0] = FORWARD_HOP_FLAG;
+    beta.set(VERSION_BYTES, 1);
+    beta.set(route[i + 1]!.address, 1 + VERSION_LENGTH);
+    view.setBigUint64(1 + VERSION_LENGTH + NODE_ADDRESS_LENGTH, delayNanos[i]!, false);
+    beta.set(gamma, NODE_META_INFO_LENGTH);
     const stream = streams[i]!;
-    for (let j = 0; j < ROUTING_INFO_LENGTH; j++) block[j]! ^= stream[j]!;
-    beta = block;
-    gamma = headerMac(macKey(i), beta);
+    for (let j = 0; j < ROUTING_INFO_LENGTH; j++) beta[j]! ^= stream[j]!;
+    gamma = headerMac(macKey(i), beta, b.sha256);
   }
 
-  const header = new Uint8Array(HEADER_LENGTH);
   header.set(alpha, 0);
   header.set(gamma, PUBLIC_KEY_LENGTH);
-  header.set(beta, PUBLIC_KEY_LENGTH + MAC_LENGTH);
-  const payloadKeys = secrets.map((s) => s.slice(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH));
+  // views into the per-hop secrets, which nothing else holds
+  const payloadKeys = secrets.map((s) => s.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH));
   return { header, payloadKeys };
 }
 
 /** Builds a forward packet: header for the route plus the message, framed and layer-encrypted. */
 export function createForwardPacket(options: ForwardPacketOptions): ForwardPacket {
   const payloadSize = options.payloadSize ?? DEFAULT_PAYLOAD_SIZE;
-  const payload = framePayload(options.message, payloadSize);
-  const b = currentBackend();
-  const { header, payloadKeys } = buildHeader(options, b);
-  encryptLayers(payload, payloadKeys, b);
+  checkPayloadSize(payloadSize);
+  // header and payload are built in place in the packet
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
-  packet.set(header, 0);
-  packet.set(payload, HEADER_LENGTH);
-  return { firstHop: Uint8Array.from(options.route[0]!.address), packet };
+  const payload = framePayload(options.message, payloadSize, packet.subarray(HEADER_LENGTH));
+  const b = currentBackend();
+  const { payloadKeys } = buildHeader(options, b, packet.subarray(0, HEADER_LENGTH));
+  encryptLayers(payload, payloadKeys, b);
+  return { firstHop: new Uint8Array(options.route[0]!.address), packet };
 }
 
 /** A node's processing state: its private key, prepared once for the backend active now (which the node keeps). */
@@ -344,7 +347,7 @@ function processPacket(
   if (options?.isReplay?.(replayTag) === true) {
     throw new SphinxError("SPHINX_ERROR_REPLAY", "replay tag already seen at this node");
   }
-  if (!macEquals(headerMac(secret.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16), beta), gamma)) {
+  if (!macEquals(headerMac(secret.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16), beta, b.sha256), gamma)) {
     throw new SphinxError("SPHINX_ERROR_INVALID_MAC", "header MAC does not verify");
   }
 

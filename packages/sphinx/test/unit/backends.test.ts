@@ -2,6 +2,7 @@
  * The two backends (node:crypto, libsodium through sodium-native) must be interchangeable: the same primitive results,
  * the same refusals, and byte-identical packets, hop results and SURBs from identical inputs.
  */
+import { createHmac } from "node:crypto";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
 import { x25519 as nobleX25519 } from "@noble/curves/ed25519.js";
 import { blake2b as nobleBlake2b } from "@noble/hashes/blake2.js";
@@ -22,6 +23,7 @@ import {
   setSphinxBackend,
   useSurb,
 } from "../../src/index.js";
+import { headerMac } from "../../src/primitives.js";
 import { sodiumLoadError } from "../../src/sodium.js";
 import { expectedBackends, fromHex, makeRoute, seededRandom, withBackend } from "../helpers.js";
 
@@ -163,6 +165,17 @@ describe.runIf(expectedBackends().includes("sodium"))("sodium primitives equal t
       expect(b).toEqual(a);
       expect(b).toEqual(chacha20orig(key, new Uint8Array(8), data));
     }
+  });
+
+  it("the header MAC over libsodium's SHA-256 equals createHmac-SHA256 truncated to 16 bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 700 }), (key, data) => {
+        const expected = createHmac("sha256", Buffer.from(key)).update(data).digest().subarray(0, 16);
+        expect(Buffer.from(headerMac(key, data, sodium().sha256)).equals(expected)).toBe(true);
+        expect(headerMac(key, data, sodium().sha256)).toEqual(headerMac(key, data, nodeBackend.sha256));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("keyed BLAKE2b-256 equals the WebAssembly one and @noble on every Lioness right half", () => {
