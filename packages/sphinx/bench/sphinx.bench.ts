@@ -238,8 +238,8 @@ if (compare) {
 }
 console.log(`\nfloor breakdown (${fast.name})`);
 [
-  "  X25519 with the node key",
-  "  X25519 with the blinding factor",
+  `  X25519 with the node key${fast.name === "node" ? " (+ alpha import)" : ""}`,
+  `  X25519 with the blinding factor${fast.name === "node" ? " (+ import: b*B)" : ""}`,
   "  HKDF-SHA256 to 288 bytes",
   "  HMAC-SHA256 over beta (300 B)",
   "  AES-128-CTR header keystream (360 B)",
