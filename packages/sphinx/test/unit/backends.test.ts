@@ -33,7 +33,7 @@ function backend(name: SphinxBackendName): SphinxBackend {
   return withBackend(name, currentBackend);
 }
 
-function invalidPointCode(f: () => unknown): string | undefined {
+function errorCode(f: () => unknown): string | undefined {
   try {
     f();
   } catch (e) {
@@ -147,10 +147,10 @@ describe.runIf(expectedBackends().includes("sodium"))("sodium primitives equal t
     for (const u of lowOrder) {
       const scalar = random(32);
       expect(() => nobleX25519.getSharedSecret(scalar, u)).toThrow();
-      expect(invalidPointCode(() => nodeBackend.x25519(nodeBackend.privateKey(scalar), nodeBackend.publicKey(u)))).toBe(
+      expect(errorCode(() => nodeBackend.x25519(nodeBackend.privateKey(scalar), nodeBackend.publicKey(u)))).toBe(
         "SPHINX_ERROR_INVALID_POINT",
       );
-      expect(invalidPointCode(() => s.x25519(s.privateKey(scalar), s.publicKey(u)))).toBe("SPHINX_ERROR_INVALID_POINT");
+      expect(errorCode(() => s.x25519(s.privateKey(scalar), s.publicKey(u)))).toBe("SPHINX_ERROR_INVALID_POINT");
     }
   });
 
@@ -291,7 +291,7 @@ describe.runIf(expectedBackends().includes("sodium"))("node and sodium paths are
     bad.fill(0, 0, 32);
     bad[0] = 1; // u = 1, of order 4
     for (const n of [sodiumNode, nodeNode]) {
-      expect(invalidPointCode(() => n.process(bad))).toBe("SPHINX_ERROR_INVALID_POINT");
+      expect(errorCode(() => n.process(bad))).toBe("SPHINX_ERROR_INVALID_POINT");
     }
     expect(bad.length).toBe(HEADER_LENGTH + PayloadSize.regular);
   });
