@@ -10,8 +10,8 @@
  * votes per deposit once it is committed. The decoding of requests and encoding of responses is counted (the
  * socket server does it); the socket itself is not.
  *
- *   pnpm bench:app        (env: CREDENTIALS=3000 BLOCK=250 BACKLOG=1200 VALIDATORS=4,
- *                          PROFILE=<file.cpuprofile> to profile the driving part only, not the signing)
+ *   pnpm bench:app        (env: CREDENTIALS=3000 BLOCK=250 BACKLOG=1200 VALIDATORS=4 ROUNDS=3,
+ *                          PROFILE=<file.cpuprofile> to profile the last round's driving part, not the signing)
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ import { createLogger } from "@nym-ts/common";
 import type { DeepPartial } from "cosmjs-types/helpers";
 import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { createLedgerHandler } from "../src/abci-app.js";
-import { encodeFrame } from "../src/abci-server.js";
+import { type CheckTxAnswer, decodeCheckTxRequest, encodeCheckTxResponse, encodeFrame } from "../src/abci-server.js";
 import { addressFromSecretKey, SIGNATURE_BACKEND } from "../src/keys.js";
 import { Ledger } from "../src/ledger.js";
 import { SqliteStore } from "../src/store.js";
@@ -32,6 +32,7 @@ const CREDENTIALS = Number(process.env.CREDENTIALS ?? 3000);
 const BLOCK = Number(process.env.BLOCK ?? 250);
 const BACKLOG = Number(process.env.BACKLOG ?? 1200);
 const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SPS = 64;
 const VERIFIERS = 32;
 const PROOF_BYTES = 400;
@@ -91,113 +92,149 @@ console.log(
   `# ledger CPU per tx, one app process driven in-process: ${total} txs, blocks of ${BLOCK}, mempool backlog ${BACKLOG}, ${SIGNATURE_BACKEND} libsecp256k1 (signed in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 
-const dir = mkdtempSync(join(tmpdir(), "nym-bench-app-"));
-const store = new SqliteStore(join(dir, "ledger.sqlite"));
-const ledger = new Ledger(store);
-const { handler } = createLedgerHandler(ledger, createLogger({ name: "bench", level: "silent" }));
-
 type Phase = "checkTx" | "recheck" | "proposal" | "finalizeBlock" | "commit";
-const cpu: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
-const calls: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
+const PHASES: Phase[] = ["checkTx", "recheck", "proposal", "finalizeBlock", "commit"];
 
-/** Answers one encoded request as the socket server does: decode, handle, encode, frame. */
-function answer(request: Uint8Array): Response {
-  const response = handler(Request.decode(request));
-  encodeFrame(Response.encode(response).finish());
-  return response;
+interface Round {
+  cpu: Record<Phase, number>;
+  calls: Record<Phase, number>;
+  total: number;
+  done: number;
+  height: number;
+  rejected: number;
+  rechecks: number;
+  wallSeconds: number;
 }
-
-/** Answers a batch of encoded requests and charges their CPU to `phase` (one getrusage per batch, not per call). */
-function run(phase: Phase, requests: Uint8Array[]): Response[] {
-  const start = process.cpuUsage();
-  const responses = requests.map(answer);
-  const used = process.cpuUsage(start);
-  cpu[phase] += used.user + used.system;
-  calls[phase] += requests.length;
-  return responses;
-}
-const call = (phase: Phase, request: Uint8Array): Response => run(phase, [request])[0] as Response;
 
 const enc = (r: DeepPartial<Request>): Uint8Array => Request.encode(Request.fromPartial(r)).finish();
 
-call(
-  "commit",
-  enc({ initChain: { chainId: CHAIN, appStateBytes: new TextEncoder().encode(JSON.stringify(appState)) } }),
-);
-cpu.commit = 0;
-calls.commit = 0;
+/** One pass of the whole workload through a fresh ledger. */
+async function drive(profile?: string): Promise<Round> {
+  const dir = mkdtempSync(join(tmpdir(), "nym-bench-app-"));
+  const store = new SqliteStore(join(dir, "ledger.sqlite"));
+  const ledger = new Ledger(store);
+  const { handler, checkTx } = createLedgerHandler(ledger, createLogger({ name: "bench", level: "silent" }));
+  const cpu: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
+  const calls: Record<Phase, number> = { checkTx: 0, recheck: 0, proposal: 0, finalizeBlock: 0, commit: 0 };
 
-const committed = new Set<string>();
-const cursor = senders.map(() => 0);
-let mempool: Item[] = [];
-let height = 0;
-let done = 0;
-let rejected = 0;
-let rechecks = 0;
-const profiler = process.env.PROFILE ? new Session() : undefined;
-if (profiler) {
-  profiler.connect();
-  await profiler.post("Profiler.enable");
-  await profiler.post("Profiler.setSamplingInterval", { interval: 50 });
-  await profiler.post("Profiler.start");
-}
-const wall = performance.now();
-while (done < total) {
-  // Top the mempool up with every sender's next ready txs, round robin, as gossip delivers them.
-  for (;;) {
-    const batch: Item[] = [];
-    for (let s = 0; s < senders.length && mempool.length + batch.length < BACKLOG; s++) {
-      const item = senders[s]?.[cursor[s] as number];
-      if (!item || (item.after && !committed.has(item.after))) continue;
-      cursor[s]!++;
-      batch.push(item);
+  /** Answers one encoded request as the socket server does: decode, handle, encode, frame (CheckTx by the fast
+   * path, whose answer is returned as is). */
+  const answer = (request: Uint8Array): Response | CheckTxAnswer => {
+    const fast = decodeCheckTxRequest(request);
+    if (fast) {
+      const result = checkTx(fast.tx, fast.type);
+      encodeCheckTxResponse(result);
+      return result;
     }
-    if (batch.length === 0) break;
-    const requests = batch.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.NEW } }));
-    for (const [i, r] of run("checkTx", requests).entries()) {
-      if (r.checkTx?.code === 0) mempool.push(batch[i] as Item);
+    const response = handler(Request.decode(request));
+    encodeFrame(Response.encode(response).finish());
+    return response;
+  };
+  /** Answers a batch of encoded requests and charges their CPU to `phase` (one getrusage per batch, not per call). */
+  const run = (phase: Phase, requests: Uint8Array[]): (Response | CheckTxAnswer)[] => {
+    const start = process.cpuUsage();
+    const responses = requests.map(answer);
+    const used = process.cpuUsage(start);
+    cpu[phase] += used.user + used.system;
+    calls[phase] += requests.length;
+    return responses;
+  };
+  const call = (phase: Phase, request: Uint8Array): Response => run(phase, [request])[0] as Response;
+  const checkCode = (r: Response | CheckTxAnswer): number | undefined => ("code" in r ? r.code : r.checkTx?.code);
+
+  answer(enc({ initChain: { chainId: CHAIN, appStateBytes: new TextEncoder().encode(JSON.stringify(appState)) } }));
+  const committed = new Set<string>();
+  const cursor = senders.map(() => 0);
+  let mempool: Item[] = [];
+  let height = 0;
+  let done = 0;
+  let rejected = 0;
+  let rechecks = 0;
+  const profiler = profile ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 50 });
+    await profiler.post("Profiler.start");
+  }
+  const wall = performance.now();
+  while (done < total) {
+    // Top the mempool up with every sender's next ready txs, round robin, as gossip delivers them.
+    for (;;) {
+      const batch: Item[] = [];
+      for (let s = 0; s < senders.length && mempool.length + batch.length < BACKLOG; s++) {
+        const item = senders[s]?.[cursor[s] as number];
+        if (!item || (item.after && !committed.has(item.after))) continue;
+        cursor[s]!++;
+        batch.push(item);
+      }
+      if (batch.length === 0) break;
+      const requests = batch.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.NEW } }));
+      for (const [i, r] of run("checkTx", requests).entries()) {
+        if (checkCode(r) === 0) mempool.push(batch[i] as Item);
+        else rejected++;
+      }
+    }
+    if (mempool.length === 0) throw new Error("workload stalled");
+    height++;
+    const txs = mempool.slice(0, BLOCK).map((i) => i.tx);
+    if (height % VALIDATORS === 1) {
+      call("proposal", enc({ prepareProposal: { txs, maxTxBytes: 22_020_096n, height: BigInt(height) } }));
+    }
+    call("proposal", enc({ processProposal: { txs, height: BigInt(height) } }));
+    const fb = call("finalizeBlock", enc({ finalizeBlock: { txs, height: BigInt(height) } }));
+    for (const [i, r] of (fb.finalizeBlock?.txResults ?? []).entries()) {
+      if (r.code !== 0) rejected++;
+      committed.add(mempool[i]?.hash as string);
+    }
+    done += txs.length;
+    call("commit", enc({ commit: {} }));
+    const left: Item[] = [];
+    const rest = mempool.slice(txs.length);
+    rechecks += rest.length;
+    const requests = rest.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.RECHECK } }));
+    for (const [i, r] of run("recheck", requests).entries()) {
+      if (checkCode(r) === 0) left.push(rest[i] as Item);
       else rejected++;
     }
+    mempool = left;
   }
-  if (mempool.length === 0) throw new Error("workload stalled");
-  height++;
-  const txs = mempool.slice(0, BLOCK).map((i) => i.tx);
-  if (height % VALIDATORS === 1)
-    call("proposal", enc({ prepareProposal: { txs, maxTxBytes: 22_020_096n, height: BigInt(height) } }));
-  call("proposal", enc({ processProposal: { txs, height: BigInt(height) } }));
-  const fb = call("finalizeBlock", enc({ finalizeBlock: { txs, height: BigInt(height) } }));
-  for (const [i, r] of (fb.finalizeBlock?.txResults ?? []).entries()) {
-    if (r.code !== 0) rejected++;
-    committed.add(mempool[i]?.hash as string);
+  const wallSeconds = (performance.now() - wall) / 1000;
+  if (profiler && profile) {
+    const { profile: data } = await profiler.post("Profiler.stop");
+    writeFileSync(profile, JSON.stringify(data));
+    profiler.disconnect();
   }
-  done += txs.length;
-  call("commit", enc({ commit: {} }));
-  const left: Item[] = [];
-  const rest = mempool.slice(txs.length);
-  rechecks += rest.length;
-  const requests = rest.map((item) => enc({ checkTx: { tx: item.tx, type: CheckTxType.RECHECK } }));
-  for (const [i, r] of run("recheck", requests).entries()) {
-    if (r.checkTx?.code === 0) left.push(rest[i] as Item);
-    else rejected++;
-  }
-  mempool = left;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    cpu,
+    calls,
+    total: PHASES.reduce((a, p) => a + cpu[p], 0),
+    done,
+    height,
+    rejected,
+    rechecks,
+    wallSeconds,
+  };
 }
-const wallSeconds = (performance.now() - wall) / 1000;
-if (profiler) {
-  const { profile } = await profiler.post("Profiler.stop");
-  writeFileSync(process.env.PROFILE as string, JSON.stringify(profile));
-  profiler.disconnect();
-}
-store.close();
-rmSync(dir, { recursive: true, force: true });
 
-const sum = Object.values(cpu).reduce((a, b) => a + b, 0);
+// Noise from other processes only ever adds CPU time (cache misses, frequency), so the best round is the figure.
+const rounds: Round[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const round = await drive(r === ROUNDS - 1 ? process.env.PROFILE : undefined);
+  rounds.push(round);
+  console.log(`round ${r + 1}: ${(round.total / round.done).toFixed(1)} us per tx`);
+}
+const best = rounds.reduce((a, b) => (b.total < a.total ? b : a));
 console.log(
-  `${done} txs in ${height} blocks, ${rejected} rejected, ${(rechecks / done).toFixed(1)} rechecks per tx, ${wallSeconds.toFixed(1)} s wall`,
+  `${best.done} txs in ${best.height} blocks, ${best.rejected} rejected, ${(best.rechecks / best.done).toFixed(1)} rechecks per tx, ${best.wallSeconds.toFixed(1)} s wall`,
 );
-console.log(`CPU per committed tx: ${(sum / done).toFixed(1)} us (target: as low as it goes; 4 apps share 2 cores)`);
-for (const phase of Object.keys(cpu) as Phase[]) {
+console.log(
+  `CPU per committed tx, best of ${ROUNDS}: ${(best.total / best.done).toFixed(1)} us (one app; 4 apps share 2 cores with 4 CometBFT nodes)`,
+);
+for (const phase of PHASES) {
   console.log(
-    `  ${phase.padEnd(14)} ${(cpu[phase] / done).toFixed(1).padStart(7)} us per tx   ${(cpu[phase] / Math.max(1, calls[phase])).toFixed(1).padStart(8)} us per call (${calls[phase]} calls)   ${((cpu[phase] / sum) * 100).toFixed(0)}%`,
+    `  ${phase.padEnd(14)} ${(best.cpu[phase] / best.done).toFixed(1).padStart(7)} us per tx   ${(best.cpu[phase] / Math.max(1, best.calls[phase])).toFixed(1).padStart(8)} us per call (${best.calls[phase]} calls)   ${((best.cpu[phase] / best.total) * 100).toFixed(0)}%`,
   );
 }

@@ -8,7 +8,7 @@ import {
   ResponseProcessProposal_ProposalStatus,
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
-import type { AbciHandler } from "./abci-server.js";
+import { type AbciHandler, CHECK_TX_GAS_WANTED, type CheckTxHandler } from "./abci-server.js";
 import { txErrorName } from "./errors.js";
 import type { Ledger, LedgerEvent, TxResult } from "./ledger.js";
 
@@ -24,12 +24,18 @@ export interface LedgerStats {
   height: number;
 }
 
-function toEvents(events: LedgerEvent[]): Event[] {
-  return events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ ...a })) }));
-}
+/** Ledger events are already ABCI events ({ type, attributes: { key, value, index }[] }): no copy needed. */
+const toEvents = (events: LedgerEvent[]): Event[] => events;
+const EMPTY = new Uint8Array();
 
-/** Maps ABCI requests onto the ledger: the glue between the socket server and the state machine. */
-export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: AbciHandler; stats: LedgerStats } {
+/**
+ * Maps ABCI requests onto the ledger: the glue between the socket server and the state machine. `checkTx` is the
+ * same CheckTx as the one inside `handler`, for the server's fast path (no generic protobuf objects).
+ */
+export function createLedgerHandler(
+  ledger: Ledger,
+  log: Logger,
+): { handler: AbciHandler; checkTx: CheckTxHandler; stats: LedgerStats } {
   const stats: LedgerStats = {
     checkTxAccepted: 0,
     checkTxRejected: 0,
@@ -41,6 +47,17 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
   const countRejection = (result: TxResult) => {
     const name = txErrorName(result.code) ?? `code_${result.code}`;
     stats.rejectedByCode[name] = (stats.rejectedByCode[name] ?? 0) + 1;
+  };
+
+  const checkTx: CheckTxHandler = (tx) => {
+    const result = ledger.checkTx(tx);
+    if (result.code === 0) stats.checkTxAccepted++;
+    else {
+      stats.checkTxRejected++;
+      countRejection(result);
+      log.debug({ tx: result.hash, code: result.code, reason: result.log }, "checktx rejected");
+    }
+    return result;
   };
 
   const handler: AbciHandler = (request: Request): Response => {
@@ -81,15 +98,14 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
       });
     }
     if (request.checkTx) {
-      const result = ledger.checkTx(request.checkTx.tx);
-      if (result.code === 0) stats.checkTxAccepted++;
-      else {
-        stats.checkTxRejected++;
-        countRejection(result);
-        log.debug({ tx: result.hash, code: result.code, reason: result.log }, "checktx rejected");
-      }
+      const result = checkTx(request.checkTx.tx, request.checkTx.type);
       return Response.fromPartial({
-        checkTx: { code: result.code, log: result.log, codespace: result.codespace, gasWanted: 1n },
+        checkTx: {
+          code: result.code,
+          log: result.log,
+          codespace: result.codespace,
+          gasWanted: BigInt(CHECK_TX_GAS_WANTED),
+        },
       });
     }
     if (request.prepareProposal) {
@@ -131,19 +147,24 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
         }
       }
       log.debug({ height, txs: txResults.length }, "block finalized");
-      return Response.fromPartial({
+      // Built whole rather than through fromPartial, which would deep-copy every event of the block.
+      return {
         finalizeBlock: {
+          events: [],
           txResults: txResults.map((r) => ({
             code: r.code,
+            data: EMPTY,
             log: r.log,
-            codespace: r.codespace,
-            events: toEvents(r.events),
+            info: "",
             gasWanted: 1n,
             gasUsed: 1n,
+            events: toEvents(r.events),
+            codespace: r.codespace,
           })),
+          validatorUpdates: [],
           appHash,
         },
-      });
+      };
     }
     if (request.commit) {
       const { height, appHash } = ledger.commit();
@@ -167,5 +188,5 @@ export function createLedgerHandler(ledger: Ledger, log: Logger): { handler: Abc
     }
     throw new Error("unsupported abci request");
   };
-  return { handler, stats };
+  return { handler, checkTx, stats };
 }

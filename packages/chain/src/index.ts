@@ -17,7 +17,11 @@ export {
   AbciFrameError,
   type AbciHandler,
   type AbciServer,
+  type CheckTxAnswer,
+  type CheckTxHandler,
   createAbciServer,
+  decodeCheckTxRequest,
+  encodeCheckTxResponse,
   encodeFrame,
   FrameReader,
   MAX_FRAME_BYTES,
@@ -98,6 +102,7 @@ export {
   ZETA_BYTES,
   zetaSchema,
 } from "./tx.js";
+export { VerifiedTxCache } from "./tx-cache.js";
 export {
   createValidator,
   type Validator,

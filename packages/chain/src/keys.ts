@@ -72,8 +72,10 @@ const nativeKeccak = loadNativeKeccak();
 export const KECCAK_BACKEND: "native" | "js" = nativeKeccak ? "native" : "js";
 
 /** The keccak256 implementations, for tests that compare them. */
-export const keccak256Backends: { native?: (message: Uint8Array) => Uint8Array; js: (message: Uint8Array) => Uint8Array } =
-  { ...(nativeKeccak ? { native: nativeKeccak } : {}), js: (message) => keccak_256(message) };
+export const keccak256Backends: {
+  native?: (message: Uint8Array) => Uint8Array;
+  js: (message: Uint8Array) => Uint8Array;
+} = { ...(nativeKeccak ? { native: nativeKeccak } : {}), js: (message) => keccak_256(message) };
 
 /** keccak256 (Ethereum's, with the original Keccak padding, not SHA3-256). */
 export const keccak256: (message: Uint8Array) => Uint8Array = nativeKeccak ?? keccak256Backends.js;

@@ -4,6 +4,7 @@ import { type AppState, appStateSchema } from "./genesis.js";
 import { type Address, SignatureVerifier } from "./keys.js";
 import { type CommittedStore, Overlay } from "./store.js";
 import { decodeTx, txHash, type VerifiedTx } from "./tx.js";
+import { VerifiedTxCache } from "./tx-cache.js";
 
 /** An ABCI event attribute; `index: false` keeps large values (proofs) out of CometBFT's tx index. */
 export interface LedgerEventAttribute {
@@ -98,9 +99,9 @@ const attr = (key: string, value: string | number | bigint | boolean, index = tr
 export class Ledger {
   readonly #store: CommittedStore;
   readonly #verifier: SignatureVerifier;
-  /** Txs whose signature passed in CheckTx, keyed by tx hash; FinalizeBlock re-decodes and re-validates their body
-   * with the schema but does not verify the signature again (the verdict is a pure function of the bytes). */
-  readonly #verified = new Map<string, VerifiedTx>();
+  /** Txs that passed decoding, schema and signature in CheckTx (a pure function of the exact bytes): RECHECK and
+   * FinalizeBlock reuse that verdict and only run the state-dependent checks again. */
+  readonly #verified: VerifiedTxCache;
   #checkState: Overlay;
   #block: { height: number; state: Overlay; appHash: Uint8Array } | undefined;
   #params: AppState | undefined;
@@ -112,9 +113,10 @@ export class Ledger {
   /** Writes of InitChain, committed with the first block (InitChain itself must not persist). */
   #genesisWrites: Overlay | undefined;
 
-  constructor(store: CommittedStore, options: { verifier?: SignatureVerifier } = {}) {
+  constructor(store: CommittedStore, options: { verifier?: SignatureVerifier; txCacheEntries?: number } = {}) {
     this.#store = store;
     this.#verifier = options.verifier ?? new SignatureVerifier();
+    this.#verified = new VerifiedTxCache(options.txCacheEntries ?? 50_000);
     const meta = store.meta();
     this.#height = meta?.height ?? 0;
     this.#appHash = meta ? Uint8Array.from(meta.appHash) : EMPTY_HASH;
@@ -168,15 +170,19 @@ export class Ledger {
     return Uint8Array.from(this.#appHash);
   }
 
+  /** CheckTx, NEW or RECHECK alike: a tx seen before on this node skips decoding and signature (cached by its exact
+   * bytes); the state checks and the effect always run against the mempool state. */
   checkTx(tx: Uint8Array): TxResult {
     const hash = txHash(tx);
-    let vtx: VerifiedTx;
-    try {
-      vtx = this.#verified.get(hash) ?? decodeTx(tx, this.#verifier, hash);
-    } catch (error) {
-      return rejected(hash, error);
+    let vtx = this.#verified.get(hash, tx);
+    if (!vtx) {
+      try {
+        vtx = decodeTx(tx, this.#verifier, hash);
+      } catch (error) {
+        return rejected(hash, error);
+      }
+      this.#verified.set(tx, vtx);
     }
-    this.#remember(vtx);
     const scratch = new Overlay(this.#checkState);
     const result = this.#execute(scratch, vtx, this.#height + 1);
     // Only a tx that would succeed enters the mempool state: the next tx of the sender expects the next nonce.
@@ -197,13 +203,16 @@ export class Ledger {
     const state = new Overlay(this.#genesisWrites ?? this.#store);
     const txResults = txs.map((tx) => {
       const hash = txHash(tx);
-      let vtx: VerifiedTx;
-      try {
-        vtx = decodeTx(tx, this.#verifier, hash, { signatureChecked: this.#verified.has(hash) });
-      } catch (error) {
-        return rejected(hash, error);
+      // A tx this node checked in CheckTx (same bytes) is not decoded and verified again; any other is, in full.
+      let vtx = this.#verified.get(hash, tx);
+      if (vtx) this.#verified.delete(hash);
+      else {
+        try {
+          vtx = decodeTx(tx, this.#verifier, hash);
+        } catch (error) {
+          return rejected(hash, error);
+        }
       }
-      this.#verified.delete(hash);
       return this.#execute(state, vtx, height);
     });
     const appHash = nextAppHash(this.#appHash, height, state.writes);
@@ -262,11 +271,6 @@ export class Ledger {
       return raw === undefined ? fail(QUERY_CODES.NOT_FOUND, "no votes for this transfer") : ok(JSON.parse(raw));
     }
     return fail(QUERY_CODES.BAD_PATH, `unknown query path ${JSON.stringify(path.slice(0, 200))}`);
-  }
-
-  #remember(vtx: VerifiedTx): void {
-    if (this.#verified.size >= 50_000) this.#verified.clear();
-    this.#verified.set(vtx.hash, vtx);
   }
 
   #execute(state: Overlay, vtx: VerifiedTx, height: number): TxResult {

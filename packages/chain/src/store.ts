@@ -58,6 +58,11 @@ export class MemoryStore implements CommittedStore {
 /**
  * SQLite (node:sqlite) state: one `kv` table and a one-row `meta` table, both written in a single transaction at
  * Commit, so a crash leaves either the old block or the new one. Reads go through an in-memory cache.
+ *
+ * `kv` is an ordinary rowid table with an index on the key, not WITHOUT ROWID: a WITHOUT ROWID table keeps whole rows
+ * in its key b-tree, which suits rows under about 200 bytes; ours are up to a few KiB, and writing them that way cost
+ * about 3x the CPU per row at Commit (45 vs 16 us for a 1.2 KB value, measured). A ledger created with the older
+ * layout keeps it and works unchanged.
  */
 export class SqliteStore implements CommittedStore {
   readonly #db: DatabaseSync;
@@ -74,7 +79,7 @@ export class SqliteStore implements CommittedStore {
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
         app_hash BLOB NOT NULL, chain_id TEXT NOT NULL);
     `);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
 import { z } from "zod";
 import { TxRejected } from "./errors.js";
 import { type Address, bytesToHex, publicKeyFromSecretKey, type SignatureVerifier, signMessage } from "./keys.js";
@@ -123,7 +123,8 @@ export interface VerifiedTx {
 
 /** sha256 of the tx bytes, upper-case hex: CometBFT's tx hash, and the id of a credential request. */
 export function txHash(tx: Uint8Array): string {
-  return createHash("sha256").update(tx).digest("hex").toUpperCase();
+  // node:crypto's one-shot hash: no Hash object per call (about 1 us less than createHash for a 650-byte tx).
+  return oneShotHash("sha256", tx, "hex").toUpperCase();
 }
 
 export function signBytes(body: Uint8Array): Uint8Array {
@@ -224,12 +225,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Decodes and checks a tx: framing, UTF-8, JSON, schema, then signature. Throws `TxRejected` with the precise code.
  * Does not look at state (nonce, roles): the ledger does that.
  */
-export function decodeTx(
-  tx: Uint8Array,
-  verifier: SignatureVerifier,
-  hash = txHash(tx),
-  options: { signatureChecked?: boolean } = {},
-): VerifiedTx {
+export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txHash(tx)): VerifiedTx {
   if (tx.length > MAX_TX_BYTES) throw new TxRejected("CHAIN_ERROR_TX_TOO_LARGE", `tx of ${tx.length} bytes`);
   if (tx.length <= HEADER_BYTES || tx[0] !== TX_VERSION) {
     throw new TxRejected("CHAIN_ERROR_ENCODING", "not a version 1 tx");
@@ -257,9 +253,7 @@ export function decodeTx(
   }
   const key = verifier.resolve(publicKey);
   if (!key) throw new TxRejected("CHAIN_ERROR_SIGNATURE", "public key is not a secp256k1 point");
-  // `signatureChecked`: these exact bytes (same hash) passed this check before, on this node; the verdict is a pure
-  // function of the bytes, so it is reused rather than recomputed. Everything else above runs again.
-  if (!options.signatureChecked && !verifier.verify(signature, signBytes(bodyBytes), publicKey)) {
+  if (!verifier.verify(signature, signBytes(bodyBytes), publicKey)) {
     throw new TxRejected("CHAIN_ERROR_SIGNATURE", "signature does not verify");
   }
   return { hash, sender: key.address, body: parsed.data };

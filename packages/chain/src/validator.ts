@@ -56,9 +56,9 @@ export function createValidator(options: ValidatorOptions, modules: { log: Logge
         { path, height: info.height, chainId: info.chainId, signatureBackend: SIGNATURE_BACKEND },
         "ledger opened",
       );
-      const { handler, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }));
+      const { handler, checkTx, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }));
       ledgerStats = stats;
-      server = createAbciServer(handler, log.child({ module: "abci-server" }));
+      server = createAbciServer(handler, log.child({ module: "abci-server" }), { checkTx });
       bound = await server.listen(config.abci.port, config.abci.host);
       log.info({ host: bound.host, port: bound.port }, "abci listening");
     },

@@ -1,14 +1,23 @@
 import { connect, type Socket } from "node:net";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial, Exact } from "cosmjs-types/helpers";
-import { Request, Response } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
+import fc from "fast-check";
 
 import { afterEach, describe, expect, it } from "vitest";
 import { createLedgerHandler } from "../../src/abci-app.js";
-import { type AbciServer, createAbciServer, encodeFrame, FrameReader } from "../../src/abci-server.js";
+import {
+  type AbciServer,
+  createAbciServer,
+  decodeCheckTxRequest,
+  encodeCheckTxResponse,
+  encodeFrame,
+  FrameReader,
+} from "../../src/abci-server.js";
 import { Ledger } from "../../src/ledger.js";
 import { MemoryStore } from "../../src/store.js";
-import { appState } from "../fixtures.js";
+import { buildDepositCredential, buildVerificationNotification } from "../../src/tx.js";
+import { actor, appState, verifiers, zetaOf } from "../fixtures.js";
 
 const log = createLogger({ name: "test", level: "silent" });
 
@@ -73,6 +82,67 @@ describe("uvarint framing", () => {
   });
 });
 
+describe("CheckTx fast path codec", () => {
+  it("encodes CheckTx answers byte for byte as the generic protobuf encoder and framing do", () => {
+    const generic = (code: number, log: string, codespace: string) =>
+      Buffer.from(
+        encodeFrame(
+          Response.encode(Response.fromPartial({ checkTx: { code, log, codespace, gasWanted: 1n } })).finish(),
+        ),
+      );
+    for (const [code, log, codespace] of [
+      [0, "", ""],
+      [5, "CHAIN_ERROR_NONCE: nonce 3, expected 2", "nym"],
+      [0xffffffff, "é ü 𝄞", "x"],
+      [200, "y".repeat(300), "nym"],
+    ] as const) {
+      expect(Buffer.from(encodeCheckTxResponse({ code, log, codespace }))).toEqual(generic(code, log, codespace));
+    }
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 0xffffffff }),
+        fc.string({ unit: "grapheme", maxLength: 200 }),
+        fc.string(),
+        (code, log, codespace) => {
+          expect(Buffer.from(encodeCheckTxResponse({ code, log, codespace }))).toEqual(generic(code, log, codespace));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("decodes CheckTx requests as Request.decode does, and hands anything else to the generic decoder", () => {
+    const body = (r: DeepPartial<Request>) => Request.encode(Request.fromPartial(r)).finish();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.constantFrom(CheckTxType.NEW, CheckTxType.RECHECK),
+        (tx, type) => {
+          const fast = decodeCheckTxRequest(body({ checkTx: { tx, type } }));
+          expect(fast).toBeDefined();
+          expect(Buffer.from(fast!.tx)).toEqual(Buffer.from(tx));
+          expect(fast!.type).toBe(type);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(decodeCheckTxRequest(body({ echo: { message: "x" } }))).toBeUndefined();
+    expect(decodeCheckTxRequest(body({ finalizeBlock: { txs: [new Uint8Array([1])] } }))).toBeUndefined();
+    // Random bytes after the check_tx tag: either left to the generic decoder, or decoded exactly as it decodes them.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), (rest) => {
+        const frameBody = Uint8Array.from([0x42, ...rest]);
+        const fast = decodeCheckTxRequest(frameBody);
+        if (!fast) return;
+        const generic = Request.decode(frameBody);
+        expect(Buffer.from(fast.tx)).toEqual(Buffer.from(generic.checkTx!.tx));
+        expect(fast.type).toBe(generic.checkTx!.type);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("ABCI socket server", () => {
   let server: AbciServer;
   const clients: Client[] = [];
@@ -81,12 +151,54 @@ describe("ABCI socket server", () => {
     await server?.close();
   });
 
-  async function start(): Promise<number> {
+  /** A server on a fresh ledger; `fast` wires the CheckTx fast path as the validator daemon does. */
+  async function start(fast = true): Promise<number> {
     const ledger = new Ledger(new MemoryStore());
-    const { handler } = createLedgerHandler(ledger, log);
-    server = createAbciServer(handler, log);
+    const { handler, checkTx } = createLedgerHandler(ledger, log);
+    server = createAbciServer(handler, log, fast ? { checkTx } : {});
     return (await server.listen(0, "127.0.0.1")).port;
   }
+
+  it("answers CheckTx (NEW and RECHECK, accepted and rejected) with the same bytes on the fast and generic paths", async () => {
+    const genesis = new TextEncoder().encode(JSON.stringify(appState()));
+    const zeta = zetaOf("fast path");
+    const deposit = buildDepositCredential(
+      actor("sp").key,
+      { chainId: "t", nonce: 0 },
+      { zeta, value: 3n, proof: "0x01" },
+    );
+    const replay = buildDepositCredential(
+      actor("sp").key,
+      { chainId: "t", nonce: 0 },
+      { zeta, value: 3n, proof: "0x02" },
+    );
+    const vote = buildVerificationNotification(verifiers[0]!.key, { chainId: "t", nonce: 0 }, { zeta, valid: true });
+    const requests = Buffer.concat([
+      frame({ initChain: { chainId: "t", appStateBytes: genesis, initialHeight: 1n } }),
+      frame({ checkTx: { tx: deposit, type: CheckTxType.NEW } }),
+      frame({ checkTx: { tx: replay, type: CheckTxType.NEW } }),
+      frame({ checkTx: { tx: vote, type: CheckTxType.NEW } }),
+      frame({ checkTx: { tx: new Uint8Array([1, 2, 3]), type: CheckTxType.NEW } }),
+      frame({ echo: { message: "between" } }),
+      frame({ checkTx: { tx: deposit, type: CheckTxType.RECHECK } }),
+      frame({ flush: {} }),
+    ]);
+    const raw: Buffer[] = [];
+    for (const fast of [true, false]) {
+      const port = await start(fast);
+      const c = await Client.open(port);
+      clients.push(c);
+      const bytes: Buffer[] = [];
+      c.socket.on("data", (chunk: Buffer) => bytes.push(chunk));
+      c.socket.write(requests);
+      const responses = await c.waitFor(8);
+      expect(responses.map((r) => r.checkTx?.code)).toEqual([undefined, 0, 5, 0, 1, undefined, 5, undefined]);
+      raw.push(Buffer.concat(bytes));
+      c.socket.destroy();
+      await server.close();
+    }
+    expect(raw[0]).toEqual(raw[1]);
+  });
 
   it("answers pipelined requests in order: info, init_chain, check_tx, echo, flush", async () => {
     const port = await start();
