@@ -160,7 +160,13 @@ export function blstBackend(): Backend {
     g1IsIdentity: (a) => n.g1IsIdentity(r1(a)),
     g1ToBytes: (a) => new Uint8Array(n.g1ToBytes(r1(a))),
     g1FromBytes: (bytes) => w1(decode(n.g1FromBytes, bytes, 48, "G1")),
-    hashToG1: (msg, dst) => w1(n.hashToG1(msg, dst)),
+    hashToG1: (msg, dst) => {
+      if (!(msg instanceof Uint8Array)) throw new TypeError("hashToG1: msg must be a Uint8Array");
+      if (!(dst instanceof Uint8Array)) throw new TypeError("hashToG1: dst must be a Uint8Array");
+      // RFC 9380 section 3.1: tags must have nonzero length (noble refuses an empty one too)
+      if (dst.length === 0) throw new RangeError("hashToG1: the domain separation tag must not be empty");
+      return w1(n.hashToG1(msg, dst));
+    },
 
     g2Generator: () => g2Gen,
     g2Identity: () => g2Zero,

@@ -193,3 +193,16 @@ describe.each(["blst", "mcl"] as const)("the %s backend agrees with noble byte f
     expect(() => fb.g1Msm([g1], [GROUP_ORDER])).toThrow(RangeError);
   });
 });
+
+describe("blst backend specifics", () => {
+  it("refuses an empty domain separation tag (RFC 9380 section 3.1), as noble does", () => {
+    expect(() => noble.hashToG1(new Uint8Array(1), new Uint8Array(0))).toThrow();
+    expect(() => fast.blst.hashToG1(new Uint8Array(1), new Uint8Array(0))).toThrow(RangeError);
+  });
+
+  it("points and tables of another backend are refused by the type checks", () => {
+    expect(fast.blst.isG1(noble.g1Generator())).toBe(false);
+    expect(fast.blst.isG2(fast.blst.g2Generator())).toBe(true);
+    expect(fast.blst.isG1(fast.blst.g2Generator())).toBe(false);
+  });
+});
