@@ -10,7 +10,7 @@
  * wall-clock packets/s, and the CPU this process (load generator + sink) spent, to show whether it starved the relay.
  * Add the Sphinx unwrap's CPU per packet (packages/sphinx bench, or the mixnode bench's reference line) to the `core`
  * figure for a mix's whole per-packet cost.
- * Usage: pnpm bench [-- --packets 40000 --semi 4 --profile DIR]
+ * Usage: pnpm bench [-- --packets 40000 --repeat 3 --modes transport,core --semi 4 --profile DIR]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -222,27 +222,34 @@ async function main(): Promise<void> {
     return frame;
   });
   const modes = (flags.modes ?? "transport,core").split(",");
-  const results: RelayResult[] = [];
-  for (const mode of modes) results.push(await runRelay(mode, packets));
+  const repeat = Number(flags.repeat ?? 3);
+  const loadStart = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  // Runs interleaved (transport, core, transport, core, ...) so a burst of load elsewhere hits both alike; the
+  // median run of each mode is reported (by CPU per packet).
+  const runs = new Map<string, RelayResult[]>(modes.map((m) => [m, []]));
+  for (let i = 0; i < repeat; i++) for (const mode of modes) runs.get(mode)?.push(await runRelay(mode, packets));
+  const us = (r: RelayResult) => (r.relayCpu / r.received) * 1e6;
   console.log(
-    `mix relay benchmark (relay in its own process, libp2p TCP+Noise+Yamux, ${FRAME}-byte frames, ${count} per run)`,
+    `mix relay benchmark (relay in its own process, libp2p TCP+Noise+Yamux, ${FRAME}-byte frames, ${count} per run, ` +
+      `median of ${repeat} interleaved runs)`,
   );
-  console.log(`  load average: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  const base = results[0];
-  for (const r of results) {
-    const perCpu = r.received / r.relayCpu;
-    const usPerPacket = (r.relayCpu / r.received) * 1e6;
+  console.log(`  load average at start: ${loadStart}`);
+  const medians: RelayResult[] = [];
+  for (const [mode, list] of runs) {
+    const sorted = [...list].sort((a, b) => us(a) - us(b));
+    const r = sorted[Math.floor(sorted.length / 2)] as RelayResult;
+    medians.push(r);
     console.log(
-      `  ${r.mode.padEnd(9)}: ${f1(perCpu)} packets per CPU-second of the relay = ${f1(usPerPacket)} us/packet` +
-        ` (${f1(r.relayCpu)} CPU-s for ${r.received}/${count} packets); wall ${f1(r.received / r.wallSeconds)} packets/s;` +
-        ` generator + sink used ${f1(r.selfCpu)} CPU-s (${f1((r.selfCpu / r.received) * 1e6)} us/packet)`,
+      `  ${mode.padEnd(9)}: ${f1(1e6 / us(r))} packets per CPU-second of the relay = ${f1(us(r))} us/packet ` +
+        `(runs: ${sorted.map((x) => f1(us(x))).join(", ")} us; ${r.received}/${count} delivered); ` +
+        `wall ${f1(r.received / r.wallSeconds)} packets/s; generator + sink ${f1((r.selfCpu / r.received) * 1e6)} us/packet`,
     );
-    if (base && r !== base) {
-      const extra = usPerPacket - (base.relayCpu / base.received) * 1e6;
-      console.log(`             engine cost beyond the bare transport: ${f1(extra)} us/packet`);
-    }
   }
-  const core = results.find((r) => r.mode === "core") ?? base;
+  const base = medians[0];
+  const core = medians.find((r) => r.mode === "core") ?? base;
+  if (base && core && core !== base) {
+    console.log(`  engine cost beyond the bare transport (median - median): ${f1(us(core) - us(base))} us/packet`);
+  }
   if (core) {
     const us = (core.relayCpu / core.received) * 1e6;
     const budget = 1e6 / TARGET_PPS;

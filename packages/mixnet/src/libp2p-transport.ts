@@ -35,6 +35,12 @@ export interface Libp2pTransportOptions {
 
 const hex = (id: Uint8Array): string => Buffer.from(id).toString("hex");
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Default bytes per coalesced write: the most one Noise message carries (65,535 minus the 16-byte tag) less Yamux's
  * 12-byte frame header, so a full write is one Yamux frame in one Noise message (64 KiB would spill 29 bytes into a
@@ -52,7 +58,10 @@ class Link {
   retryAt = 0;
   backoffMs = 0;
   address: string | undefined;
-  constructor(readonly id: Uint8Array) {}
+  constructor(
+    readonly id: Uint8Array,
+    readonly key: string,
+  ) {}
   get length(): number {
     return this.queue.length - this.head;
   }
@@ -92,13 +101,19 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
   const stats = { framesSent: 0, framesReceived: 0, framesDropped: 0, badFrames: 0, writes: 0, chunksReceived: 0 };
   let stopping = false;
 
+  // Senders pass the same key array for a neighbour packet after packet (the topology's), so the link is found by
+  // that array first, without hexing it; the entry is checked against the key's bytes and the live link table.
+  const byKeyArray = new WeakMap<Uint8Array, Link>();
   const linkFor = (id: Uint8Array): Link => {
+    const known = byKeyArray.get(id);
+    if (known !== undefined && links.get(known.key) === known && sameBytes(known.id, id)) return known;
     const key = hex(id);
     let link = links.get(key);
     if (!link) {
-      link = new Link(id);
+      link = new Link(new Uint8Array(id), key);
       links.set(key, link);
     }
+    byKeyArray.set(id, link);
     return link;
   };
 
@@ -168,8 +183,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       // Coalesce queued frames into one write.
       let bytes = 0;
       let end = link.head;
-      while (end < link.queue.length && (end === link.head || bytes + 4 + (link.queue[end]?.length ?? 0) <= coalesce)) {
-        bytes += 4 + (link.queue[end]?.length ?? 0);
+      while (end < link.queue.length) {
+        const next = 4 + (link.queue[end] as Uint8Array).length;
+        if (end > link.head && bytes + next > coalesce) break;
+        bytes += next;
         end++;
       }
       const out = Buffer.allocUnsafe(bytes);

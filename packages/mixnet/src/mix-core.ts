@@ -6,7 +6,7 @@ import { PoissonStream } from "./poisson.js";
 import { cryptoRandom, type Random, sampleExponential } from "./random.js";
 import type { ProcessedPacket, SphinxCodec, SphinxNodeKey } from "./sphinx-codec.js";
 import { TimerQueue } from "./timer-queue.js";
-import { chooseMixLoopRoute, type MixNodeInfo, type Topology, TopologyIndex } from "./topology.js";
+import { chooseMixLoopRoute, type IndexedHop, type MixNodeInfo, type Topology, TopologyIndex } from "./topology.js";
 import type { MixTransport } from "./transport.js";
 
 /**
@@ -167,12 +167,13 @@ export class MixCore {
       this.drop("excessive_delay");
       return;
     }
-    if (!this.index.get(result.nextHop)) {
+    const hop = this.index.get(result.nextHop);
+    if (!hop) {
       this.drop("unknown_next_hop");
       return;
     }
     if (result.delayMs <= 0) {
-      this.forward(result.nextHop, result.packet);
+      this.sendTo(hop, result.packet);
       return;
     }
     if (!this.queue.push(result.delayMs, { nextHop: result.nextHop, packet: result.packet })) {
@@ -189,18 +190,22 @@ export class MixCore {
 
   /** Sends a packet on to a node of the topology at once (used after the delay, and by gateways for clients). */
   forward(nextHop: Uint8Array, packet: Uint8Array): boolean {
+    // Looked up again when a delay ends: the node may have left the topology meanwhile.
     const hop = this.index.get(nextHop);
     if (!hop) {
       this.drop("unknown_next_hop");
       return false;
     }
+    return this.sendTo(hop, packet);
+  }
+
+  private sendTo(hop: IndexedHop, packet: Uint8Array): boolean {
     if (!this.modules.transport.send({ id: hop.identityKey, address: hop.address }, encodeMixPacket(packet))) {
       this.drop("link_full");
       return false;
     }
     this.counters.forwarded++;
-    const key = hex(hop.identityKey);
-    this.interval.sent.set(key, (this.interval.sent.get(key) ?? 0) + 1);
+    this.interval.sent.set(hop.id, (this.interval.sent.get(hop.id) ?? 0) + 1);
     return true;
   }
 

@@ -29,13 +29,22 @@ export const LAYERS = 3;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 /** Index by identity key, for a mix to find the next hop named in a packet (packets to unknown nodes are refused). */
+/** A node as the index holds it: its hop, its layer, and its identity key in hex (computed once, for counters). */
+export type IndexedHop = Hop & { layer: number | "gateway"; id: string };
+
 export class TopologyIndex {
-  private readonly byId = new Map<string, Hop & { layer: number | "gateway" }>();
+  private readonly byId = new Map<string, IndexedHop>();
   constructor(readonly topology: Topology) {
-    for (const node of topology.mixnodes) this.byId.set(hex(node.identityKey), { ...node });
-    for (const gw of topology.gateways) this.byId.set(hex(gw.identityKey), { ...gw, layer: "gateway" });
+    for (const node of topology.mixnodes) {
+      const id = hex(node.identityKey);
+      this.byId.set(id, { ...node, id });
+    }
+    for (const gw of topology.gateways) {
+      const id = hex(gw.identityKey);
+      this.byId.set(id, { ...gw, layer: "gateway", id });
+    }
   }
-  get(identityKey: Uint8Array): (Hop & { layer: number | "gateway" }) | undefined {
+  get(identityKey: Uint8Array): IndexedHop | undefined {
     return this.byId.get(hex(identityKey));
   }
   layer(n: number): MixNodeInfo[] {
