@@ -15,7 +15,7 @@
 #               rebuilt and a changed one is (N-API addons for Node.js, which loads them by their .node name)
 #   condition : "node-older-than-24" installs the tool only when the machine's node is older than Node 24
 #
-# Run it as often as you like: a tool whose link is already in place costs one stat.
+# Run it as often as you like: a tool whose link is already in place costs one stat (a crate: one hash of its files).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
