@@ -6,11 +6,11 @@
  * encoded ABCI requests: every tx arrives once in CheckTx (NEW); blocks of BLOCK txs are taken from the head of the
  * mempool (PrepareProposal on one block in VALIDATORS, ProcessProposal on the others, as on a validator that
  * proposes its turn), then FinalizeBlock, Commit, and a RECHECK of every tx left in the mempool, which is kept at
- * BACKLOG txs. The workload is the one of `pnpm bench`: deposit_credential by SPs, two verification_notification
+ * BACKLOG txs (the default gives about one recheck per tx, what the validators of `pnpm bench` counted). The workload is the one of `pnpm bench`: deposit_credential by SPs, two verification_notification
  * votes per deposit once it is committed. The decoding of requests and encoding of responses is counted (the
  * socket server does it); the socket itself is not.
  *
- *   pnpm bench:app        (env: CREDENTIALS=3000 BLOCK=250 BACKLOG=1200 VALIDATORS=4 ROUNDS=3,
+ *   pnpm bench:app        (env: CREDENTIALS=3000 BLOCK=250 BACKLOG=500 VALIDATORS=4 ROUNDS=3,
  *                          PROFILE=<file.cpuprofile> to profile the last round's driving part, not the signing)
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -30,7 +30,7 @@ import { buildDepositCredential, buildVerificationNotification } from "../src/tx
 
 const CREDENTIALS = Number(process.env.CREDENTIALS ?? 3000);
 const BLOCK = Number(process.env.BLOCK ?? 250);
-const BACKLOG = Number(process.env.BACKLOG ?? 1200);
+const BACKLOG = Number(process.env.BACKLOG ?? 500);
 const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SPS = 64;

@@ -10,7 +10,8 @@
  * Phase A (capacity): as fast as the network takes them, with at most WINDOW uncommitted txs in flight.
  * Phase B (latency): an open-loop offered load of RATE tx/s, broadcast-to-commit p50/p99.
  *
- *   pnpm bench            (env: BENCH_SECONDS=15 WINDOW=1200 RATE=300 VALIDATORS=4)
+ *   pnpm bench            (env: BENCH_SECONDS=15 WINDOW=1200 RATE=300 VALIDATORS=4; BENCH_KEEP=1 keeps the node
+ *                          directories, BENCH_APP_LOG=info makes the apps log their request counts when stopped)
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -341,7 +342,7 @@ async function withNet<T>(
     app,
     appState: appState(),
     chainId: "nym-bench",
-    appLogLevel: "warn",
+    appLogLevel: process.env.BENCH_APP_LOG ?? "warn",
     config: { "mempool.size": 20000 },
     ...(appCommand ? { appCommand } : {}),
   });
@@ -350,7 +351,8 @@ async function withNet<T>(
     return await fn(net);
   } finally {
     await net.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "@nym-ts/common";
 import {
+  CheckTxType,
   type Event,
   type Request,
   Response,
@@ -17,6 +18,8 @@ export const APP_VERSION = 1n;
 export interface LedgerStats {
   checkTxAccepted: number;
   checkTxRejected: number;
+  /** CheckTx requests of type RECHECK (CometBFT re-runs every tx left in the mempool after each block). */
+  checkTxRechecks: number;
   deliverAccepted: number;
   deliverRejected: number;
   /** Rejections (CheckTx and FinalizeBlock) by error code. */
@@ -39,6 +42,7 @@ export function createLedgerHandler(
   const stats: LedgerStats = {
     checkTxAccepted: 0,
     checkTxRejected: 0,
+    checkTxRechecks: 0,
     deliverAccepted: 0,
     deliverRejected: 0,
     rejectedByCode: {},
@@ -49,7 +53,8 @@ export function createLedgerHandler(
     stats.rejectedByCode[name] = (stats.rejectedByCode[name] ?? 0) + 1;
   };
 
-  const checkTx: CheckTxHandler = (tx) => {
+  const checkTx: CheckTxHandler = (tx, type) => {
+    if (type === CheckTxType.RECHECK) stats.checkTxRechecks++;
     const result = ledger.checkTx(tx);
     if (result.code === 0) stats.checkTxAccepted++;
     else {

@@ -45,11 +45,12 @@ export interface AccountState {
 
 export type ZetaStatus = "unknown" | "being_verified" | "spent" | "released";
 
+/** A zeta's state. Its proof (up to 16 KiB, written once per deposit) is kept under its own key, so that the votes,
+ * which rewrite this record, neither re-parse nor re-write it. */
 interface ZetaRecord {
   status: Exclude<ZetaStatus, "unknown">;
   sp: Address;
   value: string;
-  proof: string;
   depositTx: string;
   height: number;
   valid: Address[];
@@ -77,6 +78,7 @@ const K_PARAMS = "params";
 const kAccount = (a: string) => `acct/${a}`;
 const kTransfer = (hash: string, index: number) => `xfer/${hash}/${index}`;
 const kZeta = (zeta: string) => `zeta/${zeta}`;
+const kZetaProof = (zeta: string) => `zproof/${zeta}`;
 const kRequest = (id: string) => `creq/${id}`;
 
 const attr = (key: string, value: string | number | bigint | boolean, index = true): LedgerEventAttribute => ({
@@ -259,8 +261,21 @@ export class Ledger {
       return ok({ address: account.address, balance: account.balance.toString(), nonce: account.nonce });
     }
     if (kind === "zeta" && parts.length === 2 && a && /^0x[0-9a-fA-F]{192}$/.test(a)) {
-      const raw = this.#store.get(kZeta(a.toLowerCase()));
-      return ok(raw === undefined ? { status: "unknown" } : JSON.parse(raw));
+      const zeta = a.toLowerCase();
+      const raw = this.#store.get(kZeta(zeta));
+      if (raw === undefined) return ok({ status: "unknown" });
+      const record = JSON.parse(raw) as ZetaRecord;
+      const proof = this.#store.get(kZetaProof(zeta));
+      return ok({
+        status: record.status,
+        sp: record.sp,
+        value: record.value,
+        proof: proof === undefined ? "" : (JSON.parse(proof) as string),
+        depositTx: record.depositTx,
+        height: record.height,
+        valid: record.valid,
+        invalid: record.invalid,
+      });
     }
     if (kind === "credential_request" && parts.length === 2 && a && /^[0-9a-fA-F]{64}$/.test(a)) {
       const raw = this.#store.get(kRequest(a.toUpperCase()));
@@ -423,13 +438,13 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         status: "being_verified",
         sp: sender,
         value: body.value,
-        proof: body.proof,
         depositTx: vtx.hash,
         height,
         valid: [],
         invalid: [],
       };
       state.set(key, JSON.stringify(record));
+      state.set(kZetaProof(body.zeta), JSON.stringify(body.proof));
       return [
         {
           type: "deposit_credential",

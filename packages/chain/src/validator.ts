@@ -63,6 +63,7 @@ export function createValidator(options: ValidatorOptions, modules: { log: Logge
       log.info({ host: bound.host, port: bound.port }, "abci listening");
     },
     async stop() {
+      if (server && ledgerStats) log.info({ abci: server.stats, ledger: ledgerStats }, "validator stopping");
       await server?.close();
       store?.close();
       server = undefined;

@@ -53,7 +53,11 @@ function account(ledger: Ledger, address: string) {
 }
 
 function zeta(ledger: Ledger, z: string) {
-  return JSON.parse(new TextDecoder().decode(ledger.query(`/zeta/${z}`).value)) as { status: string; valid?: string[] };
+  return JSON.parse(new TextDecoder().decode(ledger.query(`/zeta/${z}`).value)) as {
+    status: string;
+    valid?: string[];
+    proof?: string;
+  };
 }
 
 describe("ledger: watcher threshold", () => {
@@ -280,8 +284,21 @@ describe("ledger: credentials", () => {
     expect(r.txResults[1]?.events.map((e) => e.type)).toEqual(["verification_notification", "zeta_released"]);
     expect(zeta(ledger, z).status).toBe("released");
     expect(account(ledger, sp.address).balance).toBe("0");
+    expect(zeta(ledger, z)).toMatchObject({
+      status: "released",
+      proof: "0x01",
+      invalid: [verifiers[0]!.address, verifiers[1]!.address],
+    });
     const again = buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 1 }, { zeta: z, value: 7n, proof: "0x02" });
     expect(block(ledger, [again]).txResults[0]?.code).toBe(0);
+    // The query shows the new deposit, with its own proof.
+    expect(zeta(ledger, z)).toMatchObject({
+      status: "being_verified",
+      sp: sp.address,
+      value: "7",
+      proof: "0x02",
+      valid: [],
+    });
   });
 
   it("rejects a vote on a zeta nobody deposited with CHAIN_ERROR_ZETA_UNKNOWN", () => {
