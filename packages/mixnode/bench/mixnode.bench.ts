@@ -6,7 +6,10 @@
  *   C. the node's peak RSS (VmHWM) after A and B;
  *   D. end-to-end latency over a full route (3 mixnode processes, then a final hop) against the configured mean delay.
  * Ratios in the same run: A against this machine's single-thread Sphinx unwrap rate, and against the target.
- * Usage: pnpm bench [-- --packets 30000 --seconds 4 --mu 20]
+ * The packets of A and the Sphinx reference are built before the nodes start; the output also splits the node's CPU per
+ * packet into the Sphinx unwrap (the reference) and the rest, and gives the CPU this process (load generator, sink,
+ * directory) spent, so a wall rate below the CPU-normalised one can be told apart from a slow node.
+ * Usage: pnpm bench [-- --packets 30000 --seconds 4 --mu 20 --ref 2000 --semi 4 --source --profile DIR]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +37,8 @@ const HALF_SECONDS = Number(flags.seconds ?? 4);
 const MU = Number(flags.mu ?? 20);
 const E2E_PACKETS = Number(flags.e2e ?? 300);
 const PAYLOAD = 2065;
+const REF_PACKETS = Number(flags.ref ?? 2000);
+const WARM_PACKETS = 2000;
 const TARGET_PPS = 5000;
 const TARGET_RSS_MIB = 256;
 
@@ -50,6 +55,8 @@ const SEMI = Number(flags.semi ?? 4);
 const heapArgs = [
   ...(SEMI > 0 ? [`--max-semi-space-size=${SEMI}`] : []),
   ...(flags.profile !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : []),
+  // More V8/Node flags for the mixnode processes, comma-separated (e.g. `--nodeFlags=--trace-gc`).
+  ...(flags.nodeFlags !== undefined ? flags.nodeFlags.split(",") : []),
 ];
 const nodeArgs = [
   ...heapArgs,
@@ -87,6 +94,21 @@ async function dropReasons(port: number): Promise<string> {
   } catch {
     return "unknown";
   }
+}
+
+/**
+ * `n` frames from `build`, copied into one ArrayBuffer and handed out as views: tens of thousands of separate
+ * 2.4 KB buffers held for the whole run made this process's garbage collector cost ~40 % of its CPU during A.
+ */
+function packed(n: number, build: () => Uint8Array): Uint8Array[] {
+  const frames = Array.from({ length: n }, build);
+  const all = new Uint8Array(frames.reduce((sum, f) => sum + f.length, 0));
+  let at = 0;
+  return frames.map((f) => {
+    all.set(f, at);
+    at += f.length;
+    return all.subarray(at - f.length, at);
+  });
 }
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc (clock ticks of 10 ms). */
@@ -127,9 +149,11 @@ async function main(): Promise<void> {
     sinkSigner,
   );
 
-  // Three mixnode processes, one per layer, each with /metrics on a free port (for drop reasons).
+  // Three mixnode processes, one per layer, each with /metrics on a free port (for drop reasons). Keys and configs
+  // first: the packets are built before the nodes start, so building them neither competes with the nodes for CPU
+  // nor stalls this process's directory while they poll it.
   const httpPorts = [await freePort(), await freePort(), await freePort()];
-  const nodes: { pid: number; identityKey: Uint8Array; sphinxKey: Uint8Array; address: string }[] = [];
+  const nodes: { pid: number; identityKey: Uint8Array; sphinxKey: Uint8Array; address: string; config: string }[] = [];
   for (let layer = 1; layer <= 3; layer++) {
     const dataDir = join(dir, `mix${layer}`);
     mkdirSync(dataDir, { mode: 0o700 });
@@ -146,30 +170,14 @@ async function main(): Promise<void> {
         log: { level: "warn" },
       }),
     );
-    const child = spawn(process.execPath, [...nodeArgs, "run", "--config", config], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    children.push(child);
     nodes.push({
-      pid: child.pid as number,
+      pid: 0,
       identityKey: new Uint8Array(Buffer.from(keys.identityKey, "hex")),
       sphinxKey: new Uint8Array(Buffer.from(keys.sphinxKey, "hex")),
       address: "",
+      config,
     });
   }
-  for (;;) {
-    const t = await directoryClient.getTopology();
-    if (t.modified && t.topology.mixnodes.every((l) => l.nodes.length === 1)) {
-      for (const node of nodes) {
-        const hex = Buffer.from(node.identityKey).toString("hex");
-        const found = t.topology.mixnodes.flatMap((l) => l.nodes).find((n) => n.identityKey === hex);
-        node.address = hostPortToMultiaddr(found?.host as string);
-      }
-      break;
-    }
-    await sleep(200);
-  }
-  await sleep(1500); // every node has refreshed its topology (500 ms period)
   const [m1, m2, m3] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
   const hop = (n: typeof m1) => ({ address: n.identityKey, publicKey: n.sphinxKey });
   const sinkHop = {
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
   // Same-run reference: this machine's single-thread Sphinx unwrap rate.
   const refKey = generateX25519();
   const refNode = nymSphinx.nodeKey(refKey.secretKey);
-  const refPackets = Array.from({ length: 1000 }, () =>
+  const refPackets = Array.from({ length: REF_PACKETS }, () =>
     nymSphinx.createPacket({
       route: [{ address: sinkHop.address, publicKey: refKey.publicKey }, sinkHop],
       delaysMs: [0, 0],
@@ -197,10 +205,10 @@ async function main(): Promise<void> {
   const refCpu = process.cpuUsage(cpu0);
   const unwrapPerCpuSec = refPackets.length / ((refCpu.user + refCpu.system) / 1e6);
 
-  // Packets for A and B: route [mix1, sink], delays 0.
+  // Packets for A (and the warm-up): route [mix1, sink], delays 0, all built before the flood.
   t0 = performance.now();
   const make = (n: number) =>
-    Array.from({ length: n }, () =>
+    packed(n, () =>
       encodeMixPacket(
         nymSphinx.createPacket({
           route: [hop(m1), sinkHop],
@@ -214,6 +222,28 @@ async function main(): Promise<void> {
     );
   const floodPackets = make(PACKETS);
   const createPerSec = PACKETS / ((performance.now() - t0) / 1000);
+  const warmPackets = make(WARM_PACKETS);
+
+  for (const node of nodes) {
+    const child = spawn(process.execPath, [...nodeArgs, "run", "--config", node.config], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    children.push(child);
+    node.pid = child.pid as number;
+  }
+  for (;;) {
+    const t = await directoryClient.getTopology();
+    if (t.modified && t.topology.mixnodes.every((l) => l.nodes.length === 1)) {
+      for (const node of nodes) {
+        const hex = Buffer.from(node.identityKey).toString("hex");
+        const found = t.topology.mixnodes.flatMap((l) => l.nodes).find((n) => n.identityKey === hex);
+        node.address = hostPortToMultiaddr(found?.host as string);
+      }
+      break;
+    }
+    await sleep(200);
+  }
+  await sleep(1500); // every node has refreshed its topology (500 ms period)
 
   let received = 0;
   let arrivals: number[] = [];
@@ -224,15 +254,20 @@ async function main(): Promise<void> {
   const load = createLibp2pTransport({ identitySeed: seed(), listen: [], maxQueuedFrames: 100_000 });
   await load.start();
   const target = { id: m1.identityKey, address: m1.address };
-  // Warm the link.
-  load.send(target, make(1)[0] as Uint8Array);
-  while (received < 1) await sleep(10);
+  // Warm the links and the node's JIT (closed loop, like A).
+  for (let k = 0; k < warmPackets.length; k++) {
+    load.send(target, warmPackets[k] as Uint8Array);
+    if (k % 200 === 199) while (received < k - 400) await sleep(5);
+  }
+  const warmDeadline = performance.now() + 20_000;
+  while (received < warmPackets.length && performance.now() < warmDeadline) await sleep(10);
 
   // A: flood with back-pressure.
   received = 0;
   arrivals = [];
   let next = 0;
   const cpuA0 = cpuSeconds(m1.pid);
+  const selfA0 = process.cpuUsage();
   const floodStart = performance.now();
   while (next < floodPackets.length) {
     // Closed loop: at most 1000 frames in our link and 2000 packets in flight, so the benchmark's own sink never
@@ -240,12 +275,17 @@ async function main(): Promise<void> {
     while (next < floodPackets.length && load.queuedFrames(m1.identityKey) < 1000 && next - received < 2000) {
       load.send(target, floodPackets[next++] as Uint8Array);
     }
-    await new Promise((r) => setImmediate(r));
+    // Wait on a 1 ms timer, not setImmediate: a setImmediate loop spins a whole core while the window is full and
+    // starves the node on a 2-core machine (this process used ~170 us of CPU per packet that way); the window holds
+    // ~0.4 s of packets, so 1 ms of slack costs nothing.
+    await sleep(1);
   }
   const deadline = performance.now() + 30_000;
   while (received < PACKETS && performance.now() < deadline) await sleep(20);
   const floodEnd = performance.now();
   const cpuA = cpuSeconds(m1.pid) - cpuA0;
+  const selfA = process.cpuUsage(selfA0);
+  const selfCpuA = (selfA.user + selfA.system) / 1e6;
   const receivedA = received;
   const perCpuSecond = receivedA / cpuA;
   const dropsA = await dropReasons(httpPorts[0] as number);
@@ -341,6 +381,14 @@ async function main(): Promise<void> {
   );
   console.log(
     `    CPU-normalised (load-independent): ${f1(perCpuSecond)} packets per CPU-second of the mixnode (${f1(cpuA)} CPU-s for ${receivedA} packets) = ${(perCpuSecond / TARGET_PPS).toFixed(2)}x the ${TARGET_PPS}/s one-core target, ${(perCpuSecond / unwrapPerCpuSec).toFixed(2)}x a bare unwrap per CPU-second`,
+  );
+  const nodeUs = (cpuA / receivedA) * 1e6;
+  const sphinxUs = 1e6 / unwrapPerCpuSec;
+  console.log(
+    `    per packet at the node: ${f1(nodeUs)} us of CPU = Sphinx unwrap ~${f1(sphinxUs)} us (the reference above, ${((100 * sphinxUs) / nodeUs).toFixed(0)} %) + ~${f1(nodeUs - sphinxUs)} us for the rest (transport in and out, engine, replay cache, GC; ${((100 * (nodeUs - sphinxUs)) / nodeUs).toFixed(0)} %)`,
+  );
+  console.log(
+    `    load generator + sink + directory (this process) used ${f1(selfCpuA)} CPU-s during A (${f1((selfCpuA / receivedA) * 1e6)} us/packet); wall rate / CPU-normalised rate = ${(steady / perCpuSecond).toFixed(2)} (below 1: the node did not get a whole core)`,
   );
   console.log(
     `B at half load (${rate}/s offered, ${f1(achievedB)}/s achieved, ${lossB} lost): added latency p50 ${latencies.length ? pct(latencies, 0.5).toFixed(2) : "n/a"} ms, p99 ${latencies.length ? pct(latencies, 0.99).toFixed(2) : "n/a"} ms`,
