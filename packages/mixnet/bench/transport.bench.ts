@@ -145,6 +145,7 @@ async function runRelay(mode: string, packets: Uint8Array[]): Promise<RelayResul
   const args = [
     ...(semi > 0 ? [`--max-semi-space-size=${semi}`] : []),
     ...(flags.profile !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${flags.profile}`] : []),
+    ...(flags.nodeFlags !== undefined ? flags.nodeFlags.split(",") : []), // e.g. --nodeFlags=--trace-gc
     "--conditions=@nym-ts/source",
     "--import",
     "tsx",
@@ -165,7 +166,8 @@ async function runRelay(mode: string, packets: Uint8Array[]): Promise<RelayResul
   try {
     const line = await new Promise<string>((resolve, reject) => {
       const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      rl.once("line", resolve);
+      // The relay's address is its first JSON line; anything else it prints (e.g. --trace-gc) is passed on.
+      rl.on("line", (l) => (l.startsWith("{") ? resolve(l) : console.error(l)));
       child.once("exit", (code) => reject(new Error(`relay exited with ${code}`)));
     });
     const info = JSON.parse(line) as { id: string; address: string };
