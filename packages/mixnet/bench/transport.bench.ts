@@ -10,7 +10,7 @@
  * wall-clock packets/s, and the CPU this process (load generator + sink) spent, to show whether it starved the relay.
  * Add the Sphinx unwrap's CPU per packet (packages/sphinx bench, or the mixnode bench's reference line) to the `core`
  * figure for a mix's whole per-packet cost.
- * Usage: pnpm bench [-- --packets 40000 --repeat 3 --modes transport,core --semi 4 --profile DIR]
+ * Usage: pnpm bench [-- --packets 40000 --repeat 3 --modes transport,core,transport:libp2p-noise --semi 4 --profile DIR]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -65,7 +65,8 @@ function passThroughCodec(nextHop: Uint8Array): SphinxCodec {
 }
 
 async function relay(): Promise<void> {
-  const mode = flags.mode ?? "transport";
+  // "transport" or "core", optionally ":libp2p-noise" for @libp2p/noise's own crypto in the relay (for comparison).
+  const [mode, variant] = (flags.mode ?? "transport").split(":");
   const sinkId = new Uint8Array(Buffer.from(flags.sinkId as string, "hex"));
   const sinkAddress = flags.sinkAddress as string;
   const transport = createLibp2pTransport({
@@ -73,7 +74,7 @@ async function relay(): Promise<void> {
     listen: ["/ip4/127.0.0.1/tcp/0"],
     maxQueuedFrames: 4000,
     ...(flags.coalesce !== undefined ? { coalesceBytes: Number(flags.coalesce) } : {}),
-    ...(flags.noise === "libp2p-default" ? { noiseCrypto: "libp2p-default" as const } : {}),
+    ...(variant === "libp2p-noise" ? { noiseCrypto: "libp2p-default" as const } : {}),
   });
   const sink = { id: sinkId, address: sinkAddress };
   let replay: ReplayCache | undefined;
@@ -160,7 +161,6 @@ async function runRelay(mode: string, packets: Uint8Array[]): Promise<RelayResul
     sink.listenAddresses()[0] as string,
     ...(flags.debug !== undefined ? ["--debug", "1"] : []),
     ...(flags.coalesce !== undefined ? ["--coalesce", flags.coalesce] : []),
-    ...(flags.noise !== undefined ? ["--noise", flags.noise] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   try {
