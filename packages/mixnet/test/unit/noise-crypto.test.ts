@@ -72,6 +72,8 @@ describe("Noise crypto on node:crypto", () => {
     const ab = nodeNoiseCrypto.generateX25519SharedKey(a.privateKey, b.publicKey);
     const ba = pureJsCrypto.generateX25519SharedKey(b.privateKey, a.publicKey);
     expect(same(ab, ba)).toBe(true);
+    // A low-order point (all zeros) gives an all-zero secret: refused, so a handshake with it fails.
+    expect(() => nodeNoiseCrypto.generateX25519SharedKey(a.privateKey, new Uint8Array(32))).toThrow();
     const seed = new Uint8Array(randomBytes(32));
     expect(
       same(
