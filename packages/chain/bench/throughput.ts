@@ -7,6 +7,8 @@
  * in nonce order with broadcast_tx_async (JSON-RPC batches at capacity). CheckTx answers are not awaited: what
  * failed shows as txs that never commit (drained for 30 s) plus non-zero codes in the block results. kvstore gets txs of the same mean size from the same number of senders.
  *
+ * Commit times come from NewBlockHeader events on node 0 (each block's txs fetched with /block).
+ *
  * Phase A (capacity): as fast as the network takes them, with at most WINDOW uncommitted txs in flight.
  * Phase B (latency): an open-loop offered load of RATE tx/s, broadcast-to-commit p50/p99.
  *
@@ -22,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { type ChainClient, connectChain } from "../src/client.js";
 import type { AppStateInput } from "../src/genesis.js";
-import { addressFromSecretKey, SIGNATURE_BACKEND } from "../src/keys.js";
+import { addressFromSecretKey, KECCAK_BACKEND, SIGNATURE_BACKEND } from "../src/keys.js";
 import { startTestnet, type Testnet, type TestnetOptions } from "../src/testnet.js";
 import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
 
@@ -202,22 +204,32 @@ async function drive(
   let inFlight = 0;
   const slotWaiters: (() => void)[] = [];
   const blocks: number[] = [];
-  ws.subscribeNewBlock().addListener({
-    next: (event) => {
+  // Commit times from NewBlockHeader events, the block's txs fetched with /block. Not NewBlock: in v0.38 its event
+  // carries every tx result with its events, JSON-encoded by the node for the subscriber, which cost node 0 a quarter
+  // of its CPU (pprof) and more per tx for an app whose txs have richer events: the observer weighed on what it measured.
+  const http = await Comet38Client.connect(net.rpcUrls[0]!);
+  let fetched = Promise.resolve();
+  ws.subscribeNewBlockHeader().addListener({
+    next: (header) => {
       const now = performance.now();
-      blocks.push(event.header.height);
-      for (const tx of event.txs) {
-        const h = hashOf(tx);
-        committedHashes.add(h);
-        const s = sent.get(h);
-        if (s && s.committedAt === undefined) {
-          s.committedAt = now;
-          inFlight--;
-        }
-        for (const w of waiters.get(h) ?? []) w();
-        waiters.delete(h);
-      }
-      for (const w of slotWaiters.splice(0)) w();
+      fetched = fetched
+        .then(async () => {
+          const { block } = await http.block(header.height);
+          blocks.push(header.height);
+          for (const tx of block.txs) {
+            const h = hashOf(tx);
+            committedHashes.add(h);
+            const s = sent.get(h);
+            if (s && s.committedAt === undefined) {
+              s.committedAt = now;
+              inFlight--;
+            }
+            for (const w of waiters.get(h) ?? []) w();
+            waiters.delete(h);
+          }
+          for (const w of slotWaiters.splice(0)) w();
+        })
+        .catch((e) => console.error("block fetch failed", e));
     },
     error: (e) => console.error("subscription error", e),
     complete: () => {},
@@ -306,6 +318,7 @@ async function drive(
     }
   }
   ws.disconnect();
+  http.disconnect();
   for (const c of clients) c.close();
   const secondsTaken = (last - start) / 1000;
   return {
@@ -330,6 +343,16 @@ function fmtCpu(r: RunResult): string {
   return `cpu per tx: apps ${us(c.app)}, cometbft ${us(c.cometbft)}, load generator ${us(c.bench)}; machine ${(c.busy * 100).toFixed(0)}% busy, ${c.other.toFixed(1)} cpu-s by other processes`;
 }
 
+/** Every network of the run, ours and the kvstore baselines, gets exactly these node settings (and startTestnet's
+ * localnet defaults: timeout_commit 100ms, timeout_propose 1s, gossip sleeps 10ms). */
+const NODE_CONFIG: Record<string, string | number | boolean> = {
+  "mempool.size": 20000,
+  "mempool.recheck": true,
+  "consensus.timeout_commit": "100ms",
+  // BENCH_NODE_CONFIG='{"rpc.pprof_laddr":"127.0.0.1:6060"}' adds settings (the same for every app), e.g. to profile.
+  ...(process.env.BENCH_NODE_CONFIG ? (JSON.parse(process.env.BENCH_NODE_CONFIG) as Record<string, string>) : {}),
+};
+
 async function withNet<T>(
   app: "nym" | "kvstore",
   fn: (net: Testnet) => Promise<T>,
@@ -343,7 +366,7 @@ async function withNet<T>(
     appState: appState(),
     chainId: "nym-bench",
     appLogLevel: process.env.BENCH_APP_LOG ?? "warn",
-    config: { "mempool.size": 20000 },
+    config: NODE_CONFIG,
     ...(appCommand ? { appCommand } : {}),
   });
   try {
@@ -359,7 +382,14 @@ async function withNet<T>(
 // Enough txs to stay busy for the whole phase at up to 1,500 tx/s: a workload that runs dry caps the figure.
 const capacityCredentials = Math.ceil((SECONDS * 1500) / 3);
 console.log(
-  `# nym-ts chain benchmark: ${VALIDATORS} validators on loopback, ${SECONDS} s per phase, window ${WINDOW}, open-loop rate ${RATE} tx/s, signatures verified by ${SIGNATURE_BACKEND} libsecp256k1`,
+  `# nym-ts chain benchmark: ${VALIDATORS} validators on loopback, ${SECONDS} s per phase, window ${WINDOW}, open-loop rate ${RATE} tx/s, signatures verified by ${SIGNATURE_BACKEND} libsecp256k1, keccak ${KECCAK_BACKEND}`,
+);
+console.log(
+  `# same for every app: ${Object.entries(NODE_CONFIG)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(
+      " ",
+    )}, ${SPS + VERIFIERS} senders spread over the ${VALIDATORS} nodes, JSON-RPC batches of up to 10 broadcast_tx_async, the same window and duration`,
 );
 let t = performance.now();
 const capacity = nymWorkload("nym-bench", capacityCredentials);
@@ -436,7 +466,7 @@ console.log(`              ${fmtCpu(ours.a)}`);
 console.log(`  kvstore     ${fmt(kv.a)}`);
 console.log(`              ${fmtCpu(kv.a)}`);
 console.log(
-  `  ratio nym/kvstore = ${(ours.a.tps / kv.a.tps).toFixed(2)}   (target >= 0.5; absolute target >= 300 tx/s: ${ours.a.tps >= 300 ? "met" : "NOT met"})`,
+  `  ratio nym/kvstore = ${(ours.a.tps / kv.a.tps).toFixed(2)}   (target >= 0.5: ${ours.a.tps / kv.a.tps >= 0.5 ? "met" : "NOT met"}; absolute target >= 300 tx/s: ${ours.a.tps >= 300 ? "met" : "NOT met"})`,
 );
 if (kvSocket) {
   console.log(`  kvstore over the ABCI socket (abci-cli kvstore, one process per validator, like ours)`);

@@ -6,7 +6,7 @@ import { type CommittedStore, Overlay } from "./store.js";
 import { decodeTx, txHash, type VerifiedTx } from "./tx.js";
 import { VerifiedTxCache } from "./tx-cache.js";
 
-/** An ABCI event attribute; `index: false` keeps large values (proofs) out of CometBFT's tx index. */
+/** An ABCI event attribute; `index: false` keeps it out of CometBFT's tx index (it is still in the tx result). */
 export interface LedgerEventAttribute {
   key: string;
   value: string;
@@ -81,7 +81,15 @@ const kZeta = (zeta: string) => `zeta/${zeta}`;
 const kZetaProof = (zeta: string) => `zproof/${zeta}`;
 const kRequest = (id: string) => `creq/${id}`;
 
-const attr = (key: string, value: string | number | bigint | boolean, index = true): LedgerEventAttribute => ({
+/**
+ * Only the attributes that name something one searches by (the zeta, an account, a request, an Ethereum log) go into
+ * CometBFT's tx index; the others (amounts, balances, vote counts, proofs) are `STORED`: in the tx result and in
+ * every event delivered to subscribers and by tx_search, but not indexed, which saves every node an index write per
+ * attribute per tx. The chain client searches by the attributes of EVENT_KEYS, all indexed.
+ */
+const INDEXED = true;
+const STORED = false;
+const attr = (key: string, value: string | number | bigint | boolean, index: boolean): LedgerEventAttribute => ({
   key,
   value: String(value),
   index,
@@ -374,11 +382,11 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         events.push({
           type: "transfer_credited",
           attributes: [
-            attr("address", body.address),
-            attr("amount", body.amount),
-            attr("balance", balance),
-            attr("eth_tx_hash", body.ethTxHash),
-            attr("log_index", body.logIndex),
+            attr("address", body.address, INDEXED),
+            attr("amount", body.amount, STORED),
+            attr("balance", balance, STORED),
+            attr("eth_tx_hash", body.ethTxHash, INDEXED),
+            attr("log_index", body.logIndex, STORED),
           ],
         });
       }
@@ -386,13 +394,13 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
       events.unshift({
         type: "transfer_notification",
         attributes: [
-          attr("watcher", sender),
-          attr("eth_tx_hash", body.ethTxHash),
-          attr("log_index", body.logIndex),
-          attr("address", body.address),
-          attr("amount", body.amount),
-          attr("votes", agreeing.length),
-          attr("credited", creditedNow),
+          attr("watcher", sender, INDEXED),
+          attr("eth_tx_hash", body.ethTxHash, INDEXED),
+          attr("log_index", body.logIndex, STORED),
+          attr("address", body.address, INDEXED),
+          attr("amount", body.amount, STORED),
+          attr("votes", agreeing.length, STORED),
+          attr("credited", creditedNow, STORED),
         ],
       });
       return events;
@@ -416,11 +424,11 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         {
           type: "credential_request",
           attributes: [
-            attr("request_id", vtx.hash),
-            attr("requester", sender),
-            attr("value", body.value),
-            attr("blind_sign_request", body.blindSignRequest, false),
-            attr("public_attributes", JSON.stringify(body.publicAttributes), false),
+            attr("request_id", vtx.hash, INDEXED),
+            attr("requester", sender, INDEXED),
+            attr("value", body.value, STORED),
+            attr("blind_sign_request", body.blindSignRequest, STORED),
+            attr("public_attributes", JSON.stringify(body.publicAttributes), STORED),
           ],
         },
       ];
@@ -449,11 +457,11 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         {
           type: "deposit_credential",
           attributes: [
-            attr("zeta", body.zeta),
-            attr("sp", sender),
-            attr("value", body.value),
-            attr("deposit_tx", vtx.hash),
-            attr("proof", body.proof, false),
+            attr("zeta", body.zeta, INDEXED),
+            attr("sp", sender, INDEXED),
+            attr("value", body.value, STORED),
+            attr("deposit_tx", vtx.hash, STORED),
+            attr("proof", body.proof, STORED),
           ],
         },
       ];
@@ -478,11 +486,11 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         {
           type: "verification_notification",
           attributes: [
-            attr("zeta", body.zeta),
-            attr("verifier", sender),
-            attr("valid", body.valid),
-            attr("valid_votes", record.valid.length),
-            attr("invalid_votes", record.invalid.length),
+            attr("zeta", body.zeta, INDEXED),
+            attr("verifier", sender, INDEXED),
+            attr("valid", body.valid, STORED),
+            attr("valid_votes", record.valid.length, STORED),
+            attr("invalid_votes", record.invalid.length, STORED),
           ],
         },
       ];
@@ -493,15 +501,18 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
         events.push({
           type: "zeta_spent",
           attributes: [
-            attr("zeta", body.zeta),
-            attr("sp", record.sp),
-            attr("value", record.value),
-            attr("balance", balance),
+            attr("zeta", body.zeta, INDEXED),
+            attr("sp", record.sp, INDEXED),
+            attr("value", record.value, STORED),
+            attr("balance", balance, STORED),
           ],
         });
       } else if (wasPending && record.invalid.length >= params.verifiers.threshold) {
         record.status = "released";
-        events.push({ type: "zeta_released", attributes: [attr("zeta", body.zeta), attr("sp", record.sp)] });
+        events.push({
+          type: "zeta_released",
+          attributes: [attr("zeta", body.zeta, INDEXED), attr("sp", record.sp, INDEXED)],
+        });
       }
       state.set(key, JSON.stringify(record));
       return events;

@@ -63,7 +63,9 @@ export class MemoryStore implements CommittedStore {
  * in its key b-tree, which suits rows under about 200 bytes; ours are up to a few KiB, and writing them that way cost
  * about 3x the CPU per row at Commit (45 vs 16 us for a 1.2 KB value, measured). A ledger created with the older
  * layout keeps it and works unchanged. The page cache is 64 MiB (SQLite's default is 2 MiB): lookups of keys that are
- * not in the state (every new zeta) and the b-tree pages touched at Commit then stay in memory.
+ * not in the state (every new zeta) and the b-tree pages touched at Commit then stay in memory. The WAL is
+ * checkpointed every 10,000 pages (40 MiB) instead of 1,000: a block of a few hundred txs dirties about 600 pages, so
+ * the default checkpointed (and fsynced) every other block inside Commit; the state stays crash-safe either way.
  */
 export class SqliteStore implements CommittedStore {
   readonly #db: DatabaseSync;
@@ -81,6 +83,7 @@ export class SqliteStore implements CommittedStore {
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       PRAGMA cache_size = -65536;
+      PRAGMA wal_autocheckpoint = 10000;
       CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
         app_hash BLOB NOT NULL, chain_id TEXT NOT NULL);

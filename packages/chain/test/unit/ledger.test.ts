@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { EVENT_KEYS } from "../../src/client.js";
 import { TX_CODES } from "../../src/errors.js";
 import { Ledger } from "../../src/ledger.js";
 import { type CommittedStore, MemoryStore, SqliteStore } from "../../src/store.js";
@@ -309,6 +310,42 @@ describe("ledger: credentials", () => {
       { zeta: zetaOf("no"), valid: true },
     );
     expect(ledger.checkTx(tx).code).toBe(TX_CODES.CHAIN_ERROR_ZETA_UNKNOWN);
+  });
+});
+
+describe("ledger: events", () => {
+  it("indexes the attribute the chain client searches each event type by, and keeps proofs and amounts out of the index", () => {
+    const ledger = newLedger();
+    const events = [
+      ...block(ledger, [vote(watchers[0]!, 0), vote(watchers[1]!, 0)]).txResults,
+      ...block(ledger, [
+        buildCredentialRequest(user.key, { chainId: CHAIN, nonce: 0 }, { value: 5n, blindSignRequest: "0x01" }),
+      ]).txResults,
+      ...block(ledger, [
+        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: zetaOf("ev1"), value: 1n, proof: "0x0c" }),
+        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 1 }, { zeta: zetaOf("ev2"), value: 1n, proof: "0x0d" }),
+      ]).txResults,
+      ...block(
+        ledger,
+        verifiers
+          .slice(0, 2)
+          .flatMap((v) => [
+            buildVerificationNotification(v.key, { chainId: CHAIN, nonce: 0 }, { zeta: zetaOf("ev1"), valid: true }),
+            buildVerificationNotification(v.key, { chainId: CHAIN, nonce: 1 }, { zeta: zetaOf("ev2"), valid: false }),
+          ]),
+      ).txResults,
+    ].flatMap((r) => {
+      expect(r.code).toBe(0);
+      return r.events;
+    });
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(Object.keys(EVENT_KEYS)));
+    for (const event of events) {
+      const byKey = new Map(event.attributes.map((a) => [a.key, a.index]));
+      expect(byKey.get(EVENT_KEYS[event.type as keyof typeof EVENT_KEYS])).toBe(true);
+      for (const stored of ["proof", "amount", "value", "balance", "blind_sign_request", "valid_votes"]) {
+        if (byKey.has(stored)) expect(byKey.get(stored)).toBe(false);
+      }
+    }
   });
 });
 
