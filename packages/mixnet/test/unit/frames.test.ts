@@ -13,13 +13,36 @@ import {
   encodeClientForward,
   encodeDeliver,
   encodeDelivered,
+  encodeMixPacket,
   encodePull,
   encodeRegister,
   encodeRegistered,
+  FrameType,
 } from "../../src/frames.js";
 import { ed25519PublicFromSeed, ed25519Signer, ed25519Verify } from "../../src/identity.js";
 
 describe("link frames", () => {
+  it("encodes MIX_PACKET frames that stay intact while later frames fill the same slab, of any packet size", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 70_000 }), { minLength: 1, maxLength: 60 }), (packets) => {
+        const frames = packets.map((p) => encodeMixPacket(p));
+        frames.forEach((frame, i) => {
+          const packet = packets[i] as Uint8Array;
+          expect(frame.length).toBe(1 + packet.length);
+          expect(frame[0]).toBe(FrameType.MIX_PACKET);
+          expect(Buffer.from(frame.subarray(1)).equals(packet)).toBe(true);
+        });
+      }),
+      { numRuns: 30 },
+    );
+    // Writing into one frame leaves its neighbours alone.
+    const a = encodeMixPacket(new Uint8Array(2413).fill(1));
+    const b = encodeMixPacket(new Uint8Array(2413).fill(2));
+    a.fill(9);
+    expect(b[0]).toBe(FrameType.MIX_PACKET);
+    expect(b.subarray(1).every((x) => x === 2)).toBe(true);
+  });
+
   it("round-trips deliver and delivered frames", () => {
     fc.assert(
       fc.property(
