@@ -98,6 +98,31 @@ describe("libp2p transport over real TCP + Noise + Yamux", () => {
     expect(small.stats().framesDropped).toBe(40);
   });
 
+  it("bounds a live link's queue too: a burst past the bound is dropped and counted, what was accepted arrives", async () => {
+    const bounded = createLibp2pTransport({ identitySeed: seed(), listen: [], maxQueuedFrames: 50 });
+    await bounded.start();
+    try {
+      const peer = { id: b.localId, address: b.listenAddresses()[0] };
+      bounded.send(peer, new Uint8Array([1]));
+      const fromBounded = () => atB.filter((x) => Buffer.from(x.from).equals(Buffer.from(bounded.localId))).length;
+      const deadline = Date.now() + 5000;
+      while (fromBounded() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(bounded.isConnected(b.localId)).toBe(true);
+      const dropsBefore = bounded.stats().framesDropped;
+      // One synchronous burst: nothing is written before the next turn, so the queue holds at most 50.
+      let accepted = 0;
+      for (let i = 0; i < 500; i++) if (bounded.send(peer, new Uint8Array(2414).fill(i % 256))) accepted++;
+      expect(accepted).toBe(50);
+      expect(bounded.queuedFrames(b.localId)).toBe(50);
+      expect(bounded.stats().framesDropped - dropsBefore).toBe(450);
+      while (fromBounded() < 51 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(fromBounded()).toBe(51);
+      expect(bounded.queuedFrames(b.localId)).toBe(0);
+    } finally {
+      await bounded.stop();
+    }
+  });
+
   it("tears down a link whose length prefix exceeds the frame limit, and keeps serving others", async () => {
     const evil = createLibp2pTransport({ identitySeed: seed(), listen: [] });
     await evil.start();
