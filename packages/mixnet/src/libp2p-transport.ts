@@ -8,6 +8,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import type { Uint8ArrayList } from "uint8arraylist";
 import { MixnetError } from "./errors.js";
+import { FrameDecoder } from "./frame-decoder.js";
 import { ed25519PublicFromSeed } from "./identity.js";
 import { nodeNoiseCrypto } from "./noise-crypto.js";
 import type { FrameHandler, MixTransport, PeerAddress, TransportStats } from "./transport.js";
@@ -129,33 +130,26 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     link.waitingDrain = false;
     link.backoffMs = 0;
     link.retryAt = 0;
-    let pending: Buffer = Buffer.alloc(0);
-    stream.addEventListener("message", (event) => {
-      const data = event.data as Uint8Array | Uint8ArrayList;
-      const chunk = data instanceof Uint8Array ? data : data.subarray();
+    const decoder = new FrameDecoder(maxFrame, (frame) => {
+      stats.framesReceived++;
+      for (const handler of frameHandlers) handler(frame, link.id);
+    });
+    let refusedLink = false;
+    const onChunk = (chunk: Uint8Array): boolean => {
+      if (refusedLink) return false;
       stats.chunksReceived++;
-      // A view, not a copy, when nothing is left over: every consumer copies what it keeps (Sphinx output is fresh).
-      pending =
-        pending.length === 0
-          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-          : Buffer.concat([pending, chunk]);
-      let offset = 0;
-      while (pending.length - offset >= 4) {
-        const len = pending.readUInt32BE(offset);
-        if (len === 0 || len > maxFrame) {
-          stats.badFrames++;
-          stream.abort(new MixnetError("MIXNET_ERROR_BAD_FRAME", `frame of ${len} bytes refused`));
-          pending = Buffer.alloc(0);
-          return;
-        }
-        if (pending.length - offset - 4 < len) break;
-        const frame = pending.subarray(offset + 4, offset + 4 + len);
-        offset += 4 + len;
-        stats.framesReceived++;
-        for (const handler of frameHandlers) handler(frame, link.id);
-      }
-      // Keep a leftover partial frame as a copy, so the chunk it came from is not held alive.
-      pending = offset === pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(offset));
+      const refused = decoder.push(chunk);
+      if (refused === undefined) return true;
+      refusedLink = true;
+      stats.badFrames++;
+      stream.abort(new MixnetError("MIXNET_ERROR_BAD_FRAME", `frame of ${refused} bytes refused`));
+      return false;
+    };
+    stream.addEventListener("message", (event) => {
+      // libp2p may hand over several chunks at once as a list: each is decoded in place, not concatenated first.
+      const data = event.data as Uint8Array | Uint8ArrayList;
+      if (data instanceof Uint8Array) onChunk(data);
+      else for (const part of data) if (!onChunk(part)) return;
     });
     stream.addEventListener("close", () => {
       if (link.stream === stream) {
