@@ -27,6 +27,7 @@ import {
 } from "../src/index.js";
 import { lionessDecrypt, lionessEncrypt } from "../src/lioness.js";
 import { expandSharedSecret, headerKeystream, headerMac } from "../src/primitives.js";
+import { withBackend } from "../test/helpers.js";
 
 const HOPS = Number(process.env.BENCH_HOPS ?? 4000);
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 400);
@@ -40,15 +41,6 @@ const backendOf = (name: SphinxBackendName): SphinxBackend => {
   setSphinxBackend(previous);
   return b;
 };
-const onBackend = <T>(name: SphinxBackendName, f: () => T): T => {
-  const previous = getSphinxBackend();
-  setSphinxBackend(name);
-  try {
-    return f();
-  } finally {
-    setSphinxBackend(previous);
-  }
-};
 
 const keys = Array.from({ length: 5 }, () => generateKeyPair());
 const route = keys.map((k, i) => ({ address: new Uint8Array(32).fill(i + 1), publicKey: k.publicKey }));
@@ -57,7 +49,7 @@ const destination = { address: new Uint8Array(32).fill(0xdd), identifier: new Ui
 const message = randomBytes(PayloadSize.regular - 17);
 const pool = Array.from({ length: 64 }, () => createForwardPacket({ route, delays, destination, message }).packet);
 const node = createSphinxNode(keys[0]!.privateKey);
-const referenceNode = onBackend("node", () => createSphinxNode(keys[0]!.privateKey));
+const referenceNode = withBackend("node", () => createSphinxNode(keys[0]!.privateKey));
 const fastKey = fast.privateKey(keys[0]!.privateKey);
 const nodeKey = nodeBackend.privateKey(keys[0]!.privateKey);
 
@@ -145,7 +137,7 @@ const [create, createFloor, surb, dh, nodeCreate] = alternate(PACKETS, 30, [
   },
   compare
     ? () => {
-        onBackend("node", () => createForwardPacket({ route, delays, destination, message }));
+        withBackend("node", () => createForwardPacket({ route, delays, destination, message }));
       }
     : () => {},
 ]) as [number[], number[], number[], number[], number[]];
