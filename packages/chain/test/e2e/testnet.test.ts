@@ -131,7 +131,10 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     expect(again.code).toBe(TX_CODES.CHAIN_ERROR_ZETA_IN_USE);
     expect((await client(2).zeta(zeta)).status).toBe("being_verified");
     await waitUntil(() => deposits.length >= 1);
-    expect(deposits[0]?.attributes).toMatchObject({ zeta, sp: sp.address, value: "25", proof: "0xc0ffee" });
+    expect(deposits[0]?.attributes).toMatchObject({ zeta, sp: sp.address, value: "25" });
+    // The event names the zeta; a verifier reacting to it reads the proof with the zeta query.
+    expect(deposits[0]?.attributes.proof).toBeUndefined();
+    expect((await client(3).zeta(deposits[0]?.attributes.zeta as string)).proof).toBe("0xc0ffee");
 
     const vote = async (v: Actor) =>
       buildVerificationNotification(v.key, { chainId, nonce: await nonceOf(v) }, { zeta, valid: true });

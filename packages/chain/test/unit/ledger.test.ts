@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { EVENT_KEYS } from "../../src/client.js";
 import { TX_CODES } from "../../src/errors.js";
-import { Ledger } from "../../src/ledger.js";
+import { Ledger, nextAppHash } from "../../src/ledger.js";
 import { type CommittedStore, MemoryStore, SqliteStore } from "../../src/store.js";
 import {
   buildCredentialRequest,
@@ -346,6 +347,44 @@ describe("ledger: events", () => {
         if (byKey.has(stored)) expect(byKey.get(stored)).toBe(false);
       }
     }
+  });
+});
+
+describe("ledger: event sizes", () => {
+  it("leaves the proof out of the deposit event (it is in the tx and in the /zeta query)", () => {
+    const ledger = newLedger();
+    const z = zetaOf("no-proof-in-event");
+    const proof = `0x${"ab".repeat(400)}`;
+    const r = block(ledger, [
+      buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 3n, proof }),
+    ]);
+    const event = r.txResults[0]?.events.find((e) => e.type === "deposit_credential");
+    expect(event?.attributes.map((a) => a.key)).toEqual(["zeta", "sp", "value", "deposit_tx"]);
+    expect(zeta(ledger, z)).toMatchObject({ status: "being_verified", proof });
+  });
+});
+
+describe("ledger: app hash layout", () => {
+  it("hashes sha256(prev || u64be(height) || sha256(len||key||len||value, keys sorted)) over UTF-8 bytes", () => {
+    const writes = new Map([
+      ["b/é", '{"x":"ü"}'],
+      ["a", ""],
+      ["acc/0x01", '{"balance":"5","nonce":1}'],
+    ]);
+    const prev = new Uint8Array(32).fill(7);
+    const lp = (text: string) => {
+      const bytes = Buffer.from(text, "utf8");
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(bytes.length);
+      return Buffer.concat([len, bytes]);
+    };
+    const inner = createHash("sha256");
+    for (const key of ["a", "acc/0x01", "b/é"]) inner.update(lp(key)).update(lp(writes.get(key) as string));
+    const height = Buffer.alloc(8);
+    height.writeBigUInt64BE(42n);
+    const expected = createHash("sha256").update(prev).update(height).update(inner.digest()).digest();
+    expect(Buffer.from(nextAppHash(prev, 42, writes)).toString("hex")).toBe(expected.toString("hex"));
+    expect(nextAppHash(prev, 43, new Map())).toEqual(prev);
   });
 });
 
