@@ -253,7 +253,7 @@ export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txH
   }
   const key = verifier.resolve(publicKey);
   if (!key) throw new TxRejected("CHAIN_ERROR_SIGNATURE", "public key is not a secp256k1 point");
-  if (!verifier.verify(signature, signBytes(bodyBytes), publicKey)) {
+  if (!verifier.verifyParts(signature, SIGN_DOMAIN, bodyBytes, publicKey)) {
     throw new TxRejected("CHAIN_ERROR_SIGNATURE", "signature does not verify");
   }
   return { hash, sender: key.address, body: parsed.data };

@@ -2,17 +2,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { publicKeyFromSecretKey, SIGNATURE_BACKEND, SignatureVerifier, signMessage } from "../../src/keys.js";
 
-const native = new SignatureVerifier(1000, "native");
+const addon = new SignatureVerifier(1000, "native-0.6");
+const native = new SignatureVerifier(1000, "native-2019");
 const wasm = new SignatureVerifier(1000, "wasm");
 
 describe("signature backends", () => {
-  it("uses the native libsecp256k1 addon on this platform (linux-x64 glibc ships a prebuilt binary)", () => {
-    expect(SIGNATURE_BACKEND).toBe("native");
-    expect(new SignatureVerifier().backend).toBe("native");
+  it("uses this package's addon; the secp256k1 package's prebuilt one (linux-x64 glibc) and wasm load too", () => {
+    expect(SIGNATURE_BACKEND).toBe("native-0.6");
+    expect(new SignatureVerifier().backend).toBe("native-0.6");
+    expect(native.backend).toBe("native-2019");
     expect(wasm.backend).toBe("wasm");
   });
 
-  it("native and WebAssembly builds agree on valid, tampered, foreign-key and high-s signatures", () => {
+  it("the addon, the npm addon and WebAssembly builds agree on valid, tampered, foreign-key and high-s signatures", () => {
     const order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
     fc.assert(
       fc.property(
@@ -38,6 +40,7 @@ describe("signature backends", () => {
             [highS, keyA, false],
           ];
           for (const [sig, key, expected] of cases) {
+            expect(addon.verify(sig, message, key)).toBe(expected);
             expect(native.verify(sig, message, key)).toBe(expected);
             expect(wasm.verify(sig, message, key)).toBe(expected);
           }
