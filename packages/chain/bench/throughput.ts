@@ -13,7 +13,8 @@
  * Phase B (latency): an open-loop offered load of RATE tx/s, broadcast-to-commit p50/p99.
  *
  *   pnpm bench            (env: BENCH_SECONDS=15 WINDOW=1200 RATE=300 VALIDATORS=4; BENCH_KEEP=1 keeps the node
- *                          directories, BENCH_APP_LOG=info makes the apps log their request counts when stopped)
+ *                          directories, BENCH_APP_LOG=info makes the apps log their request counts when stopped,
+ *                          BENCH_ONLY=nym runs the ledger's phase A alone, for a quick A/B of a change to the app)
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -25,13 +26,17 @@ import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { type ChainClient, connectChain } from "../src/client.js";
 import type { AppStateInput } from "../src/genesis.js";
 import { addressFromSecretKey, KECCAK_BACKEND, SIGNATURE_BACKEND } from "../src/keys.js";
-import { startTestnet, type Testnet, type TestnetOptions } from "../src/testnet.js";
+import { startTestnet, type Testnet, type TestnetOptions, validatorArgs } from "../src/testnet.js";
 import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.WINDOW ?? 1200);
 const RATE = Number(process.env.RATE ?? 300);
 const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
+/** BENCH_ONLY=nym: phase A of the ledger alone (quick A/B of a change to the app; prints no ratio). */
+const ONLY_NYM = process.env.BENCH_ONLY === "nym";
+/** How apps talk to their node, ours and abci-cli's kvstore alike: BENCH_ABCI=tcp|unix (default unix, as the localnet). */
+const ABCI_TRANSPORT = process.env.BENCH_ABCI === "tcp" ? "tcp" : "unix";
 const SPS = 64;
 const VERIFIERS = 32;
 const PROOF_BYTES = 400;
@@ -383,6 +388,7 @@ async function withNet<T>(
     chainId: "nym-bench",
     appLogLevel: process.env.BENCH_APP_LOG ?? "warn",
     config: NODE_CONFIG,
+    abciTransport: ABCI_TRANSPORT,
     ...(appCommand ? { appCommand } : {}),
   });
   try {
@@ -405,7 +411,7 @@ console.log(
     .map(([k, v]) => `${k}=${v}`)
     .join(
       " ",
-    )}, ${SPS + VERIFIERS} senders spread over the ${VALIDATORS} nodes, JSON-RPC batches of up to 10 broadcast_tx_async, the same window and duration`,
+    )}, ABCI over ${ABCI_TRANSPORT === "unix" ? "Unix sockets" : "loopback TCP"} (BENCH_ABCI), ${SPS + VERIFIERS} senders spread over the ${VALIDATORS} nodes, JSON-RPC batches of up to 10 broadcast_tx_async, the same window and duration`,
 );
 let t = performance.now();
 const capacity = nymWorkload("nym-bench", capacityCredentials);
@@ -426,10 +432,7 @@ const profiledApp: TestnetOptions["appCommand"] = profileDir
         "--import",
         "tsx",
         fileURLToPath(new URL("../src/bin.ts", import.meta.url)),
-        `--abci.port=${node.abciPort}`,
-        "--abci.host=127.0.0.1",
-        `--data.dir=${node.dataDir}`,
-        `--log.level=${node.logLevel}`,
+        ...validatorArgs(node),
       ],
     })
   : undefined;
@@ -438,6 +441,7 @@ const ours = await withNet(
   "nym",
   async (net) => {
     const a = await drive(net, capacity, { window: WINDOW }, SECONDS);
+    if (ONLY_NYM) return { a, b: a };
     // Phase B continues each sender's nonces after what phase A committed.
     const chain = await connectChain({ rpcUrl: net.rpcUrls[0]! });
     for (let i = 0; i < SPS; i++) baseNonce.sp[i] = (await chain.account(addressFromSecretKey(sps[i]!))).nonce;
@@ -452,6 +456,12 @@ const ours = await withNet(
   },
   profiledApp,
 );
+if (ONLY_NYM) {
+  console.log(
+    `phase A only (BENCH_ONLY=nym), no baseline, no ratio:\n  nym ledger  ${fmt(ours.a)}\n              ${fmtCpu(ours.a)}`,
+  );
+  process.exit(0);
+}
 const kv = await withNet("kvstore", async (net) => {
   // kvstore is much faster: give it enough txs to stay busy for the whole phase.
   const a = await drive(net, kvWorkload(SECONDS * 4000, meanSize), { window: WINDOW }, SECONDS);
@@ -470,7 +480,7 @@ const kvSocket =
         (net) => drive(net, kvWorkload(SECONDS * 4000, meanSize), { window: WINDOW }, SECONDS),
         (node) => ({
           command: "abci-cli",
-          args: ["kvstore", "--address", `tcp://127.0.0.1:${node.abciPort}`, "--log_level", "error"],
+          args: ["kvstore", "--address", node.abciAddress, "--log_level", "error"],
         }),
       )
     : undefined;

@@ -1,4 +1,6 @@
-import { createServer, type Server, type Socket } from "node:net";
+import type { Stats } from "node:fs";
+import { lstat, unlink } from "node:fs/promises";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@nym-ts/common";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 
@@ -225,6 +227,9 @@ export interface AbciServerStats {
 export interface AbciServer {
   readonly stats: AbciServerStats;
   listen(port: number, host: string): Promise<{ port: number; host: string }>;
+  /** Listens on a Unix domain socket instead (CometBFT: `proxy_app = unix://<path>`), created with mode 0600 so only
+   * this user's processes can talk to the app. A stale socket file left by a killed process is replaced. */
+  listenUnix(path: string): Promise<{ path: string }>;
   close(): Promise<void>;
 }
 
@@ -365,6 +370,23 @@ export function createAbciServer(
           resolve({ port: bound, host });
         });
       }),
+    listenUnix: async (path) => {
+      await removeStaleSocket(path);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        // The umask makes the socket 0600 from its creation: no window in which another user could connect.
+        const umask = process.umask(0o177);
+        try {
+          server.listen(path, () => {
+            server.off("error", reject);
+            resolve();
+          });
+        } finally {
+          process.umask(umask);
+        }
+      });
+      return { path };
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -372,6 +394,29 @@ export function createAbciServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Removes a socket file nobody listens on any more (the app was killed), so the next listen does not fail with
+ * EADDRINUSE. A path that is not a socket, or one a live process still accepts on, is left alone (listen then fails).
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  let info: Stats;
+  try {
+    info = await lstat(path);
+  } catch {
+    return;
+  }
+  if (!info.isSocket()) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect({ path });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (!live) await unlink(path).catch(() => {});
 }
 
 /** An exception tells CometBFT the app is broken; it stops the node, which is the safe outcome. */

@@ -73,7 +73,16 @@ export {
   type ZetaStatus,
 } from "./ledger.js";
 export { type CommitMeta, type CommittedStore, MemoryStore, Overlay, SqliteStore } from "./store.js";
-export { editToml, rpcHeight, startTestnet, type Testnet, type TestnetNode, type TestnetOptions } from "./testnet.js";
+export {
+  type AppSpec,
+  editToml,
+  rpcHeight,
+  startTestnet,
+  type Testnet,
+  type TestnetNode,
+  type TestnetOptions,
+  validatorArgs,
+} from "./testnet.js";
 export {
   addressSchema,
   amountSchema,

@@ -31,13 +31,30 @@ export interface TestnetOptions {
   appLogLevel?: string;
   /** The `cometbft` binary; default: `cometbft` on PATH. */
   cometbft?: string;
-  /** How to run the app of one node; default: this package's `nym-validator` (via tsx when running from source). */
-  appCommand?: (node: { index: number; abciPort: number; dataDir: string; logLevel: string }) => {
+  /**
+   * How each app talks to its node: `unix` over a Unix domain socket `<home>/abci.sock`, cheaper than loopback TCP
+   * for the same bytes; `tcp` on 127.0.0.1:<abci port>. Default: unix when the socket path fits (100 bytes), else tcp.
+   */
+  abciTransport?: "unix" | "tcp";
+  /** How to run the app of one node; default: this package's `nym-validator` (via tsx when running from source).
+   * `abciAddress` is what CometBFT dials (`unix://<abciSocket>` or `tcp://127.0.0.1:<abciPort>`). */
+  appCommand?: (node: AppSpec) => {
     command: string;
     args: string[];
   };
   /** Extra config.toml settings, `{ "mempool.size": 10000 }` (section.key; top-level keys without a dot). */
   config?: Record<string, string | number | boolean>;
+}
+
+/** What an app command needs to know about its node. */
+export interface AppSpec {
+  index: number;
+  abciPort: number;
+  /** The Unix socket path when the transport is `unix`. */
+  abciSocket?: string;
+  abciAddress: string;
+  dataDir: string;
+  logLevel: string;
 }
 
 export interface TestnetNode {
@@ -48,6 +65,8 @@ export interface TestnetNode {
   readonly rpcPort: number;
   readonly p2pPort: number;
   readonly abciPort: number;
+  /** `unix://<path>` or `tcp://127.0.0.1:<port>`: where CometBFT dials the app. */
+  readonly abciAddress: string;
   readonly running: boolean;
   /** Process ids of the running app (none for kvstore) and CometBFT, for CPU accounting. */
   readonly pids: { app?: number; cometbft?: number };
@@ -67,10 +86,13 @@ export interface Testnet {
   stop(): Promise<void>;
 }
 
+const MAX_SOCKET_PATH = 100;
+
 interface Manifest {
   chainId: string;
   app: "nym" | "kvstore";
-  nodes: { nodeId: string; rpcPort: number; p2pPort: number; abciPort: number }[];
+  /** abciAddress is absent from the manifests of testnets laid out before Unix sockets: those use TCP. */
+  nodes: { nodeId: string; rpcPort: number; p2pPort: number; abciPort: number; abciAddress?: string }[];
 }
 
 const live = new Set<ChildProcess>();
@@ -90,7 +112,8 @@ function track(child: ChildProcess): void {
 /**
  * Lays out and starts an N-validator CometBFT network on 127.0.0.1 with distinct ports: `cometbft testnet` creates
  * the keys and genesis, then each node's config.toml gets its own ports, the other nodes as persistent peers,
- * localnet timeouts and `proxy_app = tcp://127.0.0.1:<abci port>` pointing at its own app process.
+ * localnet timeouts and `proxy_app` pointing at its own app process (`unix://<home>/abci.sock` by default, or
+ * `tcp://127.0.0.1:<abci port>` with `abciTransport: "tcp"`).
  */
 export async function startTestnet(options: TestnetOptions): Promise<Testnet> {
   if (!Number.isInteger(options.validators) || options.validators < 1 || options.validators > 64) {
@@ -150,11 +173,24 @@ async function layout(
   }
   const chainId = options.chainId ?? "nym-localnet";
   const ports = await freePorts(3 * n);
+  // A Unix socket path must fit sun_path (108 bytes on Linux, 104 on macOS): a testnet laid out deeper than that
+  // uses loopback TCP unless unix was asked for explicitly.
+  const socketFits = Buffer.byteLength(join(dir, `node${n - 1}`, "abci.sock")) <= MAX_SOCKET_PATH;
+  if (options.abciTransport === "unix" && !socketFits) {
+    throw new RangeError(
+      `abciTransport unix: ${dir} is too deep for a Unix socket path (max ${MAX_SOCKET_PATH} bytes)`,
+    );
+  }
+  const transport = options.abciTransport ?? (socketFits ? "unix" : "tcp");
   const nodes = Array.from({ length: n }, (_, i) => ({
     nodeId: nodeIdOf(join(dir, `node${i}`)),
     p2pPort: ports[3 * i] as number,
     rpcPort: ports[3 * i + 1] as number,
     abciPort: ports[3 * i + 2] as number,
+    abciAddress:
+      transport === "unix"
+        ? `unix://${join(dir, `node${i}`, "abci.sock")}`
+        : `tcp://127.0.0.1:${ports[3 * i + 2] as number}`,
   }));
   const genesis = JSON.parse(readFileSync(join(dir, "node0", "config", "genesis.json"), "utf8")) as Record<
     string,
@@ -175,7 +211,7 @@ async function layout(
       .map((p) => `${p.nodeId}@127.0.0.1:${p.p2pPort}`)
       .join(",");
     const settings: Record<string, string | number | boolean> = {
-      proxy_app: app === "kvstore" ? "kvstore" : `tcp://127.0.0.1:${node.abciPort}`,
+      proxy_app: app === "kvstore" ? "kvstore" : node.abciAddress,
       moniker: `nym-validator-${i}`,
       log_level: options.cometLogLevel ?? "error",
       "rpc.laddr": `tcp://127.0.0.1:${node.rpcPort}`,
@@ -254,19 +290,22 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-function defaultAppCommand(node: { abciPort: number; dataDir: string; logLevel: string }): {
-  command: string;
-  args: string[];
-} {
+/** The `nym-validator` flags that serve `node` (its ABCI address, data directory and log level). */
+export function validatorArgs(node: AppSpec): string[] {
+  return [
+    ...(node.abciSocket
+      ? [`--abci.socket=${node.abciSocket}`]
+      : [`--abci.port=${node.abciPort}`, "--abci.host=127.0.0.1"]),
+    `--data.dir=${node.dataDir}`,
+    `--log.level=${node.logLevel}`,
+  ];
+}
+
+function defaultAppCommand(node: AppSpec): { command: string; args: string[] } {
   const fromSource = import.meta.url.endsWith(".ts");
   const bin = join(here, fromSource ? "bin.ts" : "bin.js");
   const args = fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin];
-  args.push(
-    `--abci.port=${node.abciPort}`,
-    "--abci.host=127.0.0.1",
-    `--data.dir=${node.dataDir}`,
-    `--log.level=${node.logLevel}`,
-  );
+  args.push(...validatorArgs(node));
   return { command: process.execPath, args };
 }
 
@@ -276,6 +315,7 @@ class Node implements TestnetNode {
   readonly rpcPort: number;
   readonly p2pPort: number;
   readonly abciPort: number;
+  readonly abciAddress: string;
   readonly rpcUrl: string;
   #comet: ChildProcess | undefined;
   #app: ChildProcess | undefined;
@@ -293,6 +333,7 @@ class Node implements TestnetNode {
     this.rpcPort = m.rpcPort;
     this.p2pPort = m.p2pPort;
     this.abciPort = m.abciPort;
+    this.abciAddress = m.abciAddress ?? `tcp://127.0.0.1:${m.abciPort}`;
     this.rpcUrl = `http://127.0.0.1:${m.rpcPort}`;
   }
 
@@ -310,14 +351,17 @@ class Node implements TestnetNode {
   async start(): Promise<void> {
     if (this.#comet) return;
     if (this.app === "nym") {
+      const abciSocket = this.abciAddress.startsWith("unix://") ? this.abciAddress.slice(7) : undefined;
       const spec = (this.options.appCommand ?? defaultAppCommand)({
         index: this.index,
         abciPort: this.abciPort,
+        ...(abciSocket ? { abciSocket } : {}),
+        abciAddress: this.abciAddress,
         dataDir: join(this.home, "app"),
         logLevel: this.options.appLogLevel ?? "info",
       });
       this.#app = launch(spec.command, spec.args, join(this.home, "app.log"), resolve(here, ".."));
-      await waitForPort(this.abciPort, this.#app, 30_000);
+      await waitForListener(abciSocket ? { path: abciSocket } : { port: this.abciPort }, this.#app, 30_000);
     }
     this.#comet = launch(this.cometbft, ["start", "--home", this.home], join(this.home, "cometbft.log"), this.home);
     await waitForRpc(this.rpcUrl, this.#comet, 30_000);
@@ -353,13 +397,17 @@ async function terminate(child: ChildProcess | undefined, kill = false): Promise
   clearTimeout(timer);
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForListener(
+  target: { port: number } | { path: string },
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
-      throw new ChainError("CHAIN_ERROR_TESTNET", `app process exited (${child.exitCode})`, { port });
+      throw new ChainError("CHAIN_ERROR_TESTNET", `app process exited (${child.exitCode})`, target);
     const ok = await new Promise<boolean>((r) => {
-      const s = netConnect(port, "127.0.0.1");
+      const s = "path" in target ? netConnect({ path: target.path }) : netConnect(target.port, "127.0.0.1");
       s.once("connect", () => {
         s.destroy();
         r(true);
@@ -369,7 +417,8 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
     if (ok) return;
     await sleep(100);
   }
-  throw new ChainError("CHAIN_ERROR_TESTNET", `app did not listen on ${port} in ${timeoutMs} ms`, { port });
+  const where = "path" in target ? target.path : String(target.port);
+  throw new ChainError("CHAIN_ERROR_TESTNET", `app did not listen on ${where} in ${timeoutMs} ms`, target);
 }
 
 async function waitForRpc(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

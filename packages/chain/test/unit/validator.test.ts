@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,12 @@ import { actor, appState, ethTxHashOf, watchers } from "../fixtures.js";
 const log = createLogger({ name: "test", level: "silent" });
 
 /** Sends requests on one connection and returns the responses, as CometBFT's consensus connection would. */
-async function roundTrip<I extends Exact<DeepPartial<Request>, I>>(port: number, requests: I[]): Promise<Response[]> {
-  const socket = connect(port, "127.0.0.1");
+async function roundTrip<I extends Exact<DeepPartial<Request>, I>>(
+  address: { port: number } | { path: string } | undefined,
+  requests: I[],
+): Promise<Response[]> {
+  if (!address) throw new Error("the validator is not listening");
+  const socket = "path" in address ? connect({ path: address.path }) : connect(address.port, "127.0.0.1");
   const reader = new FrameReader();
   const out: Response[] = [];
   return new Promise((resolve, reject) => {
@@ -50,9 +54,8 @@ describe("createValidator (library, in process)", () => {
       );
     const first = createValidator({ abci: { port: 0 }, data: { dir } }, { log });
     await first.start();
-    const port = first.address()!.port;
     const genesis = new TextEncoder().encode(JSON.stringify(appState()));
-    const responses = await roundTrip(port, [
+    const responses = await roundTrip(first.address(), [
       { info: {} },
       { initChain: { chainId: "v", appStateBytes: genesis, initialHeight: 1n } },
       { finalizeBlock: { height: 1n, txs: [vote(0), vote(1)] } },
@@ -68,7 +71,7 @@ describe("createValidator (library, in process)", () => {
 
     const second = createValidator({ abci: { port: 0 }, data: { dir } }, { log });
     await second.start();
-    const [info] = await roundTrip(second.address()!.port, [{ info: {} }]);
+    const [info] = await roundTrip(second.address(), [{ info: {} }]);
     expect(info?.info?.lastBlockHeight).toBe(1n);
     expect(Buffer.from(info?.info?.lastBlockAppHash ?? []).toString("hex")).toBe(
       Buffer.from(appHash ?? []).toString("hex"),
@@ -82,11 +85,38 @@ describe("createValidator (library, in process)", () => {
     const v = createValidator({ abci: { port: 0 }, data: { dir } }, { log });
     await v.start();
     const genesis = new TextEncoder().encode(JSON.stringify(appState()));
-    const responses = await roundTrip(v.address()!.port, [
+    const responses = await roundTrip(v.address(), [
       { initChain: { chainId: "v", appStateBytes: genesis, initialHeight: 1n } },
       { finalizeBlock: { height: 5n, txs: [] } },
     ]);
     expect(responses[1]?.exception?.error).toMatch(/height 5/);
+    await v.stop();
+  });
+
+  it("serves ABCI on a Unix socket of mode 0600, replacing a stale socket file but never a live one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "validator-"));
+    dirs.push(dir);
+    const path = join(dir, "abci.sock");
+    // A socket file left by a killed process: a child binds it, then SIGKILLs itself before any cleanup.
+    const killed = spawnSync(process.execPath, [
+      "-e",
+      `require("node:net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`,
+    ]);
+    expect(killed.signal).toBe("SIGKILL");
+    expect(lstatSync(path).isSocket()).toBe(true);
+
+    const v = createValidator({ abci: { socket: path }, data: { dir: join(dir, "data") } }, { log });
+    await v.start();
+    expect(v.address()).toEqual({ path });
+    expect(lstatSync(path).mode & 0o777).toBe(0o600);
+    const [info] = await roundTrip(v.address(), [{ info: {} }]);
+    expect(info?.info?.lastBlockHeight).toBe(0n);
+
+    // A second validator on the same live socket fails to start instead of stealing it.
+    const other = createValidator({ abci: { socket: path }, data: { dir: join(dir, "data2") } }, { log });
+    await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
+    const [again] = await roundTrip(v.address(), [{ echo: { message: "still mine" } }]);
+    expect(again?.echo?.message).toBe("still mine");
     await v.stop();
   });
 });
