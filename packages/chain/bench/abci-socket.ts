@@ -96,7 +96,10 @@ async function measure(transport: "tcp" | "unix"): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "abci-socket-"));
   const path = join(dir, "abci.sock");
   const child = fork(new URL(import.meta.url).pathname, ["server", transport === "unix" ? path : "tcp"], {
-    execArgv: [...process.execArgv, ...(process.env.SOCKET_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SOCKET_PROF}`] : [])],
+    execArgv: [
+      ...process.execArgv,
+      ...(process.env.SOCKET_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SOCKET_PROF}`] : []),
+    ],
   });
   let port = 0;
   await new Promise<void>((resolve) =>
