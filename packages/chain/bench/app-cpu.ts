@@ -22,7 +22,14 @@ import { createLogger } from "@nym-ts/common";
 import type { DeepPartial } from "cosmjs-types/helpers";
 import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { createLedgerHandler } from "../src/abci-app.js";
-import { type CheckTxAnswer, decodeCheckTxRequest, encodeCheckTxResponse, encodeFrame } from "../src/abci-server.js";
+import {
+  type CheckTxAnswer,
+  decodeCheckTxRequest,
+  EncodedResponse,
+  encodeCheckTxResponse,
+  encodeFrame,
+  FrameReader,
+} from "../src/abci-server.js";
 import { addressFromSecretKey, SIGNATURE_BACKEND } from "../src/keys.js";
 import { Ledger } from "../src/ledger.js";
 import { SqliteStore } from "../src/store.js";
@@ -119,7 +126,7 @@ async function drive(profile?: string): Promise<Round> {
 
   /** Answers one encoded request as the socket server does: decode, handle, encode, frame (CheckTx by the fast
    * path, whose answer is returned as is). */
-  const answer = (request: Uint8Array): Response | CheckTxAnswer => {
+  const answer = (request: Uint8Array): Response | EncodedResponse | CheckTxAnswer => {
     const fast = decodeCheckTxRequest(request);
     if (fast) {
       const result = checkTx(fast.tx, fast.type);
@@ -127,11 +134,12 @@ async function drive(profile?: string): Promise<Round> {
       return result;
     }
     const response = handler(Request.decode(request));
+    if (response instanceof EncodedResponse) return response;
     encodeFrame(Response.encode(response).finish());
     return response;
   };
   /** Answers a batch of encoded requests and charges their CPU to `phase` (one getrusage per batch, not per call). */
-  const run = (phase: Phase, requests: Uint8Array[]): (Response | CheckTxAnswer)[] => {
+  const run = (phase: Phase, requests: Uint8Array[]): (Response | EncodedResponse | CheckTxAnswer)[] => {
     const start = process.cpuUsage();
     const responses = requests.map(answer);
     const used = process.cpuUsage(start);
@@ -139,8 +147,16 @@ async function drive(profile?: string): Promise<Round> {
     calls[phase] += requests.length;
     return responses;
   };
-  const call = (phase: Phase, request: Uint8Array): Response => run(phase, [request])[0] as Response;
-  const checkCode = (r: Response | CheckTxAnswer): number | undefined => ("code" in r ? r.code : r.checkTx?.code);
+  /** One request's answer as a Response (a pre-encoded answer is decoded outside the measured CPU). */
+  const call = (phase: Phase, request: Uint8Array): Response => {
+    const r = run(phase, [request])[0];
+    return r instanceof EncodedResponse
+      ? Response.decode(new FrameReader().push(Buffer.from(r.frame))[0] as Buffer)
+      : (r as Response);
+  };
+  // CheckTx answers come from the fast path; only FinalizeBlock is pre-encoded, and it never goes through here.
+  const checkCode = (r: Response | EncodedResponse | CheckTxAnswer): number | undefined =>
+    r instanceof EncodedResponse ? undefined : "code" in r ? r.code : r.checkTx?.code;
 
   answer(enc({ initChain: { chainId: CHAIN, appStateBytes: new TextEncoder().encode(JSON.stringify(appState)) } }));
   const committed = new Set<string>();

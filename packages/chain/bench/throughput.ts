@@ -420,22 +420,28 @@ const meanSize = Math.round(
   capacity.senders.flatMap((s) => s.txs).reduce((a, x) => a + x.tx.length, 0) / capacity.total,
 );
 
-// BENCH_CPU_PROF=<dir>: run each ledger process under `node --cpu-prof`, profiles written to <dir> when they exit.
+// BENCH_CPU_PROF=<dir>: run each ledger process under `node --cpu-prof`, profiles written to <dir> when they exit
+// (wall-clock samples: on a crowded machine a preempted native call looks longer than it ran).
+// BENCH_APP_NODE_FLAGS="--perf-basic-prof ...": extra node flags for each ledger process, e.g. for `perf record`.
 const profileDir = process.env.BENCH_CPU_PROF;
-const profiledApp: TestnetOptions["appCommand"] = profileDir
-  ? (node) => ({
-      command: process.execPath,
-      args: [
-        "--cpu-prof",
-        `--cpu-prof-dir=${profileDir}`,
-        "--conditions=@nym-ts/source",
-        "--import",
-        "tsx",
-        fileURLToPath(new URL("../src/bin.ts", import.meta.url)),
-        ...validatorArgs(node),
-      ],
-    })
-  : undefined;
+const appNodeFlags = [
+  ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+  ...(process.env.BENCH_APP_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+];
+const profiledApp: TestnetOptions["appCommand"] =
+  appNodeFlags.length > 0
+    ? (node) => ({
+        command: process.execPath,
+        args: [
+          ...appNodeFlags,
+          "--conditions=@nym-ts/source",
+          "--import",
+          "tsx",
+          fileURLToPath(new URL("../src/bin.ts", import.meta.url)),
+          ...validatorArgs(node),
+        ],
+      })
+    : undefined;
 
 const ours = await withNet(
   "nym",

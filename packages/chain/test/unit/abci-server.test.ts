@@ -11,7 +11,9 @@ import {
   createAbciServer,
   decodeCheckTxRequest,
   encodeCheckTxResponse,
+  encodeFinalizeBlockResponse,
   encodeFrame,
+  FINALIZE_TX_GAS,
   FrameReader,
 } from "../../src/abci-server.js";
 import { Ledger } from "../../src/ledger.js";
@@ -109,6 +111,62 @@ describe("CheckTx fast path codec", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("encodes FinalizeBlock answers byte for byte as Response.encode does", () => {
+    const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+    const event = fc.record({
+      type: text,
+      attributes: fc.array(fc.record({ key: text, value: text, index: fc.boolean() }), { maxLength: 6 }),
+    });
+    const txResult = fc.record({
+      code: fc.oneof(fc.constant(0), fc.nat({ max: 0xffffffff })),
+      log: text,
+      codespace: fc.oneof(fc.constant(""), fc.constant("nym"), text),
+      events: fc.array(event, { maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(txResult, { maxLength: 12 }),
+        fc.oneof(fc.constant(new Uint8Array()), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+        (txResults, appHash) => {
+          const generic = encodeFrame(
+            Response.encode({
+              finalizeBlock: {
+                events: [],
+                txResults: txResults.map((r) => ({
+                  ...r,
+                  data: new Uint8Array(),
+                  info: "",
+                  gasWanted: BigInt(FINALIZE_TX_GAS),
+                  gasUsed: BigInt(FINALIZE_TX_GAS),
+                })),
+                validatorUpdates: [],
+                appHash,
+              },
+            }).finish(),
+          );
+          expect(Buffer.from(encodeFinalizeBlockResponse(txResults, appHash))).toEqual(Buffer.from(generic));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // A block of the size the benchmark makes (400 txs with the ledger's events) round-trips through the decoder.
+    const big = Array.from({ length: 400 }, (_, i) => ({
+      code: i % 7 === 0 ? 9 : 0,
+      log: i % 7 === 0 ? "zeta already deposited" : "",
+      codespace: i % 7 === 0 ? "nym" : "",
+      events: [
+        { type: "deposit_credential", attributes: [{ key: "zeta", value: `0x${"ab".repeat(96)}`, index: true }] },
+      ],
+    }));
+    const frame = encodeFinalizeBlockResponse(big, new Uint8Array(32).fill(7));
+    const [bodyBytes] = new FrameReader().push(Buffer.from(frame));
+    const decoded = Response.decode(bodyBytes as Buffer).finalizeBlock;
+    expect(decoded?.txResults).toHaveLength(400);
+    expect(decoded?.txResults[7]?.code).toBe(9);
+    expect(decoded?.txResults[1]?.events[0]?.attributes[0]?.index).toBe(true);
+    expect(Buffer.from(decoded?.appHash ?? []).toString("hex")).toBe("07".repeat(32));
   });
 
   it("decodes CheckTx requests as Request.decode does, and hands anything else to the generic decoder", () => {

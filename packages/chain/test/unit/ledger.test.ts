@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -441,6 +442,27 @@ describe("ledger: determinism and persistence", () => {
     // And it carries on: the next block builds on the stored hash.
     const next = block(reopened, [vote(watchers[2]!, 0)]);
     expect(next.txResults[0]?.code).toBe(0);
+  });
+
+  it("refuses a second store on a ledger file that is open, with a typed error, and opens it once closed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-"));
+    dirs.push(dir);
+    const path = join(dir, "l.sqlite");
+    const store = new SqliteStore(path);
+    block(newLedger(store), [vote(watchers[0]!, 0)]);
+    // A child process, as a second validator started on the same data dir would be.
+    const second = spawnSync(
+      process.execPath,
+      ["-e", `new (require("node:sqlite").DatabaseSync)(${JSON.stringify(path)}).exec("BEGIN IMMEDIATE; COMMIT;")`],
+      { encoding: "utf8" },
+    );
+    expect(second.status).not.toBe(0);
+    expect(second.stderr).toMatch(/locked/);
+    expect(() => new SqliteStore(path)).toThrow(expect.objectContaining({ code: "CHAIN_ERROR_STATE" }));
+    store.close();
+    const reopened = new SqliteStore(path);
+    expect(new Ledger(reopened).info().height).toBe(1);
+    reopened.close();
   });
 
   it("does not persist a finalized block until Commit", () => {
