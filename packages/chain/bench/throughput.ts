@@ -26,7 +26,13 @@ import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { type ChainClient, connectChain } from "../src/client.js";
 import type { AppStateInput } from "../src/genesis.js";
 import { addressFromSecretKey, KECCAK_BACKEND, SIGNATURE_BACKEND } from "../src/keys.js";
-import { startTestnet, type Testnet, type TestnetOptions, validatorArgs } from "../src/testnet.js";
+import {
+  startTestnet,
+  type Testnet,
+  type TestnetOptions,
+  VALIDATOR_NODE_FLAGS,
+  validatorArgs,
+} from "../src/testnet.js";
 import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -133,6 +139,8 @@ function kvWorkload(count: number, size: number): Workload {
 
 interface RunResult {
   committed: number;
+  /** Txs per JSON-RPC broadcast request (each costs the node an HTTP request and the generator a round trip). */
+  txsPerRequest: number;
   failed: number;
   seconds: number;
   tps: number;
@@ -267,6 +275,7 @@ async function drive(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
   let rejectedAtCheck = 0;
+  let requests = 0;
   const waitFor = async (hash: string) => {
     if (committedHashes.has(hash)) return true;
     await new Promise<void>((r) => {
@@ -306,6 +315,7 @@ async function drive(
         const at = performance.now();
         for (const item of batch) sent.set(item.hash, { at });
         inFlight += batch.length;
+        requests++;
         const results = await client.broadcastTxsAsync(batch.map((item) => item.tx));
         for (const r of results) {
           if (r.error === undefined) continue;
@@ -344,6 +354,7 @@ async function drive(
   const secondsTaken = (last - start) / 1000;
   return {
     committed: done.length,
+    txsPerRequest: sent.size / Math.max(1, requests),
     failed: failed + rejectedAtCheck + lost,
     seconds: secondsTaken,
     tps: done.length / secondsTaken,
@@ -354,7 +365,7 @@ async function drive(
 }
 
 function fmt(r: RunResult): string {
-  return `${r.tps.toFixed(0).padStart(5)} tx/s  (${r.committed} txs in ${r.seconds.toFixed(1)} s, failed ${r.failed})  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms`;
+  return `${r.tps.toFixed(0).padStart(5)} tx/s  (${r.committed} txs in ${r.seconds.toFixed(1)} s, failed ${r.failed}, ${r.txsPerRequest.toFixed(1)} txs per broadcast request)  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms`;
 }
 
 /** CPU per committed tx, summed over the validators' processes (so 4 executions of each tx for 4 validators). */
@@ -422,14 +433,16 @@ const meanSize = Math.round(
 
 // BENCH_CPU_PROF=<dir>: run each ledger process under `node --cpu-prof`, profiles written to <dir> when they exit
 // (wall-clock samples: on a crowded machine a preempted native call looks longer than it ran).
-// BENCH_APP_NODE_FLAGS="--perf-basic-prof ...": extra node flags for each ledger process, e.g. for `perf record`.
+// BENCH_APP_NODE_FLAGS="--perf-basic-prof ...": the node flags of each ledger process instead of the validator's own
+// (VALIDATOR_NODE_FLAGS); BENCH_APP_NODE_FLAGS= (empty) runs them with none, for an A/B of those flags.
 const profileDir = process.env.BENCH_CPU_PROF;
 const appNodeFlags = [
   ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
-  ...(process.env.BENCH_APP_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ...(process.env.BENCH_APP_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? VALIDATOR_NODE_FLAGS),
 ];
+console.log(`# ledger processes: node ${appNodeFlags.join(" ") || "(no flags)"}`);
 const profiledApp: TestnetOptions["appCommand"] =
-  appNodeFlags.length > 0
+  profileDir || process.env.BENCH_APP_NODE_FLAGS !== undefined
     ? (node) => ({
         command: process.execPath,
         args: [

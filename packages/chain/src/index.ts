@@ -81,6 +81,7 @@ export {
   type Testnet,
   type TestnetNode,
   type TestnetOptions,
+  VALIDATOR_NODE_FLAGS,
   validatorArgs,
 } from "./testnet.js";
 export {

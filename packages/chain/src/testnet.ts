@@ -290,6 +290,15 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * Node.js flags for a validator's ledger process. The ledger is one event loop that shares its host with CometBFT:
+ * V8's parallel GC helper threads would only contend with CometBFT for cores, so the young generation is collected on
+ * the main thread, and a 32 MiB semi-space lets the mempool's verified txs die young instead of being promoted. On
+ * the 2-core benchmark machine the 4-validator ledger ran at 919-1,086 tx/s with them and 834-1,000 tx/s without
+ * (5 and 10 runs). The localnet and the container start the ledger with these.
+ */
+export const VALIDATOR_NODE_FLAGS: readonly string[] = ["--single-threaded-gc", "--max-semi-space-size=32"];
+
 /** The `nym-validator` flags that serve `node` (its ABCI address, data directory and log level). */
 export function validatorArgs(node: AppSpec): string[] {
   return [
@@ -304,7 +313,10 @@ export function validatorArgs(node: AppSpec): string[] {
 function defaultAppCommand(node: AppSpec): { command: string; args: string[] } {
   const fromSource = import.meta.url.endsWith(".ts");
   const bin = join(here, fromSource ? "bin.ts" : "bin.js");
-  const args = fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin];
+  const args = [
+    ...VALIDATOR_NODE_FLAGS,
+    ...(fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin]),
+  ];
   args.push(...validatorArgs(node));
   return { command: process.execPath, args };
 }
