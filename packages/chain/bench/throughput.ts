@@ -162,16 +162,16 @@ function cpuSecondsOf(pid: number | undefined): number {
   }
 }
 
-/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
-function machineCpu(): { busy: number; total: number } {
+/** Busy, stolen (by the hypervisor, for other guests) and total CPU seconds of the whole machine, from /proc/stat. */
+function machineCpu(): { busy: number; steal: number; total: number } {
   try {
     const line = readFileSync("/proc/stat", "utf8").split("\n")[0] as string;
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const total = v.reduce((a, b) => a + b, 0) / 100;
     const idle = ((v[3] ?? 0) + (v[4] ?? 0)) / 100;
-    return { busy: total - idle, total };
+    return { busy: total - idle, steal: (v[7] ?? 0) / 100, total };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, steal: 0, total: 0 };
   }
 }
 
@@ -179,7 +179,7 @@ interface CpuSample {
   app: number;
   cometbft: number;
   bench: number;
-  machine: { busy: number; total: number };
+  machine: { busy: number; steal: number; total: number };
 }
 
 function sampleCpu(net: Testnet): CpuSample {
@@ -200,6 +200,8 @@ interface CpuUse {
   other: number;
   /** Share of the machine's CPU capacity that was busy. */
   busy: number;
+  /** CPU seconds the hypervisor gave to other guests while ours wanted them (a disturbed run). */
+  steal: number;
 }
 
 function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
@@ -208,12 +210,14 @@ function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
   const bench = b.bench - a.bench;
   const busy = b.machine.busy - a.machine.busy;
   const total = b.machine.total - a.machine.total;
+  const steal = b.machine.steal - a.machine.steal;
   return {
     app,
     cometbft,
     bench,
-    other: Math.max(0, busy - app - cometbft - bench),
+    other: Math.max(0, busy - steal - app - cometbft - bench),
     busy: total > 0 ? busy / total : 0,
+    steal,
   };
 }
 
@@ -372,7 +376,7 @@ function fmt(r: RunResult): string {
 function fmtCpu(r: RunResult): string {
   const us = (s: number) => `${((s / Math.max(1, r.committed)) * 1e6).toFixed(0)} us`;
   const c = r.cpu;
-  return `cpu per tx: apps ${us(c.app)}, cometbft ${us(c.cometbft)}, load generator ${us(c.bench)}; machine ${(c.busy * 100).toFixed(0)}% busy, ${c.other.toFixed(1)} cpu-s by other processes`;
+  return `cpu per tx: apps ${us(c.app)}, cometbft ${us(c.cometbft)}, load generator ${us(c.bench)}; machine ${(c.busy * 100).toFixed(0)}% busy, ${c.other.toFixed(1)} cpu-s by other processes, ${c.steal.toFixed(1)} cpu-s stolen by the hypervisor`;
 }
 
 /** Every network of the run, ours and the kvstore baselines, gets exactly these node settings (and startTestnet's
