@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import {
   availableSignatureBackends,
+  type ChainAddon,
   KECCAK_BACKEND,
   keccak256Backends,
   SIGNATURE_BACKEND,
@@ -25,9 +26,7 @@ const KEYS = 64;
 const BODY = 650;
 
 const require = createRequire(import.meta.url);
-const addon = require(fileURLToPath(new URL("../build/nym_chain_native.node", import.meta.url))) as {
-  verifyTx(publicKey: Uint8Array, signature: Uint8Array, domain: Uint8Array, body: Uint8Array): boolean;
-};
+const addon = require(fileURLToPath(new URL("../build/nym_chain_native.node", import.meta.url))) as ChainAddon;
 const npm = require("secp256k1/bindings.js") as {
   ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
 };
