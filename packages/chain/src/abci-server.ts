@@ -1,4 +1,4 @@
-import type { Stats } from "node:fs";
+import { chmodSync, type Stats } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@nym-ts/common";
@@ -505,15 +505,22 @@ export function createAbciServer(
       await removeStaleSocket(path);
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
-        // The umask makes the socket 0600 from its creation: no window in which another user could connect.
-        const umask = process.umask(0o177);
+        // The umask makes the socket 0600 from its creation: no window in which another user could connect. A
+        // worker thread may not change the process's umask; there the socket is chmod-ed right after the bind.
+        let umask: number | undefined;
+        try {
+          umask = process.umask(0o177);
+        } catch {
+          umask = undefined;
+        }
         try {
           server.listen(path, () => {
             server.off("error", reject);
+            if (umask === undefined) chmodSync(path, 0o600);
             resolve();
           });
         } finally {
-          process.umask(umask);
+          if (umask !== undefined) process.umask(umask);
         }
       });
       return { path };

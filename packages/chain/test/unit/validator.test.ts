@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial, Exact } from "cosmjs-types/helpers";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { encodeFrame, FrameReader } from "../../src/abci-server.js";
 import { buildTransferNotification } from "../../src/tx.js";
 import { createValidator } from "../../src/validator.js";
@@ -117,6 +117,25 @@ describe("createValidator (library, in process)", () => {
     await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
     const [again] = await roundTrip(v.address(), [{ echo: { message: "still mine" } }]);
     expect(again?.echo?.message).toBe("still mine");
+    await v.stop();
+  });
+
+  it("makes the Unix socket 0600 also where the umask cannot be set (a worker thread)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "validator-"));
+    dirs.push(dir);
+    const path = join(dir, "abci.sock");
+    const umask = vi.spyOn(process, "umask").mockImplementation(() => {
+      throw new TypeError("process.umask() is not supported in workers");
+    });
+    const v = createValidator({ abci: { socket: path }, data: { dir: join(dir, "data") } }, { log });
+    try {
+      await v.start();
+    } finally {
+      umask.mockRestore();
+    }
+    expect(lstatSync(path).mode & 0o777).toBe(0o600);
+    const [info] = await roundTrip(v.address(), [{ info: {} }]);
+    expect(info?.info?.lastBlockHeight).toBe(0n);
     await v.stop();
   });
 });
