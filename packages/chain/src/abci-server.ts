@@ -114,7 +114,52 @@ export function decodeCheckTxRequest(frame: Uint8Array): { tx: Uint8Array; type:
   return { tx: tx ?? frame.subarray(frame.length), type: type ?? 0 };
 }
 
-const utf8 = new TextEncoder();
+/** Bytes of a uvarint field (tag, value), or 0 for a zero value (proto3 leaves it out). */
+const varintField = (value: number): number => (value === 0 ? 0 : 1 + uvarintLength(value));
+/** Bytes of a length-delimited field (tag, length, body), or 0 for an empty one (proto3 leaves it out). */
+const delimited = (len: number): number => (len === 0 ? 0 : 1 + uvarintLength(len) + len);
+/** Bytes of an embedded message field: written even when the message is empty. */
+const embedded = (len: number): number => 1 + uvarintLength(len) + len;
+
+/**
+ * Writes protobuf fields, in order, into a buffer the encoder sized beforehand. Field tags here are single bytes
+ * (field numbers up to 15); zero numbers and empty strings are left out, as proto3 encoders do.
+ */
+class FieldWriter {
+  at = 0;
+  constructor(readonly out: Buffer) {}
+  uvarint(value: number): void {
+    this.at = writeUvarint(this.out, this.at, value);
+  }
+  varint(tag: number, value: number): void {
+    if (value === 0) return;
+    this.out[this.at++] = tag;
+    this.uvarint(value);
+  }
+  string(tag: number, value: string): void {
+    if (value === "") return;
+    this.out[this.at++] = tag;
+    this.uvarint(Buffer.byteLength(value));
+    this.at += this.out.write(value, this.at, "utf8");
+  }
+  bytes(tag: number, value: Uint8Array): void {
+    if (value.length === 0) return;
+    this.out[this.at++] = tag;
+    this.uvarint(value.length);
+    this.out.set(value, this.at);
+    this.at += value.length;
+  }
+  /** The start of an embedded message of `size` bytes (its fields follow). */
+  message(tag: number, size: number): void {
+    this.out[this.at++] = tag;
+    this.uvarint(size);
+  }
+  /** The buffer, after checking that exactly its size was written. */
+  done(what: string): Buffer {
+    if (this.at !== this.out.length) throw new Error(`${what} encoding wrote ${this.at} of ${this.out.length} bytes`);
+    return this.out;
+  }
+}
 
 /**
  * The framed Response for a CheckTx answer, byte for byte what `encodeFrame(Response.encode(...))` gives for
@@ -122,37 +167,21 @@ const utf8 = new TextEncoder();
  * objects (the generic path costs about 6 us per answer, and every tx is answered once per recheck).
  */
 export function encodeCheckTxResponse(answer: CheckTxAnswer): Uint8Array {
-  const log = answer.log ? utf8.encode(answer.log) : undefined;
-  const codespace = answer.codespace ? utf8.encode(answer.codespace) : undefined;
   const code = answer.code >>> 0;
-  let inner = 0;
-  if (code !== 0) inner += 1 + uvarintLength(code);
-  if (log) inner += 1 + uvarintLength(log.length) + log.length;
-  inner += 1 + uvarintLength(CHECK_TX_GAS_WANTED);
-  if (codespace) inner += 1 + uvarintLength(codespace.length) + codespace.length;
-  const body = 1 + uvarintLength(inner) + inner;
-  const out = new Uint8Array(uvarintLength(body) + body);
-  let at = writeUvarint(out, 0, body);
-  out[at++] = TAG_RESPONSE_CHECK_TX;
-  at = writeUvarint(out, at, inner);
-  if (code !== 0) {
-    out[at++] = TAG_RESULT_CODE;
-    at = writeUvarint(out, at, code);
-  }
-  if (log) {
-    out[at++] = TAG_RESULT_LOG;
-    at = writeUvarint(out, at, log.length);
-    out.set(log, at);
-    at += log.length;
-  }
-  out[at++] = TAG_RESULT_GAS_WANTED;
-  at = writeUvarint(out, at, CHECK_TX_GAS_WANTED);
-  if (codespace) {
-    out[at++] = TAG_RESULT_CODESPACE;
-    at = writeUvarint(out, at, codespace.length);
-    out.set(codespace, at);
-  }
-  return out;
+  const inner =
+    varintField(code) +
+    delimited(Buffer.byteLength(answer.log)) +
+    varintField(CHECK_TX_GAS_WANTED) +
+    delimited(Buffer.byteLength(answer.codespace));
+  const body = embedded(inner);
+  const w = new FieldWriter(Buffer.allocUnsafe(uvarintLength(body) + body));
+  w.uvarint(body);
+  w.message(TAG_RESPONSE_CHECK_TX, inner);
+  w.varint(TAG_RESULT_CODE, code);
+  w.string(TAG_RESULT_LOG, answer.log);
+  w.varint(TAG_RESULT_GAS_WANTED, CHECK_TX_GAS_WANTED);
+  w.string(TAG_RESULT_CODESPACE, answer.codespace);
+  return w.done("CheckTx");
 }
 
 /** An ABCI event as FinalizeBlock answers carry them (the ledger's events have exactly this shape). */
@@ -187,10 +216,6 @@ const TAG_ATTR_KEY = (1 << 3) | 2; // EventAttribute.key
 const TAG_ATTR_VALUE = (2 << 3) | 2; // EventAttribute.value
 const TAG_ATTR_INDEX = (3 << 3) | 0; // EventAttribute.index
 
-/** Bytes of a length-delimited field (tag, length, body), or 0 for an empty one (proto3 leaves it out). */
-const delimited = (len: number): number => (len === 0 ? 0 : 1 + uvarintLength(len) + len);
-const embedded = (len: number): number => 1 + uvarintLength(len) + len; // a sub-message is written even when empty
-
 /**
  * The framed Response for a FinalizeBlock answer, byte for byte what `encodeFrame(Response.encode(...))` gives for
  * `{ finalizeBlock: { events: [], txResults, validatorUpdates: [], appHash } }` with every tx result's `data` and
@@ -204,9 +229,11 @@ export function encodeFinalizeBlockResponse(txResults: readonly FinalizeTxAnswer
   for (const r of txResults) {
     const slot = sizes.length;
     sizes.push(0);
-    const code = r.code >>> 0;
-    let tx = code === 0 ? 0 : 1 + uvarintLength(code);
-    tx += delimited(Buffer.byteLength(r.log)) + 2 * (1 + uvarintLength(FINALIZE_TX_GAS));
+    let tx =
+      varintField(r.code >>> 0) +
+      delimited(Buffer.byteLength(r.log)) +
+      2 * varintField(FINALIZE_TX_GAS) +
+      delimited(Buffer.byteLength(r.codespace));
     for (const e of r.events) {
       const eslot = sizes.length;
       sizes.push(0);
@@ -219,63 +246,38 @@ export function encodeFinalizeBlockResponse(txResults: readonly FinalizeTxAnswer
       sizes[eslot] = ev;
       tx += embedded(ev);
     }
-    tx += delimited(Buffer.byteLength(r.codespace));
     sizes[slot] = tx;
     body += embedded(tx);
   }
   body += delimited(appHash.length);
   const response = TAG_RESPONSE_FINALIZE_BLOCK.length + uvarintLength(body) + body;
-  const out = Buffer.allocUnsafe(uvarintLength(response) + response);
+  const w = new FieldWriter(Buffer.allocUnsafe(uvarintLength(response) + response));
 
   // Pass 2: write.
-  let at = writeUvarint(out, 0, response);
-  for (const b of TAG_RESPONSE_FINALIZE_BLOCK) out[at++] = b;
-  at = writeUvarint(out, at, body);
-  const str = (tag: number, value: string): void => {
-    if (value === "") return;
-    out[at++] = tag;
-    at = writeUvarint(out, at, Buffer.byteLength(value));
-    at += out.write(value, at, "utf8");
-  };
+  w.uvarint(response);
+  for (const b of TAG_RESPONSE_FINALIZE_BLOCK) w.out[w.at++] = b;
+  w.uvarint(body);
   let next = 0;
   for (const r of txResults) {
-    out[at++] = TAG_FB_TX_RESULTS;
-    at = writeUvarint(out, at, sizes[next++] as number);
-    const code = r.code >>> 0;
-    if (code !== 0) {
-      out[at++] = TAG_TX_CODE;
-      at = writeUvarint(out, at, code);
-    }
-    str(TAG_TX_LOG, r.log);
-    out[at++] = TAG_TX_GAS_WANTED;
-    at = writeUvarint(out, at, FINALIZE_TX_GAS);
-    out[at++] = TAG_TX_GAS_USED;
-    at = writeUvarint(out, at, FINALIZE_TX_GAS);
+    w.message(TAG_FB_TX_RESULTS, sizes[next++] as number);
+    w.varint(TAG_TX_CODE, r.code >>> 0);
+    w.string(TAG_TX_LOG, r.log);
+    w.varint(TAG_TX_GAS_WANTED, FINALIZE_TX_GAS);
+    w.varint(TAG_TX_GAS_USED, FINALIZE_TX_GAS);
     for (const e of r.events) {
-      out[at++] = TAG_TX_EVENTS;
-      at = writeUvarint(out, at, sizes[next++] as number);
-      str(TAG_EVENT_TYPE, e.type);
+      w.message(TAG_TX_EVENTS, sizes[next++] as number);
+      w.string(TAG_EVENT_TYPE, e.type);
       for (const a of e.attributes) {
-        out[at++] = TAG_EVENT_ATTRIBUTES;
-        at = writeUvarint(out, at, sizes[next++] as number);
-        str(TAG_ATTR_KEY, a.key);
-        str(TAG_ATTR_VALUE, a.value);
-        if (a.index) {
-          out[at++] = TAG_ATTR_INDEX;
-          out[at++] = 1;
-        }
+        w.message(TAG_EVENT_ATTRIBUTES, sizes[next++] as number);
+        w.string(TAG_ATTR_KEY, a.key);
+        w.string(TAG_ATTR_VALUE, a.value);
+        w.varint(TAG_ATTR_INDEX, a.index ? 1 : 0);
       }
     }
-    str(TAG_TX_CODESPACE, r.codespace);
+    w.string(TAG_TX_CODESPACE, r.codespace);
   }
-  if (appHash.length > 0) {
-    out[at++] = TAG_FB_APP_HASH;
-    at = writeUvarint(out, at, appHash.length);
-    out.set(appHash, at);
-    at += appHash.length;
-  }
-  if (at !== out.length) throw new Error(`FinalizeBlock encoding wrote ${at} of ${out.length} bytes`);
-  return out;
+  w.bytes(TAG_FB_APP_HASH, appHash);
+  return w.done("FinalizeBlock");
 }
 
 /**
