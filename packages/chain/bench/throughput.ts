@@ -21,7 +21,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
 import { type ChainClient, connectChain } from "../src/client.js";
 import type { AppStateInput } from "../src/genesis.js";
@@ -31,7 +30,7 @@ import {
   type Testnet,
   type TestnetOptions,
   VALIDATOR_NODE_FLAGS,
-  validatorArgs,
+  validatorCommand,
 } from "../src/testnet.js";
 import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
 
@@ -447,17 +446,7 @@ const appNodeFlags = [
 console.log(`# ledger processes: node ${appNodeFlags.join(" ") || "(no flags)"}`);
 const profiledApp: TestnetOptions["appCommand"] =
   profileDir || process.env.BENCH_APP_NODE_FLAGS !== undefined
-    ? (node) => ({
-        command: process.execPath,
-        args: [
-          ...appNodeFlags,
-          "--conditions=@nym-ts/source",
-          "--import",
-          "tsx",
-          fileURLToPath(new URL("../src/bin.ts", import.meta.url)),
-          ...validatorArgs(node),
-        ],
-      })
+    ? (node) => validatorCommand(node, appNodeFlags)
     : undefined;
 
 const ours = await withNet(

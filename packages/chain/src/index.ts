@@ -82,7 +82,7 @@ export {
   type TestnetNode,
   type TestnetOptions,
   VALIDATOR_NODE_FLAGS,
-  validatorArgs,
+  validatorCommand,
 } from "./testnet.js";
 export {
   addressSchema,

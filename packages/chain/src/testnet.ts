@@ -36,8 +36,7 @@ export interface TestnetOptions {
    * for the same bytes; `tcp` on 127.0.0.1:<abci port>. Default: unix when the socket path fits (100 bytes), else tcp.
    */
   abciTransport?: "unix" | "tcp";
-  /** How to run the app of one node; default: this package's `nym-validator` (via tsx when running from source).
-   * `abciAddress` is what CometBFT dials (`unix://<abciSocket>` or `tcp://127.0.0.1:<abciPort>`). */
+  /** How to run the app of one node; default: `validatorCommand`, this package's `nym-validator`. */
   appCommand?: (node: AppSpec) => {
     command: string;
     args: string[];
@@ -50,12 +49,15 @@ export interface TestnetOptions {
 export interface AppSpec {
   index: number;
   abciPort: number;
-  /** The Unix socket path when the transport is `unix`. */
-  abciSocket?: string;
+  /** What CometBFT dials: `unix://<socket path>` or `tcp://127.0.0.1:<abciPort>`. */
   abciAddress: string;
   dataDir: string;
   logLevel: string;
 }
+
+/** The socket path of a `unix://` ABCI address, else undefined. */
+const socketPathOf = (address: string): string | undefined =>
+  address.startsWith("unix://") ? address.slice("unix://".length) : undefined;
 
 export interface TestnetNode {
   readonly index: number;
@@ -299,26 +301,27 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 export const VALIDATOR_NODE_FLAGS: readonly string[] = ["--single-threaded-gc", "--max-semi-space-size=32"];
 
-/** The `nym-validator` flags that serve `node` (its ABCI address, data directory and log level). */
-export function validatorArgs(node: AppSpec): string[] {
-  return [
-    ...(node.abciSocket
-      ? [`--abci.socket=${node.abciSocket}`]
-      : [`--abci.port=${node.abciPort}`, "--abci.host=127.0.0.1"]),
-    `--data.dir=${node.dataDir}`,
-    `--log.level=${node.logLevel}`,
-  ];
-}
-
-function defaultAppCommand(node: AppSpec): { command: string; args: string[] } {
+/**
+ * The command that runs this package's `nym-validator` for `node` (via tsx when running from source), with
+ * `nodeFlags` for Node.js: what `startTestnet` runs unless given another `appCommand`.
+ */
+export function validatorCommand(
+  node: AppSpec,
+  nodeFlags: readonly string[] = VALIDATOR_NODE_FLAGS,
+): { command: string; args: string[] } {
   const fromSource = import.meta.url.endsWith(".ts");
   const bin = join(here, fromSource ? "bin.ts" : "bin.js");
-  const args = [
-    ...VALIDATOR_NODE_FLAGS,
-    ...(fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin]),
-  ];
-  args.push(...validatorArgs(node));
-  return { command: process.execPath, args };
+  const socket = socketPathOf(node.abciAddress);
+  return {
+    command: process.execPath,
+    args: [
+      ...nodeFlags,
+      ...(fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin]),
+      ...(socket ? [`--abci.socket=${socket}`] : [`--abci.port=${node.abciPort}`, "--abci.host=127.0.0.1"]),
+      `--data.dir=${node.dataDir}`,
+      `--log.level=${node.logLevel}`,
+    ],
+  };
 }
 
 class Node implements TestnetNode {
@@ -363,11 +366,10 @@ class Node implements TestnetNode {
   async start(): Promise<void> {
     if (this.#comet) return;
     if (this.app === "nym") {
-      const abciSocket = this.abciAddress.startsWith("unix://") ? this.abciAddress.slice(7) : undefined;
-      const spec = (this.options.appCommand ?? defaultAppCommand)({
+      const abciSocket = socketPathOf(this.abciAddress);
+      const spec = (this.options.appCommand ?? validatorCommand)({
         index: this.index,
         abciPort: this.abciPort,
-        ...(abciSocket ? { abciSocket } : {}),
         abciAddress: this.abciAddress,
         dataDir: join(this.home, "app"),
         logLevel: this.options.appLogLevel ?? "info",
