@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { addressFromSecretKey, buildDepositCredential, buildVerificationNotification } from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial } from "cosmjs-types/helpers";
 import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
@@ -30,10 +31,9 @@ import {
   encodeFrame,
   FrameReader,
 } from "../src/abci-server.js";
-import { addressFromSecretKey, SIGNATURE_BACKEND } from "../src/keys.js";
+import { SIGNATURE_BACKEND } from "../src/keys.js";
 import { Ledger } from "../src/ledger.js";
 import { SqliteStore } from "../src/store.js";
-import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
 
 const CREDENTIALS = Number(process.env.CREDENTIALS ?? 3000);
 const BLOCK = Number(process.env.BLOCK ?? 250);

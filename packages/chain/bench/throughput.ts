@@ -22,17 +22,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
-import { type ChainClient, connectChain } from "../src/client.js";
-import type { AppStateInput } from "../src/genesis.js";
-import { addressFromSecretKey, KECCAK_BACKEND, SIGNATURE_BACKEND } from "../src/keys.js";
+import type { AppStateInput } from "@nym-ts/chain-client";
 import {
-  startTestnet,
-  type Testnet,
-  type TestnetOptions,
-  VALIDATOR_NODE_FLAGS,
-  validatorCommand,
-} from "../src/testnet.js";
-import { buildDepositCredential, buildVerificationNotification } from "../src/tx.js";
+  addressFromSecretKey,
+  buildDepositCredential,
+  buildVerificationNotification,
+  type ChainClient,
+  connectChain,
+} from "@nym-ts/chain-client";
+import { startTestnet, type Testnet, type TestnetOptions } from "@nym-ts/testkit";
+import { VALIDATOR_NODE_FLAGS, validatorCommand } from "../src/command.js";
+import { KECCAK_BACKEND, SIGNATURE_BACKEND } from "../src/keys.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WINDOW = Number(process.env.WINDOW ?? 1200);

@@ -1,3 +1,4 @@
+import { txErrorName } from "@nym-ts/chain-client";
 import type { Logger } from "@nym-ts/common";
 import {
   CheckTxType,
@@ -15,7 +16,6 @@ import {
   EncodedResponse,
   encodeFinalizeBlockResponse,
 } from "./abci-server.js";
-import { txErrorName } from "./errors.js";
 import type { Ledger, TxResult } from "./ledger.js";
 
 export const APP_VERSION = 1n;

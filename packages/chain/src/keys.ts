@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { type Address, bytesToHex, type TxSignatureVerifier } from "@nym-ts/chain-client";
 import * as libsecp256k1 from "tiny-secp256k1";
 
 /**
@@ -187,58 +188,9 @@ export const KECCAK_BACKEND: KeccakBackend = allowedKeccak.find((b) => keccak256
 /** keccak256 (Ethereum's, with the original Keccak padding, not SHA3-256). */
 export const keccak256: (message: Uint8Array) => Uint8Array = keccak256Backends[KECCAK_BACKEND] ?? keccak256Backends.js;
 
-/** An Ethereum address: `0x` and 40 lower-case hex digits. */
-export type Address = `0x${string}`;
-
+/** The curve order and its half: r and s must lie in [1, n - 1], s at most n / 2. */
 const CURVE_ORDER = secp256k1.Point.CURVE().n;
 const HALF_ORDER = CURVE_ORDER >> 1n;
-
-export function bytesToHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
-
-/** Strict hex decoding: optional `0x`, even length, hex digits only. Throws TypeError naming `name`. */
-export function hexToBytes(hex: string, name = "hex"): Uint8Array {
-  const body = hex.startsWith("0x") ? hex.slice(2) : hex;
-  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) throw new TypeError(`${name}: not a hex string`);
-  return new Uint8Array(Buffer.from(body, "hex"));
-}
-
-/** address = last 20 bytes of keccak256(uncompressed public key without its 0x04 prefix), as Ethereum does. */
-export function addressFromPublicKey(publicKey: Uint8Array): Address {
-  const point = secp256k1.Point.fromBytes(publicKey); // throws on a point not on the curve
-  const uncompressed = point.toBytes(false);
-  return `0x${bytesToHex(keccak256(uncompressed.subarray(1)).subarray(12))}`;
-}
-
-export function publicKeyFromSecretKey(secretKey: Uint8Array): Uint8Array {
-  checkSecretKey(secretKey);
-  return secp256k1.getPublicKey(secretKey, true);
-}
-
-export function addressFromSecretKey(secretKey: Uint8Array): Address {
-  return addressFromPublicKey(publicKeyFromSecretKey(secretKey));
-}
-
-/** A fresh random secp256k1 secret key (32 bytes). */
-export function randomSecretKey(): Uint8Array {
-  return secp256k1.utils.randomSecretKey();
-}
-
-function checkSecretKey(secretKey: Uint8Array): void {
-  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32 || !secp256k1.utils.isValidSecretKey(secretKey)) {
-    throw new TypeError("secretKey: expected a valid 32-byte secp256k1 secret key");
-  }
-}
-
-/**
- * Ethereum-style ECDSA over secp256k1: the message is hashed with keccak256 and the 32-byte digest is signed;
- * 64-byte `r || s` with low `s` (as Ethereum requires), deterministic nonces (RFC 6979).
- */
-export function signMessage(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  checkSecretKey(secretKey);
-  return secp256k1.sign(keccak256(message), secretKey, { prehash: false, lowS: true, format: "compact" });
-}
 
 interface CachedKey {
   address: Address;
@@ -258,7 +210,7 @@ const EMPTY = new Uint8Array(0);
  * `backend` forces one build (tests compare them). Nothing here throws on bad input: a wrong length, a key off the
  * curve, r or s outside [1, n - 1], a high s or a wrong signature are all `false`.
  */
-export class SignatureVerifier {
+export class SignatureVerifier implements TxSignatureVerifier {
   readonly #keys = new Map<string, CachedKey>();
   readonly #maxKeys: number;
   readonly #backend: SignatureBackend;

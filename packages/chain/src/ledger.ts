@@ -1,9 +1,20 @@
 import { createHash } from "node:crypto";
-import { ChainError, CODESPACE, TX_CODES, TxRejected } from "./errors.js";
-import { type AppState, appStateSchema } from "./genesis.js";
-import { type Address, SignatureVerifier } from "./keys.js";
+import {
+  type Address,
+  type AppState,
+  appStateSchema,
+  ChainError,
+  CODESPACE,
+  decodeTx,
+  QUERY_CODES,
+  TX_CODES,
+  TxRejected,
+  txHash,
+  type VerifiedTx,
+  type ZetaStatus,
+} from "@nym-ts/chain-client";
+import { SignatureVerifier } from "./keys.js";
 import { type CommittedStore, Overlay } from "./store.js";
-import { decodeTx, txHash, type VerifiedTx } from "./tx.js";
 import { VerifiedTxCache } from "./tx-cache.js";
 
 /** An ABCI event attribute; `index: false` keeps it out of CometBFT's tx index (it is still in the tx result). */
@@ -35,15 +46,11 @@ export interface QueryResult {
   height: number;
 }
 
-export const QUERY_CODES = { OK: 0, BAD_PATH: 1, NOT_FOUND: 2 } as const;
-
 export interface AccountState {
   address: Address;
   balance: bigint;
   nonce: number;
 }
-
-export type ZetaStatus = "unknown" | "being_verified" | "spent" | "released";
 
 /** A zeta's state. Its proof (up to 16 KiB, written once per deposit) is kept under its own key, so that the votes,
  * which rewrite this record, neither re-parse nor re-write it. */

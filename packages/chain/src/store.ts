@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { ChainError } from "./errors.js";
+import { ChainError } from "@nym-ts/chain-client";
 
 /** Read access to the ledger's key-value state. Values are canonical JSON strings. */
 export interface KvReader {

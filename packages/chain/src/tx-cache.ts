@@ -1,4 +1,4 @@
-import type { VerifiedTx } from "./tx.js";
+import type { VerifiedTx } from "@nym-ts/chain-client";
 
 /**
  * Txs that passed `decodeTx` on this node (framing, UTF-8, JSON, schema, signature), keyed by their sha256 and

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AppStateInput } from "../src/genesis.js";
-import { type Address, addressFromSecretKey } from "../src/keys.js";
+import type { AppStateInput } from "@nym-ts/chain-client";
+import { type Address, addressFromSecretKey } from "@nym-ts/chain-client";
 
 /** A deterministic secp256k1 key from a label (tests only: never derive real keys like this). */
 export function testKey(label: string): Uint8Array {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, type Logger, loadConfig, parseFlags } from "@nym-ts/common";
-import { createDirectoryClient } from "@nym-ts/directory/client";
+import { createDirectoryClient } from "@nym-ts/directory-client";
 import { formatAddress } from "@nym-ts/mixnet";
 import { ClientConfig } from "./config.js";
 import { CLIENT_CONFIG_FILE, initClientDir, readClientKeys } from "./keys.js";

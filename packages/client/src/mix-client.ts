@@ -1,17 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "@nym-ts/common";
-import { createDirectoryClient, type DirectoryClient } from "@nym-ts/directory/client";
+import { createDirectoryClient, type DirectoryClient } from "@nym-ts/directory-client";
 import {
   type ClientAddress,
   chooseRoute,
-  createLibp2pTransport,
   cryptoRandom,
   decodeAddress,
   decodeDeliver,
   decodeError,
   decodeRegistered,
   E2E_OVERHEAD,
-  ed25519PublicFromSeed,
   encodeAddress,
   encodeClientForward,
   encodeDelivered,
@@ -20,7 +18,6 @@ import {
   FrameType,
   formatAddress,
   type Hop,
-  hostPortToMultiaddr,
   idHex,
   LoopStats,
   type MailboxMode,
@@ -38,10 +35,15 @@ import {
   sealTo,
   splitMessage,
   TopologyIndex,
-  topologyFromDirectory,
   type X25519KeyPair,
   x25519FromSecret,
 } from "@nym-ts/mixnet";
+import {
+  createLibp2pTransport,
+  ed25519PublicFromSeed,
+  hostPortToMultiaddr,
+  topologyFromDirectory,
+} from "@nym-ts/mixnet-node";
 
 /**
  * The Loopix client: fetches the topology, keeps one authenticated link to its gateway, and sends three Poisson

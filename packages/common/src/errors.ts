@@ -14,8 +14,18 @@ export class NymError<Code extends string = string, Details = unknown> extends E
   }
 }
 
+/** Stable error codes look like `CHAIN_ERROR_NONCE`: upper-case letters, digits and underscores. */
+const CODE = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * A NymError, or any Error with an upper-case string `code` (the pure libraries, which do not depend on this
+ * package, throw their own coded errors: `SphinxError`, `MixnetError`).
+ */
 export function isNymError(value: unknown, code?: string): value is NymError {
-  return value instanceof NymError && (code === undefined || value.code === code);
+  if (!(value instanceof Error)) return false;
+  const own = (value as { code?: unknown }).code;
+  if (!(value instanceof NymError) && !(typeof own === "string" && CODE.test(own))) return false;
+  return code === undefined || own === code;
 }
 
 export type ConfigIssue = { path: string; message: string };

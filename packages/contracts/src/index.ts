@@ -1,11 +1,11 @@
 /**
- * @nym-ts/contracts: the NYM ERC20 token on Ethereum, and the tools to run it locally.
+ * @nym-ts/contracts: the NYM ERC20 token on Ethereum and its deploy helpers (anvil itself is launched by
+ * @nym-ts/testkit's `startAnvil`).
  *
  * - `contracts/NymToken.sol`: a plain EIP-20 token ("Nym", "NYM", 6 decimals), written for this project and compiled
  *   offline by solc-js (`pnpm build:contracts`); the artifact (ABI, bytecode) is committed in `src/generated/` and a
  *   test checks that recompiling the source gives the same bytecode.
  * - `deployNymToken(signer, supply)`: deploys it to any JSON-RPC endpoint (ethers v6).
- * - `startAnvil({ blockTime })`: anvil on 127.0.0.1 with a chosen block time, for tests and the localnet.
  *
  * Spec: EIP-20 (https://eips.ethereum.org/EIPS/eip-20).
  *
@@ -19,14 +19,6 @@
  * await anvil.stop();
  */
 
-export {
-  ANVIL_CHAIN_ID,
-  ANVIL_DEFAULT_MNEMONIC,
-  type Anvil,
-  type AnvilOptions,
-  anvilDevKeys,
-  startAnvil,
-} from "./anvil.js";
 export {
   checkAddress,
   createJsonRpcProvider,

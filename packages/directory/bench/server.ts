@@ -6,8 +6,9 @@
  * directory's own cost from the cost of moving the bytes. Prints `READY <port>` and runs until killed.
  */
 import { createLogger } from "@nym-ts/common";
+import { generateEd25519Identity, type RegistrationByKind, signPayload } from "@nym-ts/directory-client";
 import Fastify from "fastify";
-import { createDirectory, generateEd25519Identity, type RegistrationByKind, signPayload } from "../src/index.js";
+import { createDirectory } from "../src/index.js";
 
 const [mode, nodesArg, dbPath] = process.argv.slice(2);
 

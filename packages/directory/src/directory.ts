@@ -1,15 +1,11 @@
 import type { AddressInfo } from "node:net";
 import rateLimit from "@fastify/rate-limit";
 import { createHttpApp, type HttpApp, HttpError, HttpErrorBody, type Logger, type Service } from "@nym-ts/common";
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { Counter, Gauge } from "prom-client";
-import { z } from "zod";
-import { DirectoryConfig, type DirectoryConfigInput } from "./config.js";
-import { PresenceBook } from "./presence-book.js";
 import {
   DeregistrationBody,
   DeregistrationResult,
   Ed25519PublicKey,
+  isValidEd25519PublicKey,
   MetricsAccepted,
   MetricsTotals,
   MixnodeMetricsOverview,
@@ -22,9 +18,15 @@ import {
   RegistrationResult,
   type SigningPurpose,
   signed,
+  signingBytes,
   Topology,
-} from "./schemas.js";
-import { isValidEd25519PublicKey, signingBytes, verifyEd25519 } from "./signing.js";
+  verifyEd25519,
+} from "@nym-ts/directory-client";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Counter, Gauge } from "prom-client";
+import { z } from "zod";
+import { DirectoryConfig, type DirectoryConfigInput } from "./config.js";
+import { PresenceBook } from "./presence-book.js";
 import { type DirectoryStore, openSqliteStore } from "./store.js";
 
 /** The package version, with the commit the image was built from when `NYM_BUILD_COMMIT` is set (see the Dockerfile). */

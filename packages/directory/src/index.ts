@@ -1,5 +1,6 @@
 /**
- * @nym-ts/directory: the Nym directory daemon (`nym-directory`) and its typed client.
+ * @nym-ts/directory: the Nym directory daemon (`nym-directory`). Its API schemas, request signing and typed client
+ * live in @nym-ts/directory-client, the one source of both this server's OpenAPI document and the clients' types.
  *
  * Nodes (mixnodes, gateways, validators, issuers, verifiers, service providers) register presence signed with
  * their Ed25519 identity key and renew it within a TTL; mixnodes post signed metrics; clients fetch the topology
@@ -12,7 +13,6 @@
  * const client = createDirectoryClient({ baseUrl: directory.url() });
  * const { topology } = await client.getTopology();
  */
-export * from "./client-entry.js";
 export { DirectoryConfig, type DirectoryConfigInput } from "./config.js";
 export {
   createDirectory,

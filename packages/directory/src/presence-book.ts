@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import {
   type AnyRegistration,
+  canonicalJson,
   type GatewayRegistration,
   type IssuerRegistration,
   MIX_LAYERS,
@@ -11,8 +12,7 @@ import {
   type Topology,
   type ValidatorRegistration,
   type VerifierRegistration,
-} from "./schemas.js";
-import { canonicalJson } from "./signing.js";
+} from "@nym-ts/directory-client";
 import type { DirectoryStore, StoredPresence } from "./store.js";
 
 /** The serialized topology and its ETag, rebuilt only when the set of live nodes or their routing data changes. */

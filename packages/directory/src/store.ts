@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { AnyRegistration, NodeKind, Presence, StoredMetricsReport } from "./schemas.js";
+import type { AnyRegistration, NodeKind, Presence, StoredMetricsReport } from "@nym-ts/directory-client";
 
 /** A registration as the store keeps it. */
 export interface StoredPresence extends Presence<AnyRegistration> {

@@ -13,16 +13,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  addressFromSecretKey,
-  type ChainClient,
-  connectChain,
-  randomSecretKey,
-  startTestnet,
-  type Testnet,
-} from "@nym-ts/chain";
+import { addressFromSecretKey, type ChainClient, connectChain, randomSecretKey } from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
-import { createJsonRpcProvider, deployNymToken, nymToken, parseNym, startAnvil } from "@nym-ts/contracts";
+import { createJsonRpcProvider, deployNymToken, nymToken, parseNym } from "@nym-ts/contracts";
+import { startAnvil, startTestnet, type Testnet } from "@nym-ts/testkit";
 import { Interface, Wallet } from "ethers";
 import { ChainNotifier, createEthereumWatcher, type EthereumWatcher } from "../src/index.js";
 

@@ -4,7 +4,7 @@ import {
   type ChainClient,
   TX_CODES,
   txErrorName,
-} from "@nym-ts/chain";
+} from "@nym-ts/chain-client";
 import type { Logger } from "@nym-ts/common";
 import { WatcherError } from "./errors.js";
 import type { NotifyContext, ObservedTransfer, TransferNotifier } from "./types.js";

@@ -1,4 +1,4 @@
-import { connectChain, hexToBytes } from "@nym-ts/chain";
+import { connectChain, hexToBytes } from "@nym-ts/chain-client";
 import { isNymError, type Logger, logConfigSection, readKeyFileText, type Service } from "@nym-ts/common";
 import { z } from "zod";
 import { ChainNotifier } from "./chain-notifier.js";

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runDaemonMain } from "@nym-ts/common";
-import { initKeysCommand } from "@nym-ts/mixnet";
+import { initKeysCommand } from "@nym-ts/mixnet-node";
 import { GatewayConfig } from "./config.js";
 import { createGateway } from "./gateway.js";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Logger, Service } from "@nym-ts/common";
-import type { DirectoryClient } from "@nym-ts/directory/client";
+import type { DirectoryClient } from "@nym-ts/directory-client";
 import {
   decodeClientForward,
   decodeDelivered,
@@ -11,15 +11,11 @@ import {
   encodeRegistered,
   FrameType,
   type MailboxMode,
-  type MixCore,
   type MixTransport,
-  NodeRuntime,
-  nodeNetworkOptions,
-  nodeRuntimeModules,
   nymSphinx,
   type SphinxCodec,
-  startNodeHttp,
 } from "@nym-ts/mixnet";
+import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, startNodeHttp } from "@nym-ts/mixnet-node";
 import { GatewayConfig, type GatewayConfigInput } from "./config.js";
 import { MailboxStore } from "./mailbox.js";
 

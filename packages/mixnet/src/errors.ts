@@ -1,5 +1,3 @@
-import { NymError } from "@nym-ts/common";
-
 export type MixnetErrorCode =
   | "MIXNET_ERROR_BAD_FRAME"
   | "MIXNET_ERROR_BAD_PEER"
@@ -8,5 +6,18 @@ export type MixnetErrorCode =
   | "MIXNET_ERROR_MESSAGE_TOO_LONG"
   | "MIXNET_ERROR_QUEUE_FULL";
 
-/** Errors of the mixnet library; `code` names the failure. */
-export class MixnetError extends NymError<MixnetErrorCode> {}
+/**
+ * Errors of the mixnet library; `code` names the failure. A plain coded Error (this pure library does not depend on
+ * the daemons' runtime); @nym-ts/common's `isNymError` recognises any Error with an upper-case `code`.
+ */
+export class MixnetError extends Error {
+  readonly code: MixnetErrorCode;
+  readonly details: unknown;
+
+  constructor(code: MixnetErrorCode, message: string, details?: unknown, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}

@@ -1,37 +1,30 @@
 /**
- * @nym-ts/mixnet: the Loopix machinery shared by mixnodes, gateways and clients (Piotrowska et al., "The Loopix
- * Anonymity System", USENIX Security 2017; ARCHITECTURE.md section 6).
+ * @nym-ts/mixnet: the Loopix protocol as a pure library (Piotrowska et al., "The Loopix Anonymity System", USENIX
+ * Security 2017; docs/mixnet.md). No I/O and no logging: randomness comes from an injectable `RandomSource`, time
+ * from the caller, and the network is the small `MixTransport` interface that @nym-ts/mixnet-node implements.
  *
- * - `MixTransport` and `createLibp2pTransport`: TCP + Noise + Yamux, one long-lived stream per neighbour, 4-byte
- *   length-prefixed frames, bounded per-neighbour queues.
  * - `TimerQueue`: per-packet mixing delays in one binary heap drained by one timer.
  * - `PoissonStream`, `sampleExponential`: the lambdaP / lambdaD / lambdaL / lambdaM streams and delays of mean mu.
  * - `splitMessage`, `Reassembler`: chunking of long messages; `RetransmitQueue`: acks with retransmission.
  * - `chooseRoute`, `chooseMixLoopRoute`, `TopologyIndex`: one node per layer; `LoopStats`: who drops packets.
+ * - frames (`encodeMixPacket`, `FrameDecoder`): the wire frames between nodes; `nymSphinx`: Sphinx as a codec.
  * - `sealTo`, `openSealed`: end-to-end encryption of packet contents to the recipient.
  *
  * @example
- * const transport = createLibp2pTransport({ identitySeed, listen: ["/ip4/127.0.0.1/tcp/1789"] });
- * transport.onFrame((frame, from) => handle(frame, from));
- * await transport.start();
- * transport.send({ id: neighbourKey, address: "/ip4/127.0.0.1/tcp/1790" }, encodeMixPacket(packet));
+ * const index = new TopologyIndex(topology);
+ * const route = chooseRoute(index, recipientGateway, random);
+ * const frame = encodeMixPacket(nymSphinx.createPacket(route, payload, delays));
  */
 
 export * from "./address.js";
-export * from "./directory-topology.js";
 export * from "./e2e.js";
 export * from "./errors.js";
 export * from "./fragment.js";
+export * from "./frame-decoder.js";
 export * from "./frames.js";
-export * from "./identity.js";
-export * from "./libp2p-transport.js";
 export * from "./loop-stats.js";
-export * from "./mix-core.js";
-export * from "./node-http.js";
-export * from "./node-runtime.js";
 export * from "./poisson.js";
 export * from "./random.js";
-export * from "./replay-cache.js";
 export * from "./retransmit.js";
 export * from "./sphinx-adapter.js";
 export * from "./sphinx-codec.js";

@@ -19,17 +19,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseFlags } from "@nym-ts/common";
 import { createDirectory } from "@nym-ts/directory";
-import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory/client";
-import {
-  createLibp2pTransport,
-  encodeMixPacket,
-  generateX25519,
-  hostPortToMultiaddr,
-  initNodeKeys,
-  multiaddrToHostPort,
-  nymSphinx,
-  sampleExponential,
-} from "@nym-ts/mixnet";
+import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory-client";
+import { encodeMixPacket, generateX25519, nymSphinx, sampleExponential } from "@nym-ts/mixnet";
+import { createLibp2pTransport, hostPortToMultiaddr, initNodeKeys, multiaddrToHostPort } from "@nym-ts/mixnet-node";
 
 const { flags } = parseFlags(process.argv.slice(2));
 const PACKETS = Number(flags.packets ?? 30_000);

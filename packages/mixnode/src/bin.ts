@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runDaemonMain } from "@nym-ts/common";
-import { initKeysCommand } from "@nym-ts/mixnet";
+import { initKeysCommand } from "@nym-ts/mixnet-node";
 import { MixnodeConfig } from "./config.js";
 import { createMixnode } from "./mixnode.js";
 

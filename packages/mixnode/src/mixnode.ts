@@ -1,15 +1,7 @@
 import type { Logger, Service } from "@nym-ts/common";
-import type { DirectoryClient } from "@nym-ts/directory/client";
-import {
-  type MixCore,
-  type MixTransport,
-  NodeRuntime,
-  nodeNetworkOptions,
-  nodeRuntimeModules,
-  nymSphinx,
-  type SphinxCodec,
-  startNodeHttp,
-} from "@nym-ts/mixnet";
+import type { DirectoryClient } from "@nym-ts/directory-client";
+import { type MixTransport, nymSphinx, type SphinxCodec } from "@nym-ts/mixnet";
+import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, startNodeHttp } from "@nym-ts/mixnet-node";
 import { MixnodeConfig, type MixnodeConfigInput } from "./config.js";
 
 export const MIXNODE_VERSION = "0.1.0";

@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { SIGN_DOMAIN } from "@nym-ts/chain-client";
 import {
   availableSignatureBackends,
   type ChainAddon,
@@ -18,7 +19,6 @@ import {
   SIGNATURE_BACKEND,
   SignatureVerifier,
 } from "../../src/keys.js";
-import { SIGN_DOMAIN } from "../../src/tx.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const N = Number(process.env.N ?? 4000);

@@ -1,16 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChainClient, type ChainEvent, connectChain } from "../../src/client.js";
-import { TX_CODES } from "../../src/errors.js";
-import { startTestnet, type Testnet } from "../../src/testnet.js";
 import {
   buildCredentialRequest,
   buildDepositCredential,
   buildTransferNotification,
   buildVerificationNotification,
-} from "../../src/tx.js";
+  type ChainClient,
+  type ChainEvent,
+  connectChain,
+  TX_CODES,
+} from "@nym-ts/chain-client";
+import { startTestnet, type Testnet } from "@nym-ts/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, actor, appState, ethTxHashOf, verifiers, watchers, zetaOf } from "../fixtures.js";
 
 /**

@@ -1,9 +1,9 @@
 import { connect, type Socket } from "node:net";
+import { buildDepositCredential, buildVerificationNotification } from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial, Exact } from "cosmjs-types/helpers";
 import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
 import fc from "fast-check";
-
 import { afterEach, describe, expect, it } from "vitest";
 import { createLedgerHandler } from "../../src/abci-app.js";
 import {
@@ -18,7 +18,6 @@ import {
 } from "../../src/abci-server.js";
 import { Ledger } from "../../src/ledger.js";
 import { MemoryStore } from "../../src/store.js";
-import { buildDepositCredential, buildVerificationNotification } from "../../src/tx.js";
 import { actor, appState, verifiers, zetaOf } from "../fixtures.js";
 
 const log = createLogger({ name: "test", level: "silent" });

@@ -5,18 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { EVENT_KEYS } from "../../src/client.js";
-import { TX_CODES } from "../../src/errors.js";
-import { Ledger, nextAppHash } from "../../src/ledger.js";
-import { type CommittedStore, MemoryStore, SqliteStore } from "../../src/store.js";
 import {
   buildCredentialRequest,
   buildDepositCredential,
   buildTransferNotification,
   buildVerificationNotification,
+  EVENT_KEYS,
   signTx,
-} from "../../src/tx.js";
+  TX_CODES,
+} from "@nym-ts/chain-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { Ledger, nextAppHash } from "../../src/ledger.js";
+import { type CommittedStore, MemoryStore, SqliteStore } from "../../src/store.js";
 import { type Actor, actor, appState, ethTxHashOf, verifiers, watchers, zetaOf } from "../fixtures.js";
 
 const CHAIN = "nym-test";

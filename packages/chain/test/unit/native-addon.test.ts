@@ -4,11 +4,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { addressFromPublicKey, SIGN_DOMAIN } from "@nym-ts/chain-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   addonSelfTest,
-  addressFromPublicKey,
   availableSignatureBackends,
   type ChainAddon,
   KECCAK_BACKEND,
@@ -17,7 +17,6 @@ import {
   SIGNATURE_BACKEND,
   SignatureVerifier,
 } from "../../src/keys.js";
-import { SIGN_DOMAIN } from "../../src/tx.js";
 
 // The addon is required, not optional: scripts/bootstrap.sh builds it (CI runs the bootstrap), so a missing build
 // fails here instead of silently testing the fallbacks only.

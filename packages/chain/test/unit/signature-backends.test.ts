@@ -1,6 +1,7 @@
+import { publicKeyFromSecretKey, signMessage } from "@nym-ts/chain-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { publicKeyFromSecretKey, SIGNATURE_BACKEND, SignatureVerifier, signMessage } from "../../src/keys.js";
+import { SIGNATURE_BACKEND, SignatureVerifier } from "../../src/keys.js";
 
 const addon = new SignatureVerifier(1000, "native-0.6");
 const native = new SignatureVerifier(1000, "native-2019");

@@ -1,9 +1,14 @@
+import {
+  buildDepositCredential,
+  buildVerificationNotification,
+  decodeTx,
+  TX_CODES,
+  txHash,
+} from "@nym-ts/chain-client";
 import { describe, expect, it } from "vitest";
-import { TX_CODES } from "../../src/errors.js";
 import { SignatureVerifier } from "../../src/keys.js";
 import { Ledger } from "../../src/ledger.js";
 import { MemoryStore } from "../../src/store.js";
-import { buildDepositCredential, buildVerificationNotification, decodeTx, txHash } from "../../src/tx.js";
 import { VerifiedTxCache } from "../../src/tx-cache.js";
 import { actor, appState, verifiers, zetaOf } from "../fixtures.js";
 

@@ -1,10 +1,18 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import {
+  addressFromPublicKey,
+  addressFromSecretKey,
+  buildDepositCredential,
+  buildTransferNotification,
+  decodeTx,
+  signBytes,
+  TxRejected,
+  txHash,
+} from "@nym-ts/chain-client";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TxRejected } from "../../src/errors.js";
-import { addressFromPublicKey, addressFromSecretKey, SignatureVerifier } from "../../src/keys.js";
-import { buildDepositCredential, buildTransferNotification, decodeTx, signBytes, txHash } from "../../src/tx.js";
+import { SignatureVerifier } from "../../src/keys.js";
 import { ethTxHashOf, testKey, zetaOf } from "../fixtures.js";
 
 describe("keys", () => {

@@ -3,12 +3,12 @@ import { lstatSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildTransferNotification } from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial, Exact } from "cosmjs-types/helpers";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { encodeFrame, FrameReader } from "../../src/abci-server.js";
-import { buildTransferNotification } from "../../src/tx.js";
 import { createValidator } from "../../src/validator.js";
 import { actor, appState, ethTxHashOf, watchers } from "../fixtures.js";
 

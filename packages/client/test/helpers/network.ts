@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@nym-ts/common";
 import { createDirectory, type Directory } from "@nym-ts/directory";
-import { createDirectoryClient } from "@nym-ts/directory/client";
+import { createDirectoryClient } from "@nym-ts/directory-client";
 import { createGateway, type Gateway } from "@nym-ts/gateway";
-import { generateX25519, initNodeKeys } from "@nym-ts/mixnet";
+import { generateX25519 } from "@nym-ts/mixnet";
+import { initNodeKeys } from "@nym-ts/mixnet-node";
 import { createMixnode, type Mixnode } from "@nym-ts/mixnode";
 import { MixClient, type TrafficOptions } from "../../src/mix-client.js";
 

@@ -1,13 +1,12 @@
+import { type Anvil, startAnvil } from "@nym-ts/testkit";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Anvil,
   ContractsError,
   createJsonRpcProvider,
   deployNymToken,
   nymToken,
   parseNym,
-  startAnvil,
   TRANSFER_TOPIC,
 } from "../../src/index.js";
 

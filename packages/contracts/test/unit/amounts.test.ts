@@ -1,14 +1,7 @@
+import { ANVIL_DEFAULT_MNEMONIC, anvilDevKeys } from "@nym-ts/testkit";
 import { id, Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import {
-  ANVIL_DEFAULT_MNEMONIC,
-  anvilDevKeys,
-  ContractsError,
-  checkAddress,
-  formatNym,
-  parseNym,
-  TRANSFER_TOPIC,
-} from "../../src/index.js";
+import { ContractsError, checkAddress, formatNym, parseNym, TRANSFER_TOPIC } from "../../src/index.js";
 
 describe("amounts and addresses", () => {
   it("parses NYM with six decimals and formats it back", () => {

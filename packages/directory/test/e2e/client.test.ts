@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDirectoryClient,
-  type Directory,
   type DirectoryClient,
   DirectoryClientError,
   generateEd25519Identity,
-} from "../../src/index.js";
+} from "@nym-ts/directory-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Directory } from "../../src/index.js";
 import { mixnode, randomKeyHex, startDirectory } from "../helpers/fixtures.js";
 
 describe("typed client against the directory on a real port", () => {

@@ -3,15 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@nym-ts/common";
 import {
-  createDirectory,
-  type Directory,
-  type DirectoryConfigInput,
   type Ed25519Signer,
   generateEd25519Identity,
   type MixnodeRegistration,
   type SigningPurpose,
   signPayload,
-} from "../../src/index.js";
+} from "@nym-ts/directory-client";
+import { createDirectory, type Directory, type DirectoryConfigInput } from "../../src/index.js";
 
 export const silentLog = createLogger({ name: "test", level: "silent" });
 

@@ -1,6 +1,7 @@
 import { join } from "node:path";
+import { generateEd25519Identity } from "@nym-ts/directory-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDirectory, generateEd25519Identity, openSqliteStore } from "../../src/index.js";
+import { createDirectory, openSqliteStore } from "../../src/index.js";
 import { manualClock, mixnode, sign, silentLog, tempDir } from "../helpers/fixtures.js";
 
 describe("presence lifetime", () => {

@@ -1,7 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  type Directory,
   type Ed25519Signer,
   type GatewayRegistration,
   generateEd25519Identity,
@@ -9,7 +7,9 @@ import {
   type NodeKind,
   type RegistrationByKind,
   signingBytes,
-} from "../../src/index.js";
+} from "@nym-ts/directory-client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Directory } from "../../src/index.js";
 import { manualClock, mixnode, randomKeyHex, sign, startDirectory } from "../helpers/fixtures.js";
 
 const version = "0.1.0";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connectChain } from "@nym-ts/chain";
+import { connectChain } from "@nym-ts/chain-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ChainNotifier,

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@nym-ts/common";
-import { type Anvil, createJsonRpcProvider, deployNymToken, nymToken, parseNym, startAnvil } from "@nym-ts/contracts";
+import { createJsonRpcProvider, deployNymToken, nymToken, parseNym } from "@nym-ts/contracts";
+import { type Anvil, startAnvil } from "@nym-ts/testkit";
 import { type JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { createEthereumWatcher, type EthereumWatcher, type TransferNotifier } from "../../src/index.js";
 

@@ -8,10 +8,9 @@ import {
   type ChainClient,
   connectChain,
   randomSecretKey,
-  startTestnet,
-  type Testnet,
-} from "@nym-ts/chain";
+} from "@nym-ts/chain-client";
 import { createLogger, writeKeyFile } from "@nym-ts/common";
+import { startTestnet, type Testnet } from "@nym-ts/testkit";
 import { ChainNotifier, createEthereumWatcher, type EthereumWatcher } from "../../src/index.js";
 import type { AnvilEnv } from "./anvil-env.js";
 

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { createLogger } from "@nym-ts/common";
 import { createDirectory, type Directory } from "@nym-ts/directory";
 import {
-  createLibp2pTransport,
   decodeDeliver,
   decodeError,
   decodeRegistered,
@@ -14,10 +13,10 @@ import {
   encodePull,
   encodeRegister,
   FrameType,
-  initNodeKeys,
   type MixTransport,
   nymSphinx,
 } from "@nym-ts/mixnet";
+import { createLibp2pTransport, initNodeKeys } from "@nym-ts/mixnet-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/gateway.js";
 

@@ -19,7 +19,6 @@ import {
   encodeRegistered,
   FrameType,
 } from "../../src/frames.js";
-import { ed25519PublicFromSeed, ed25519Signer, ed25519Verify } from "../../src/identity.js";
 
 describe("link frames", () => {
   it("encodes MIX_PACKET frames that stay intact while later frames fill the same slab, of any packet size", () => {
@@ -88,16 +87,7 @@ describe("link frames", () => {
   });
 });
 
-describe("identities, addresses and end-to-end sealing", () => {
-  it("signs and verifies with an Ed25519 seed and rejects a wrong message", () => {
-    const seed = new Uint8Array(32).fill(5);
-    const pub = ed25519PublicFromSeed(seed);
-    const sig = ed25519Signer(seed)(new Uint8Array([1, 2, 3]));
-    expect(ed25519Verify(pub, new Uint8Array([1, 2, 3]), sig)).toBe(true);
-    expect(ed25519Verify(pub, new Uint8Array([1, 2, 4]), sig)).toBe(false);
-    expect(ed25519Verify(pub.subarray(1), new Uint8Array([1, 2, 3]), sig)).toBe(false);
-  });
-
+describe("addresses and end-to-end sealing", () => {
   it("round-trips a client address and rejects a malformed one", () => {
     const address = {
       identityKey: new Uint8Array(32).fill(1),

@@ -6,16 +6,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "@nym-ts/common";
 import { createDirectory, type Directory } from "@nym-ts/directory";
-import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory/client";
-import {
-  createLibp2pTransport,
-  encodeMixPacket,
-  generateX25519,
-  initNodeKeys,
-  type MixTransport,
-  multiaddrToHostPort,
-  nymSphinx,
-} from "@nym-ts/mixnet";
+import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory-client";
+import { encodeMixPacket, generateX25519, type MixTransport, nymSphinx } from "@nym-ts/mixnet";
+import { createLibp2pTransport, initNodeKeys, multiaddrToHostPort } from "@nym-ts/mixnet-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMixnode } from "../../src/mixnode.js";
 

@@ -5,13 +5,12 @@ import { peerIdFromPublicKey } from "@libp2p/peer-id";
 import { tcp } from "@libp2p/tcp";
 import { yamux } from "@libp2p/yamux";
 import { multiaddr } from "@multiformats/multiaddr";
+import type { FrameHandler, MixTransport, PeerAddress, TransportStats } from "@nym-ts/mixnet";
+import { FrameDecoder, MixnetError } from "@nym-ts/mixnet";
 import { createLibp2p } from "libp2p";
 import type { Uint8ArrayList } from "uint8arraylist";
-import { MixnetError } from "./errors.js";
-import { FrameDecoder } from "./frame-decoder.js";
 import { ed25519PublicFromSeed } from "./identity.js";
 import { nodeNoiseCrypto } from "./noise-crypto.js";
-import type { FrameHandler, MixTransport, PeerAddress, TransportStats } from "./transport.js";
 
 /** The libp2p protocol of the mix link: one long-lived stream per neighbour, 4-byte big-endian length prefixes. */
 export const MIX_PROTOCOL = "/nym-ts/mix/1.0.0";

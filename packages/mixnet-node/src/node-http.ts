@@ -1,7 +1,7 @@
 import { createHttpApp, type HttpApp, type Logger } from "@nym-ts/common";
+import type { MixTransport } from "@nym-ts/mixnet";
 import { Counter, Gauge } from "prom-client";
 import type { MixCore } from "./mix-core.js";
-import type { MixTransport } from "./transport.js";
 
 export interface NodeHttpOptions {
   log: Logger;

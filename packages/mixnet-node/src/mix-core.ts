@@ -1,13 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "@nym-ts/common";
-import { encodeMixPacket, FrameType } from "./frames.js";
-import { LoopStats } from "./loop-stats.js";
-import { PoissonStream } from "./poisson.js";
-import { cryptoRandom, type Random, sampleExponential } from "./random.js";
-import type { ProcessedPacket, SphinxCodec, SphinxNodeKey } from "./sphinx-codec.js";
-import { TimerQueue } from "./timer-queue.js";
-import { chooseMixLoopRoute, type IndexedHop, type MixNodeInfo, type Topology, TopologyIndex } from "./topology.js";
-import type { MixTransport } from "./transport.js";
+import type { MixTransport, ProcessedPacket, SphinxCodec, SphinxNodeKey } from "@nym-ts/mixnet";
+import {
+  chooseMixLoopRoute,
+  cryptoRandom,
+  encodeMixPacket,
+  FrameType,
+  type IndexedHop,
+  LoopStats,
+  type MixNodeInfo,
+  PoissonStream,
+  type Random,
+  sampleExponential,
+  TimerQueue,
+  type Topology,
+  TopologyIndex,
+} from "@nym-ts/mixnet";
 
 /**
  * The packet engine shared by mixnodes and gateways: Sphinx processing, the replay check, the delay queue and

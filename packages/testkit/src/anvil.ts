@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { ContractsError } from "@nym-ts/contracts";
 import { HDNodeWallet, Mnemonic } from "ethers";
-import { ContractsError } from "./errors.js";
 
 /** The mnemonic anvil derives its dev accounts from when none is given (public knowledge, test use only). */
 export const ANVIL_DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";

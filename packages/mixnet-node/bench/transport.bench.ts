@@ -20,14 +20,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseFlags } from "@nym-ts/common";
-import {
-  createLibp2pTransport,
-  FrameType,
-  MixCore,
-  type ProcessedPacket,
-  ReplayCache,
-  type SphinxCodec,
-} from "../src/index.js";
+import { FrameType, type ProcessedPacket, type SphinxCodec } from "@nym-ts/mixnet";
+import { createLibp2pTransport, MixCore, ReplayCache } from "../src/index.js";
 
 const { flags } = parseFlags(process.argv.slice(2));
 const FRAME = 2414; // a MIX_PACKET frame: type byte + 2413-byte Sphinx packet (2065-byte payload)

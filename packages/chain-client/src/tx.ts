@@ -1,7 +1,7 @@
 import { hash as oneShotHash } from "node:crypto";
 import { z } from "zod";
 import { TxRejected } from "./errors.js";
-import { type Address, bytesToHex, publicKeyFromSecretKey, type SignatureVerifier, signMessage } from "./keys.js";
+import { type Address, bytesToHex, publicKeyFromSecretKey, signMessage, type TxSignatureVerifier } from "./keys.js";
 
 /**
  * Tx wire format (version 1), all bytes:
@@ -225,7 +225,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Decodes and checks a tx: framing, UTF-8, JSON, schema, then signature. Throws `TxRejected` with the precise code.
  * Does not look at state (nonce, roles): the ledger does that.
  */
-export function decodeTx(tx: Uint8Array, verifier: SignatureVerifier, hash = txHash(tx)): VerifiedTx {
+export function decodeTx(tx: Uint8Array, verifier: TxSignatureVerifier, hash = txHash(tx)): VerifiedTx {
   if (tx.length > MAX_TX_BYTES) throw new TxRejected("CHAIN_ERROR_TX_TOO_LARGE", `tx of ${tx.length} bytes`);
   if (tx.length <= HEADER_BYTES || tx[0] !== TX_VERSION) {
     throw new TxRejected("CHAIN_ERROR_ENCODING", "not a version 1 tx");

@@ -3,8 +3,13 @@ import type { Logger } from "@nym-ts/common";
 import { ChainError } from "./errors.js";
 import type { AppState } from "./genesis.js";
 import type { Address } from "./keys.js";
-import { QUERY_CODES, type ZetaStatus } from "./ledger.js";
 import { txHash } from "./tx.js";
+
+/** ABCI query answer codes of the ledger (part of the wire contract). */
+export const QUERY_CODES = { OK: 0, BAD_PATH: 1, NOT_FOUND: 2 } as const;
+
+/** Where a serial number (zeta) stands on chain. */
+export type ZetaStatus = "unknown" | "being_verified" | "spent" | "released";
 
 /** The indexed attribute each event type is found by in subscriptions and searches. */
 export const EVENT_KEYS = {

@@ -1,6 +1,6 @@
-import type { Topology as DirectoryTopology } from "@nym-ts/directory/client";
-import { MixnetError } from "./errors.js";
-import type { Topology } from "./topology.js";
+import type { Topology as DirectoryTopology } from "@nym-ts/directory-client";
+import type { Topology } from "@nym-ts/mixnet";
+import { MixnetError } from "@nym-ts/mixnet";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 

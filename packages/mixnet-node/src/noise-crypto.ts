@@ -7,8 +7,8 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { type ICryptoInterface, pureJsCrypto } from "@libp2p/noise";
+import { generateX25519, x25519FromSecret, x25519PublicKeyObject } from "@nym-ts/mixnet";
 import { Uint8ArrayList } from "uint8arraylist";
-import { generateX25519, x25519FromSecret, x25519PublicKeyObject } from "./e2e.js";
 
 /**
  * The crypto under the links' Noise sessions, on node:crypto. @libp2p/noise's default hands node:crypto a raw key

@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@nym-ts/common";
+import type { MixTransport, PeerAddress } from "@nym-ts/mixnet";
+import { encodeMixPacket, generateX25519, nymSphinx } from "@nym-ts/mixnet";
 import { describe, expect, it } from "vitest";
-import { generateX25519 } from "../../src/e2e.js";
-import { encodeMixPacket } from "../../src/frames.js";
 import { MixCore, type MixCoreOptions } from "../../src/mix-core.js";
-import { nymSphinx } from "../../src/sphinx-adapter.js";
-import type { MixTransport, PeerAddress } from "../../src/transport.js";
 
 const log = createLogger({ name: "test", level: "silent" });
 const id = (n: number) => new Uint8Array(32).fill(n);

@@ -1,5 +1,5 @@
 /**
- * @nym-ts/directory/client: what mixnodes, gateways and clients need to talk to the directory, without the server.
+ * @nym-ts/directory-client: what mixnodes, gateways and clients need to talk to the directory, without the server.
  *
  * @example
  * const client = createDirectoryClient({ baseUrl: "http://127.0.0.1:8080" });

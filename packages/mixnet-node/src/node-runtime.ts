@@ -6,15 +6,14 @@ import {
   type DirectoryClient,
   type Topology as DirectoryTopology,
   ed25519SignerFromSeed,
-} from "@nym-ts/directory/client";
+} from "@nym-ts/directory-client";
+import type { MixTransport, SphinxCodec } from "@nym-ts/mixnet";
+import { generateX25519 } from "@nym-ts/mixnet";
 import { multiaddrToHostPort, topologyFromDirectory } from "./directory-topology.js";
-import { generateX25519 } from "./e2e.js";
 import { ed25519PublicFromSeed } from "./identity.js";
 import { createLibp2pTransport } from "./libp2p-transport.js";
 import { MixCore, type MixCoreOptions } from "./mix-core.js";
 import { ReplayCache } from "./replay-cache.js";
-import type { SphinxCodec } from "./sphinx-codec.js";
-import type { MixTransport } from "./transport.js";
 
 /**
  * What a mixnode and a gateway share around the packet engine: key files, the libp2p transport, the replay cache,

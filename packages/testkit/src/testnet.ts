@@ -5,8 +5,9 @@ import { createServer, connect as netConnect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ChainError } from "./errors.js";
-import { type AppStateInput, appStateSchema } from "./genesis.js";
+import { type AbciAppSpec, validatorCommand } from "@nym-ts/chain";
+import { type AppStateInput, appStateSchema, ChainError } from "@nym-ts/chain-client";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 
 const execFileAsync = promisify(execFile);
 
@@ -46,14 +47,7 @@ export interface TestnetOptions {
 }
 
 /** What an app command needs to know about its node. */
-export interface AppSpec {
-  index: number;
-  abciPort: number;
-  /** What CometBFT dials: `unix://<socket path>` or `tcp://127.0.0.1:<abciPort>`. */
-  abciAddress: string;
-  dataDir: string;
-  logLevel: string;
-}
+export type AppSpec = AbciAppSpec;
 
 /** The socket path of a `unix://` ABCI address, else undefined. */
 const socketPathOf = (address: string): string | undefined =>
@@ -236,29 +230,25 @@ async function layout(
   return { chainId, app, nodes };
 }
 
-/** Sets `section.key` (or top-level `key`) lines of a CometBFT config.toml; every key must already exist. */
+/**
+ * Sets `section.key` (or top-level `key`) values of a CometBFT config.toml, parsed and written by smol-toml; every
+ * key must already exist (a typo would otherwise be ignored by CometBFT without a word).
+ */
 export function editToml(text: string, settings: Record<string, string | number | boolean>): string {
-  const lines = text.split("\n");
-  const found = new Set<string>();
-  let section = "";
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) {
-      section = header[1] as string;
+  const doc = parseToml(text) as Record<string, unknown>;
+  const missing: string[] = [];
+  for (const [name, value] of Object.entries(settings)) {
+    const dot = name.indexOf(".");
+    const table = dot < 0 ? doc : (doc[name.slice(0, dot)] as Record<string, unknown> | undefined);
+    const key = dot < 0 ? name : name.slice(dot + 1);
+    if (!table || typeof table !== "object" || !(key in table)) {
+      missing.push(name);
       continue;
     }
-    const kv = /^(\s*)([A-Za-z0-9_]+)\s*=/.exec(line);
-    if (!kv) continue;
-    const name = section ? `${section}.${kv[2]}` : (kv[2] as string);
-    if (!(name in settings)) continue;
-    const value = settings[name] as string | number | boolean;
-    lines[i] = `${kv[1]}${kv[2]} = ${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
-    found.add(name);
+    table[key] = value;
   }
-  const missing = Object.keys(settings).filter((k) => !found.has(k));
   if (missing.length > 0) throw new ChainError("CHAIN_ERROR_TESTNET", `config.toml has no ${missing.join(", ")}`, {});
-  return lines.join("\n");
+  return stringifyToml(doc);
 }
 
 /** A CometBFT node id: hex of the first 20 bytes of sha256 of the node's ed25519 public key. */
@@ -292,37 +282,6 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/**
- * Node.js flags for a validator's ledger process. The ledger is one event loop that shares its host with CometBFT:
- * V8's parallel GC helper threads would only contend with CometBFT for cores, so the young generation is collected on
- * the main thread, and a 32 MiB semi-space lets the mempool's verified txs die young instead of being promoted. On
- * the 2-core benchmark machine the 4-validator ledger ran at 919-1,086 tx/s with them and 834-1,000 tx/s without
- * (5 and 10 runs). The localnet and the container start the ledger with these.
- */
-export const VALIDATOR_NODE_FLAGS: readonly string[] = ["--single-threaded-gc", "--max-semi-space-size=32"];
-
-/**
- * The command that runs this package's `nym-validator` for `node` (via tsx when running from source), with
- * `nodeFlags` for Node.js: what `startTestnet` runs unless given another `appCommand`.
- */
-export function validatorCommand(
-  node: AppSpec,
-  nodeFlags: readonly string[] = VALIDATOR_NODE_FLAGS,
-): { command: string; args: string[] } {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const bin = join(here, fromSource ? "bin.ts" : "bin.js");
-  const socket = socketPathOf(node.abciAddress);
-  return {
-    command: process.execPath,
-    args: [
-      ...nodeFlags,
-      ...(fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin]),
-      ...(socket ? [`--abci.socket=${socket}`] : [`--abci.port=${node.abciPort}`, "--abci.host=127.0.0.1"]),
-      `--data.dir=${node.dataDir}`,
-      `--log.level=${node.logLevel}`,
-    ],
-  };
-}
 
 class Node implements TestnetNode {
   readonly home: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { MixTransport } from "@nym-ts/mixnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COALESCE_BYTES, createLibp2pTransport } from "../../src/libp2p-transport.js";
-import type { MixTransport } from "../../src/transport.js";
 
 const seed = () => new Uint8Array(randomBytes(32));
 

@@ -1,0 +1,21 @@
+/**
+ * @nym-ts/mixnet-node: what mixnodes, gateways and clients share at run time on top of the pure @nym-ts/mixnet
+ * library: the libp2p transport (TCP + Noise + Yamux, one long-lived stream per neighbour, node:crypto for Noise),
+ * Ed25519 node identities, the SQLite replay cache, `MixCore` (unwrap, delay, forward, loop cover), the node's HTTP
+ * surface (/health, /metrics) and its start-up runtime (keys, directory registration, topology refresh).
+ *
+ * @example
+ * const transport = createLibp2pTransport({ identitySeed, listen: ["/ip4/127.0.0.1/tcp/1789"] });
+ * transport.onFrame((frame, from) => handle(frame, from));
+ * await transport.start();
+ * transport.send({ id: neighbourKey, address: "/ip4/127.0.0.1/tcp/1790" }, encodeMixPacket(packet));
+ */
+
+export * from "./directory-topology.js";
+export * from "./identity.js";
+export * from "./libp2p-transport.js";
+export * from "./mix-core.js";
+export * from "./node-http.js";
+export * from "./node-runtime.js";
+export * from "./noise-crypto.js";
+export * from "./replay-cache.js";

@@ -1,0 +1,30 @@
+/**
+ * @nym-ts/testkit: launchers for the real components that tests, benchmarks and the localnet run on loopback:
+ * N-validator CometBFT networks driving our ledger (or CometBFT's kvstore as a benchmark baseline), anvil, and
+ * loopback mixnets. Production packages never import it (a lint rule checks this).
+ *
+ * @example
+ * const net = await startTestnet({ validators: 4, dir: "/tmp/net", appState });
+ * const anvil = await startAnvil({ blockTime: 1 });
+ * // ... run the test against net.nodes[0].rpcUrl and anvil.url
+ * await anvil.stop();
+ * await net.stop();
+ */
+
+export {
+  ANVIL_CHAIN_ID,
+  ANVIL_DEFAULT_MNEMONIC,
+  type Anvil,
+  type AnvilOptions,
+  anvilDevKeys,
+  startAnvil,
+} from "./anvil.js";
+export {
+  type AppSpec,
+  editToml,
+  rpcHeight,
+  startTestnet,
+  type Testnet,
+  type TestnetNode,
+  type TestnetOptions,
+} from "./testnet.js";
