@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import {
+  type ClientAddress,
+  idHex,
+  type LoopStats,
+  PoissonStream,
+  type Random,
+  type TopologyIndex,
+} from "@nym-ts/mixnet";
+import type { ClientStats, TrafficOptions } from "./client-types.js";
+import type { OutQueue, RoutePlanner } from "./sending.js";
+
+/**
+ * The client's three Loopix Poisson streams: real-or-drop at lambdaP (the next queued real packet, or a drop in its
+ * place), drop cover packets at lambdaD (to a random gateway's random address, discarded there), and loop cover
+ * packets at lambdaL (back to this client, whose return times feed the per-node loop statistics).
+ */
+export class CoverTraffic {
+  private readonly streams: PoissonStream[] = [];
+
+  constructor(
+    private readonly deps: {
+      planner: RoutePlanner;
+      queue: OutQueue;
+      /** The current topology (read at every tick: it is replaced on refresh). */
+      topology: () => TopologyIndex;
+      send: (frame: Uint8Array) => void;
+      self: ClientAddress;
+      traffic: TrafficOptions;
+      stats: ClientStats;
+      loopStats: LoopStats;
+      random: Random;
+    },
+  ) {}
+
+  start(): void {
+    const { traffic: t, random } = this.deps;
+    if (this.streams.length > 0) return;
+    if (t.lambdaP > 0) this.streams.push(new PoissonStream(t.lambdaP, () => this.realOrDrop(), random));
+    this.streams.push(new PoissonStream(t.lambdaD, () => this.sendDrop(), random));
+    this.streams.push(new PoissonStream(t.lambdaL, () => this.sendLoop(), random));
+    for (const s of this.streams) s.start();
+  }
+
+  stop(): void {
+    for (const s of this.streams) s.stop();
+    this.streams.length = 0;
+  }
+
+  /** A stored packet's identifier: true (and counted) when it is one of our loops coming home. */
+  loopReturned(identifier: string): boolean {
+    if (!this.deps.loopStats.recordReturned(identifier)) return false;
+    this.deps.stats.loopsReturned++;
+    return true;
+  }
+
+  /** One lambdaP slot: the next real packet, or a drop cover packet in its place. */
+  private realOrDrop(): void {
+    if (!this.deps.queue.sendNext()) this.sendDrop();
+  }
+
+  private sendDrop(): void {
+    const gateways = this.deps.topology().topology.gateways;
+    if (gateways.length === 0) return;
+    try {
+      const gw = gateways[Math.floor(this.deps.random() * gateways.length)]!;
+      const route = this.deps.planner.route(gw.identityKey);
+      // Random bytes look exactly like a sealed fragment to everyone, the gateway included.
+      this.deps.send(
+        this.deps.planner.forwardFrame(
+          route,
+          new Uint8Array(randomBytes(32)),
+          new Uint8Array(randomBytes(16)),
+          new Uint8Array(randomBytes(this.deps.planner.messageCapacity)),
+        ),
+      );
+      this.deps.stats.dropsSent++;
+    } catch {
+      // no complete topology: nothing to send
+    }
+  }
+
+  private sendLoop(): void {
+    try {
+      const identifier = new Uint8Array(randomBytes(16));
+      const route = this.deps.planner.route(this.deps.self.gateway);
+      const frame = this.deps.planner.forwardFrame(
+        route,
+        this.deps.self.identityKey,
+        identifier,
+        new Uint8Array(randomBytes(this.deps.planner.messageCapacity)),
+      );
+      this.deps.loopStats.recordSent(
+        idHex(identifier),
+        route.slice(0, 3).map((h) => idHex(h.identityKey)),
+      );
+      this.deps.send(frame);
+      this.deps.stats.loopsSent++;
+    } catch {
+      // no complete topology
+    }
+  }
+}
