@@ -11,6 +11,7 @@ import {
   NodeMetricsHistory,
   type Presence,
   presence,
+  presenceList,
   type RegistrationByKind,
   RegistrationResult,
   Topology,
@@ -67,7 +68,7 @@ export interface DirectoryClient {
  */
 const lastTimestamp = new Map<string, number>();
 
-const PresenceList = z.object({ nodes: z.array(presence(z.unknown())) });
+const PresenceList = presenceList(z.unknown());
 
 /**
  * The typed client of the directory, on the same zod schemas the server validates with. Every response is parsed,

@@ -189,6 +189,15 @@ export function presence<T extends z.ZodType>(node: T) {
     expiresAt: UnixMillis,
   });
 }
+/** Body of GET /api/v1/presence/{kind}: the live registrations of one kind, sorted by identity key. */
+export function presenceList<T extends z.ZodType>(node: T) {
+  return z.object({ nodes: z.array(presence(node)) });
+}
+
+/** Path parameters of the routes about one node: `/{identityKey}`. */
+export const IdentityKeyParams = z.strictObject({ identityKey: Ed25519PublicKey });
+export type IdentityKeyParams = z.infer<typeof IdentityKeyParams>;
+
 export interface Presence<T> {
   node: T;
   registeredAt: number;
@@ -216,6 +225,18 @@ export const Topology = z
   })
   .describe("Topology");
 export type Topology = z.infer<typeof Topology>;
+
+/** Request headers of GET /api/v1/topology: the ETag of the topology the client holds, to get 304 when current. */
+export const TopologyRequestHeaders = z.looseObject({
+  "if-none-match": z
+    .string()
+    .max(1024)
+    .optional()
+    .describe("ETag(s) of the topology the client holds (from an earlier answer), or *"),
+});
+
+/** The 304 answer of GET /api/v1/topology. */
+export const TopologyNotModified = z.null().describe("Not modified: the If-None-Match ETag is current; no body");
 
 export const MixnodeMetricsReport = z
   .strictObject({
@@ -252,6 +273,12 @@ export const NodeMetricsHistory = z
   .object({ identityKey: Ed25519PublicKey, reports: z.array(StoredMetricsReport).describe("Newest first") })
   .describe("NodeMetricsHistory");
 export type NodeMetricsHistory = z.infer<typeof NodeMetricsHistory>;
+
+/** Query of GET /api/v1/metrics/mixnodes/{identityKey}. */
+export const NodeMetricsHistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe("Most reports to return, newest first"),
+});
+export type NodeMetricsHistoryQuery = z.input<typeof NodeMetricsHistoryQuery>;
 
 const Sum = z.int().min(0);
 
