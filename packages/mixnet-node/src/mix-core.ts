@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Logger } from "@nym-ts/common";
 import type { MixTransport, ProcessedPacket, SphinxCodec, SphinxNodeKey } from "@nym-ts/mixnet";
 import {
@@ -74,6 +73,22 @@ export interface MixCounters {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+/**
+ * `length` bytes from the injected random source, 32 bits per draw (exact for the default `cryptoRandom`, whose
+ * draws are 32 CSPRNG bits each), so a seeded source makes loops reproducible in tests.
+ */
+function randomBytesFrom(random: Random, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i += 4) {
+    let word = Math.floor(random() * 2 ** 32) >>> 0;
+    for (let j = i; j < Math.min(i + 4, length); j++) {
+      out[j] = word & 0xff;
+      word >>>= 8;
+    }
+  }
+  return out;
+}
 
 export class MixCore {
   private index: TopologyIndex = new TopologyIndex({ mixnodes: [], gateways: [] });
@@ -242,8 +257,8 @@ export class MixCore {
     } catch {
       return; // no complete topology yet
     }
-    const identifier = new Uint8Array(randomBytes(16));
-    const message = new Uint8Array(randomBytes(this.options.payloadSize - this.modules.sphinx.payloadOverhead));
+    const identifier = randomBytesFrom(this.random, 16);
+    const message = randomBytesFrom(this.random, this.options.payloadSize - this.modules.sphinx.payloadOverhead);
     const packet = this.modules.sphinx.createPacket({
       route: route.map((h) => ({ address: h.identityKey, publicKey: h.sphinxKey })),
       delaysMs: route.map(() => sampleExponential(this.options.loopMeanDelayMs, this.random)),

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@nym-ts/common";
-import type { MixTransport, PeerAddress } from "@nym-ts/mixnet";
-import { encodeMixPacket, generateX25519, nymSphinx } from "@nym-ts/mixnet";
+import type { CreatePacketArgs, MixTransport, PeerAddress, Random, Topology } from "@nym-ts/mixnet";
+import { encodeMixPacket, generateX25519, nymSphinx, seededRandom } from "@nym-ts/mixnet";
 import { describe, expect, it } from "vitest";
 import { MixCore, type MixCoreOptions } from "../../src/mix-core.js";
 
@@ -141,5 +141,87 @@ describe("the mix packet engine", () => {
     expect(first.sent[Buffer.from(id(2)).toString("hex")]).toBe(1);
     expect(core.takeInterval()).toEqual({ received: 0, sent: {}, dropped: 0 });
     core.stop();
+  });
+
+  it("builds its loops (route, delays, identifier, payload) from the injected random source only", async () => {
+    const nodeKeys = Array.from({ length: 7 }, () => generateX25519());
+    const hop = (n: number) => ({
+      identityKey: id(n),
+      sphinxKey: nodeKeys[n - 1]!.publicKey,
+      address: `/ip4/127.0.0.1/tcp/${n}`,
+    });
+    // Two choices in layers 2 and 3 and two gateways, so the route itself depends on the source.
+    const topology: Topology = {
+      mixnodes: [
+        { ...hop(1), layer: 1 },
+        { ...hop(2), layer: 2 },
+        { ...hop(5), layer: 2 },
+        { ...hop(3), layer: 3 },
+        { ...hop(6), layer: 3 },
+      ],
+      gateways: [hop(4), hop(7)],
+    };
+    /** The first loop of a core whose randomness is `random`: the packet arguments and the frame sent. */
+    const firstLoop = async (random: Random) => {
+      const created: CreatePacketArgs[] = [];
+      const sphinx = {
+        ...nymSphinx,
+        createPacket: (args: CreatePacketArgs) => {
+          created.push(args);
+          return nymSphinx.createPacket(args);
+        },
+      };
+      const { transport, sent } = fakeTransport(id(1));
+      const core = new MixCore(
+        {
+          layer: 1,
+          maxDelayMs: 1000,
+          delayQueueCapacity: 100,
+          loopRate: 200,
+          loopMeanDelayMs: 5,
+          payloadSize: 2065,
+          loopTimeoutMs: 1000,
+        },
+        {
+          log,
+          transport,
+          sphinx,
+          sphinxKey: nymSphinx.nodeKey(nodeKeys[0]!.secretKey),
+          replay: { has: () => false, add: () => {} },
+          random,
+        },
+      );
+      core.setTopology(topology);
+      core.start();
+      const deadline = Date.now() + 5000;
+      while (sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      core.stop();
+      expect(sent.length).toBeGreaterThan(0);
+      const args = created[0]!;
+      return {
+        route: args.route.map((h) => Buffer.from(h.address).toString("hex")),
+        delaysMs: args.delaysMs,
+        identifier: Buffer.from(args.identifier).toString("hex"),
+        message: Buffer.from(args.message).toString("hex"),
+        firstHop: Buffer.from(sent[0]!.peer.id).toString("hex"),
+      };
+    };
+    let draws = 0;
+    const counting = seededRandom(7);
+    const a = await firstLoop(() => {
+      draws++;
+      return counting();
+    });
+    const b = await firstLoop(seededRandom(7));
+    const c = await firstLoop(seededRandom(8));
+    // Same seed, same loop: nothing in it came from another source of randomness.
+    expect(b).toEqual(a);
+    expect(c.identifier).not.toBe(a.identifier);
+    expect(c.message).not.toBe(a.message);
+    expect(a.route).toHaveLength(4); // layer 2, layer 3, a gateway, back to itself
+    expect(a.route.at(-1)).toBe(Buffer.from(id(1)).toString("hex"));
+    expect(a.firstHop).toBe(a.route[0]);
+    // At least one 32-bit draw per 4 bytes of identifier and payload.
+    expect(draws).toBeGreaterThanOrEqual((16 + 2065 - nymSphinx.payloadOverhead) / 4);
   });
 });
