@@ -17,13 +17,16 @@ build: install
 
 lint: install
 	pnpm lint
+	pnpm lint:layers
 
 typecheck: install
 	pnpm typecheck
 
-## make test: lint, type-check, then every package's tests (unit, vectors and e2e against real CometBFT/anvil/sockets)
+## make test: lint, the layer rule (docs/development.md, "Layers"), type-check, then every package's tests (unit,
+## vectors and e2e against real CometBFT/anvil/sockets)
 test: install
 	pnpm lint
+	pnpm lint:layers
 	pnpm typecheck
 	pnpm test
 
