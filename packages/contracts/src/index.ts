@@ -6,6 +6,7 @@
  *   offline by solc-js (`pnpm build:contracts`); the artifact (ABI, bytecode) is committed in `src/generated/` and a
  *   test checks that recompiling the source gives the same bytecode.
  * - `deployNymToken(signer, supply)`: deploys it to any JSON-RPC endpoint (ethers v6).
+ * - `payIntoNym`: the client side of paying in (transfer to the pipe account, then wait for the chain's credit).
  *
  * Spec: EIP-20 (https://eips.ethereum.org/EIPS/eip-20).
  *
@@ -34,3 +35,4 @@ export {
 } from "./deploy.js";
 export { ContractsError, type ContractsErrorCode } from "./errors.js";
 export { nymTokenArtifact } from "./generated/nym-token-artifact.js";
+export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";

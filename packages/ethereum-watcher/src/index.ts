@@ -4,7 +4,8 @@
  * A watcher polls `eth_getLogs` for ERC20 Transfer logs of the NYM token into the pipe account, up to
  * head - `confirmations`; records each (txHash, logIndex) once in SQLite with its scan checkpoint, so a restart
  * neither misses nor repeats a transfer; and posts a signed `transfer_notification` per transfer to the chain, which
- * credits the payer once `watcherThreshold` distinct watchers agree. `payIntoNym` is the client side.
+ * credits the payer once `watcherThreshold` distinct watchers agree. `payIntoNym` (the client side, which lives in
+ * @nym-ts/contracts) is re-exported here for compatibility.
  *
  * Design: docs/ethereum-watcher.md; the seed's "Ethereum watchers" and ../shared ARCHITECTURE §5.
  *

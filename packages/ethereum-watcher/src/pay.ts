@@ -1,105 +1,28 @@
-import { checkAddress, nymToken, TRANSFER_TOPIC } from "@nym-ts/contracts";
-import { type Signer, zeroPadValue } from "ethers";
+import {
+  ContractsError,
+  type PayIntoNymOptions,
+  type Payment,
+  type PaymentProgress,
+  payIntoNym as pay,
+} from "@nym-ts/contracts";
 import { WatcherError } from "./errors.js";
 
-export type PaymentProgress =
-  | { stage: "sending"; amount: bigint }
-  | { stage: "sent"; txHash: string }
-  | { stage: "included"; txHash: string; blockNumber: number; logIndex: number }
-  | { stage: "confirming"; confirmations: number; needed: number }
-  | { stage: "awaiting-credit"; balance: bigint; expected: bigint }
-  | { stage: "credited"; balance: bigint };
-
-export interface PayIntoNymOptions {
-  /** The payer's Ethereum key, connected to a provider; its address is the Nym account credited. */
-  signer: Signer;
-  tokenAddress: string;
-  pipeAccount: string;
-  /** Base units (uNYM), positive. */
-  amount: bigint;
-  /** The watchers' confirmations, only to report progress while they wait for them. */
-  confirmations: number;
-  /** Reads the Nym account's balance on the chain. */
-  nymBalance: (address: string) => Promise<bigint>;
-  onProgress?: (progress: PaymentProgress) => void;
-  pollIntervalMs?: number;
-  /** Longest wait for the credit after the transfer is included (default 5 min). */
-  timeoutMs?: number;
-}
-
-export interface Payment {
-  account: string;
-  txHash: string;
-  logIndex: number;
-  blockNumber: number;
-  balanceBefore: bigint;
-  balanceAfter: bigint;
-}
+export type { PayIntoNymOptions, Payment, PaymentProgress };
 
 /**
- * The client side of paying in: sends `amount` NYM to the pipe account, waits for inclusion, then for the watchers'
- * confirmations and the chain's credit, reporting each step through `onProgress`. Credit is detected as the Nym
- * balance reaching `before + amount`, so spending from the same account while waiting delays the answer.
+ * `payIntoNym` of @nym-ts/contracts (the client side of paying in lives in the client libraries), re-exported here
+ * for compatibility with its errors as WatcherError (WATCHER_ERROR_PAYMENT, WATCHER_ERROR_TIMEOUT).
  */
 export async function payIntoNym(options: PayIntoNymOptions): Promise<Payment> {
-  if (options.amount <= 0n) throw new WatcherError("WATCHER_ERROR_PAYMENT", "amount must be positive", {});
-  const provider = options.signer.provider;
-  if (!provider) throw new WatcherError("WATCHER_ERROR_PAYMENT", "signer has no provider", {});
-  const pipe = checkAddress(options.pipeAccount, "pipe account");
-  const account = await options.signer.getAddress();
-  const interval = options.pollIntervalMs ?? 250;
-  const report = options.onProgress ?? (() => {});
-
-  const balanceBefore = await options.nymBalance(account);
-  report({ stage: "sending", amount: options.amount });
-  const token = nymToken(options.tokenAddress, options.signer);
-  const tx = await token.getFunction("transfer")(pipe, options.amount);
-  report({ stage: "sent", txHash: tx.hash });
-  const receipt = await tx.wait();
-  if (receipt?.status !== 1) {
-    throw new WatcherError("WATCHER_ERROR_PAYMENT", "the transfer reverted", { txHash: tx.hash });
-  }
-  const pipeTopic = zeroPadValue(pipe, 32).toLowerCase();
-  const log = (receipt.logs as { topics: readonly string[]; index: number }[]).find(
-    (l) => l.topics[0] === TRANSFER_TOPIC && l.topics[2]?.toLowerCase() === pipeTopic,
-  );
-  if (!log) throw new WatcherError("WATCHER_ERROR_PAYMENT", "no Transfer log in the receipt", { txHash: tx.hash });
-  report({ stage: "included", txHash: receipt.hash, blockNumber: receipt.blockNumber, logIndex: log.index });
-
-  const expected = balanceBefore + options.amount;
-  const deadline = Date.now() + (options.timeoutMs ?? 300_000);
-  let lastConfirmations = -1;
-  let awaiting = false;
-  for (;;) {
-    const head = await provider.getBlockNumber();
-    const confirmations = Math.min(options.confirmations, Math.max(0, head - receipt.blockNumber));
-    if (confirmations !== lastConfirmations) {
-      lastConfirmations = confirmations;
-      report({ stage: "confirming", confirmations, needed: options.confirmations });
+  try {
+    return await pay(options);
+  } catch (error) {
+    if (error instanceof ContractsError && error.code === "CONTRACTS_ERROR_PAYMENT") {
+      throw new WatcherError("WATCHER_ERROR_PAYMENT", error.message, error.details ?? {}, { cause: error });
     }
-    const balance = await options.nymBalance(account);
-    if (balance >= expected) {
-      report({ stage: "credited", balance });
-      return {
-        account,
-        txHash: receipt.hash,
-        logIndex: log.index,
-        blockNumber: receipt.blockNumber,
-        balanceBefore,
-        balanceAfter: balance,
-      };
+    if (error instanceof ContractsError && error.code === "CONTRACTS_ERROR_TIMEOUT") {
+      throw new WatcherError("WATCHER_ERROR_TIMEOUT", error.message, error.details ?? {}, { cause: error });
     }
-    if (confirmations >= options.confirmations && !awaiting) {
-      awaiting = true;
-      report({ stage: "awaiting-credit", balance, expected });
-    }
-    if (Date.now() > deadline) {
-      throw new WatcherError("WATCHER_ERROR_TIMEOUT", "the Nym account was not credited in time", {
-        txHash: receipt.hash,
-        balance: balance.toString(),
-        expected: expected.toString(),
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    throw error;
   }
 }
