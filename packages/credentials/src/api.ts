@@ -1,4 +1,5 @@
 import { addressSchema, positiveAmountSchema } from "@nym-ts/chain-client";
+import { HttpErrorBody } from "@nym-ts/common";
 import { z } from "zod";
 
 /**
@@ -39,6 +40,30 @@ export const PartialCredential = z
   })
   .describe("PartialCredential");
 export type PartialCredential = z.infer<typeof PartialCredential>;
+
+/**
+ * Why an issuer refused a credential request for good (it never signs it; asking again gives the same answer):
+ * - `malformed_event`: the chain event lacks a field or holds one of the wrong form;
+ * - `value_mismatch`: the public attributes are not exactly `[encodePublicAttribute(value)]`;
+ * - `malformed_request`: the blind-sign request does not decode (bad hex, wrong lengths, points off the curve or
+ *   the identity, a private attribute count other than the credential layout's);
+ * - `bad_proof`: the request's issuance proof (π_s) does not verify;
+ * - `chain_mismatch`: the issuer's cross-check of the request against the chain's state found it absent or different.
+ */
+export const ISSUER_REJECTION_REASONS = [
+  "malformed_event",
+  "value_mismatch",
+  "malformed_request",
+  "bad_proof",
+  "chain_mismatch",
+] as const;
+export type IssuerRejectionReason = (typeof ISSUER_REJECTION_REASONS)[number];
+
+/** The 422 answer of `GET /v1/partial-credentials/{requestId}` for a request the issuer refused to sign. */
+export const IssuerRejection = HttpErrorBody.extend({
+  reason: z.enum(ISSUER_REJECTION_REASONS).describe("Why the issuer refused the request (it never will sign it)"),
+}).describe("IssuerRejection");
+export type IssuerRejection = z.infer<typeof IssuerRejection>;
 
 /** A spend: the credential proof (Θ) bound to the SP, and the value it discloses. HTTP body and mixnet message. */
 export const SpendRequest = z

@@ -35,9 +35,14 @@ async function call<S extends z.ZodType>(
     throw new CredentialError("CREDENTIAL_ERROR_HTTP", `${url}: HTTP ${res.status}, not JSON`, { cause: error });
   }
   if (!res.ok) {
-    const message = (body as { message?: unknown })?.message;
+    const { message, code, reason } = (body ?? {}) as { message?: unknown; code?: unknown; reason?: unknown };
     throw new CredentialError("CREDENTIAL_ERROR_HTTP", `${url}: HTTP ${res.status}: ${String(message ?? "")}`, {
-      details: { status: res.status },
+      // code and reason name a typed refusal, e.g. an issuer's 422 ISSUER_ERROR_REQUEST_REJECTED with its reason.
+      details: {
+        status: res.status,
+        ...(typeof code === "string" ? { code } : {}),
+        ...(typeof reason === "string" ? { reason } : {}),
+      },
     });
   }
   const parsed = schema.safeParse(body);

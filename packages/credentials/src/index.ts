@@ -19,6 +19,9 @@
  */
 
 export {
+  ISSUER_REJECTION_REASONS,
+  IssuerRejection,
+  type IssuerRejectionReason,
   IssuerVerificationKey,
   MixnetSpendAnswer,
   MixnetSpendMessage,
@@ -30,6 +33,7 @@ export {
   SpendRequest,
 } from "./api.js";
 export { type HttpOptions, IssuerClient, ServiceProviderClient } from "./clients.js";
+export { type DealtIssuerKey, dealIssuerKeys } from "./dealer.js";
 export { CredentialError, type CredentialErrorCode } from "./errors.js";
 export {
   aggregateCredential,
