@@ -192,7 +192,8 @@ export function forbiddenRules(workspace) {
   }
   forbidden.push({
     name: "unresolved-workspace-import",
-    comment: "an @nym-ts/ import that resolves to no workspace package (a typo, or a missing dependency entry)",
+    comment:
+      "an @nym-ts/ import that resolves to no workspace package (a typo, a missing package.json dependency, or no `pnpm install` since it was added)",
     severity: "error",
     from: { path: "^packages/[^/]+/src/" },
     to: { couldNotResolve: true, path: "^@nym-ts/" },

@@ -2,7 +2,7 @@
  * @nym-ts/coconut: Coconut threshold-issuance selective-disclosure credentials over BLS12-381 (Sonnino et al.,
  * NDSS 2019, arXiv 1802.07344), in the hardened form of Nym's audited Rust crate (nym-coconut), plus a verifier binding
  * and batch verification. Pure library: no I/O, no logging; randomness comes from an injectable `(n) => Uint8Array`.
- * Specification notes: shared/reference/coconut.md.
+ * Sources: docs/architecture.md ("Sources").
  *
  * Scheme (additive notation, [x]P scalar multiplication, e: G1×G2→GT, r the group order, q attributes, k private
  * first, then m public; h_i = HashToG1("h"‖i) by RFC 9380 SSWU/SHA-256 under our own DST):

@@ -7,7 +7,7 @@
  * credits the payer once `watcherThreshold` distinct watchers agree. `payIntoNym` (the client side, which lives in
  * @nym-ts/contracts) is re-exported here for compatibility.
  *
- * Design: docs/ethereum-watcher.md; the seed's "Ethereum watchers" and ../shared ARCHITECTURE §5.
+ * Design: docs/ethereum-watcher.md; its place in the credential flow: docs/architecture.md.
  *
  * @example
  * const watcher = createEthereumWatcher(

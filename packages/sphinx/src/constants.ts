@@ -1,6 +1,6 @@
 /**
  * Every size and constant of the packet format, in one place. Values follow nym's `sphinx-packet` (current version
- * 258, clamped X25519 blinding); see ../../shared/reference/sphinx-loopix.md sections 1.2 to 1.7.
+ * 258, clamped X25519 blinding); sources in docs/architecture.md ("Sources").
  */
 
 /** k in the Sphinx paper: MAC length, identifier length, stream-cipher key length (bytes). */

@@ -1,7 +1,7 @@
 /**
  * @nym-ts/sphinx: Sphinx mix packets (Danezis and Goldberg, IEEE S&P 2009) in the layout of nym's `sphinx-packet`,
- * current version 258, so that our mix nodes and nym's can process each other's packets. Facts and sources:
- * ../shared/reference/sphinx-loopix.md (section 1). Pure library: no I/O, no logging, randomness injectable.
+ * current version 258, so that our mix nodes and nym's can process each other's packets. Sources:
+ * docs/architecture.md ("Sources"). Pure library: no I/O, no logging, randomness injectable.
  *
  * Packet = header(348) || payload(size class; 2065 by default, 2413 bytes in all).
  * Header = alpha(32, X25519 u-coordinate) || gamma(16, MAC over beta) || beta(300 = 5 hop slots of 60 bytes).

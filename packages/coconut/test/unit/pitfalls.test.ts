@@ -1,6 +1,7 @@
 /**
- * One regression test per pitfall listed in shared/reference/coconut.md. Each test also shows the attack working
- * against the flawed construction where that can be expressed, so the test could fail if our code regressed to it.
+ * One regression test per known pitfall of Coconut implementations (docs/architecture.md, "Sources"). Each test also
+ * shows the attack working against the flawed construction where that can be expressed, so the test could fail if our
+ * code regressed to it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
