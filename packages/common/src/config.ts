@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import type { z } from "zod";
+import { type ConfigKey, configKeys, envName } from "./config-keys.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 
 type Plain = Record<string, unknown>;
@@ -21,17 +22,20 @@ export interface LoadConfigOptions<S extends z.ZodType> {
 
 /**
  * Loads a config with the precedence defaults < file < environment < flags, then validates it once with zod.
- * Values from the environment and flags are strings; they are read as JSON when they parse as JSON (numbers,
- * booleans, arrays) and as plain strings otherwise, and the schema decides whether that is acceptable.
+ * Values from the environment and flags are strings: a key that accepts only strings (a path, a URL, an enum) takes
+ * them verbatim; any other is read as JSON when the value parses as JSON (numbers, booleans, arrays) and as a plain
+ * string otherwise, and the schema decides whether that is acceptable. Environment names are matched against the
+ * schema's keys (see `configKeys`), so `NYM_X_HTTP__LISTEN_HOST` sets `http.listenHost`.
  * Throws `ConfigError` listing every problem with its dotted path.
  */
 export function loadConfig<S extends z.ZodType>(options: LoadConfigOptions<S>): z.output<S> {
+  const keys = new Map(configKeys(options.schema).map((key) => [key.path, key]));
   let merged: Plain = {};
   if (options.file !== undefined) merged = deepMerge(merged, readConfigFile(options.file));
   if (options.envPrefix !== undefined) {
-    merged = deepMerge(merged, fromEnv(options.env ?? process.env, options.envPrefix));
+    merged = deepMerge(merged, fromEnv(options.env ?? process.env, options.envPrefix, keys));
   }
-  if (options.flags !== undefined) merged = deepMerge(merged, fromDotted(options.flags, "."));
+  if (options.flags !== undefined) merged = deepMerge(merged, fromDotted(options.flags, keys));
   const parsed = options.schema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError("invalid configuration", zodIssues(parsed.error));
@@ -61,7 +65,8 @@ export function readConfigFile(file: string): Plain {
 }
 
 /**
- * Splits argv into dotted config overrides (`--abci.port=26658` or `--abci.port 26658`) and the remaining
+ * The hand-rolled splitter the bins used before `parseCommandLine` (which knows the schema's keys and rejects unknown
+ * flags); kept for callers that only need the split. Splits argv into dotted config overrides (`--abci.port=26658` or `--abci.port 26658`) and the remaining
  * arguments. `--config <file>` and `--validate-only` are recognised and returned separately.
  */
 export function parseFlags(argv: readonly string[]): {
@@ -96,40 +101,45 @@ export function parseFlags(argv: readonly string[]): {
   return { flags, configFile, validateOnly, rest };
 }
 
-function fromEnv(env: NodeJS.ProcessEnv, prefix: string): Plain {
+function fromEnv(env: NodeJS.ProcessEnv, prefix: string, keys: Map<string, ConfigKey>): Plain {
+  const byName = new Map([...keys.keys()].map((path) => [envName(prefix, path), path]));
   const entries: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !name.startsWith(prefix)) continue;
-    const path = name
-      .slice(prefix.length)
-      .split("__")
-      .map((part) => camelCase(part))
-      .join(".");
+    // An unknown name still becomes a key, so the strict schema reports it instead of it being ignored.
+    const path =
+      byName.get(name) ??
+      name
+        .slice(prefix.length)
+        .split("__")
+        .map((part) => camelCase(part))
+        .join(".");
     entries[path] = value;
   }
-  return fromDotted(entries, ".");
+  return fromDotted(entries, keys);
 }
 
 function camelCase(screaming: string): string {
   return screaming.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function fromDotted(entries: Record<string, string>, separator: string): Plain {
+function fromDotted(entries: Record<string, string>, keys: Map<string, ConfigKey>): Plain {
   const out: Plain = {};
   for (const [path, raw] of Object.entries(entries)) {
-    const keys = path.split(separator);
+    const parts = path.split(".");
     let node = out;
-    for (const key of keys.slice(0, -1)) {
-      const next = node[key];
-      if (!isPlain(next)) node[key] = {};
-      node = node[key] as Plain;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      if (!isPlain(next)) node[part] = {};
+      node = node[part] as Plain;
     }
-    node[keys[keys.length - 1] as string] = coerce(raw);
+    node[parts[parts.length - 1] as string] = coerce(raw, keys.get(path));
   }
   return out;
 }
 
-function coerce(raw: string): unknown {
+function coerce(raw: string, key: ConfigKey | undefined): unknown {
+  if (key !== undefined && key.jsonTypes.length > 0 && key.jsonTypes.every((type) => type === "string")) return raw;
   try {
     return JSON.parse(raw);
   } catch {

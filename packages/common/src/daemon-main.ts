@@ -1,9 +1,18 @@
 import { z } from "zod";
-import { loadConfig, parseFlags } from "./config.js";
+import {
+  type CommandLine,
+  type CommandLineSpec,
+  type CommandSpec,
+  parseCommandLine,
+  UsageError,
+} from "./command-line.js";
+import { loadConfig } from "./config.js";
+import { configKeys } from "./config-keys.js";
 import { isNymError } from "./errors.js";
 import type { Service } from "./lifecycle.js";
 import { runService } from "./lifecycle.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { daemonVersion } from "./version.js";
 
 /** A config every daemon has: at least a `log.level`. */
 export type DaemonConfigShape = { log: { level: LogLevel } };
@@ -19,13 +28,11 @@ export const logConfigSection = z
   .prefault({})
   .describe("Logging");
 
-export interface ParsedCommandLine {
-  flags: Record<string, string>;
-  configFile: string | undefined;
-  validateOnly: boolean;
-  /** Positional arguments after the command. */
-  args: string[];
-}
+/**
+ * An extra command beside `run`, such as `init`. It takes every config key as a flag (`--storage.dataDir`), plus its
+ * own `flags`, and positional `args` only when it declares them; a flag it does not take is a usage error (exit 2).
+ */
+export type DaemonCommand = CommandSpec<void>;
 
 export interface DaemonMainSpec<S extends z.ZodType<DaemonConfigShape>> {
   /** Process name, e.g. `nym-mixnode`: the logger's `name` and the usage line. */
@@ -36,66 +43,83 @@ export interface DaemonMainSpec<S extends z.ZodType<DaemonConfigShape>> {
   /** Builds the service from a validated config; `run` (or no command) starts it. */
   create(config: z.output<S>, modules: { log: Logger; version: string }): Service;
   /** Extra commands beside `run`, such as `init`; each gets the parsed command line. */
-  commands?: Record<string, { describe: string; run(line: ParsedCommandLine): Promise<void> | void }>;
-  /** One line on what `run` needs, for the usage text. */
+  commands?: Record<string, DaemonCommand>;
+  /** One line on what `run` needs, for the help text; by default the config keys that have no default. */
   runNeeds?: string;
+  /** One paragraph for the help text, under the usage line. */
+  about?: string;
+  /**
+   * The version the logger, `--version` and `create` get; `daemonVersion(packageVersion(import.meta.url))` in a bin
+   * reports the daemon package's own version. Defaults to `daemonVersion()`.
+   */
+  version?: string;
   argv?: readonly string[];
 }
 
-/** The version every daemon reports: the package version plus the commit an image was built from. */
-export function daemonVersion(packageVersion = "0.1.0"): string {
-  const commit = process.env.NYM_BUILD_COMMIT;
-  return commit ? `${packageVersion}+${commit}` : packageVersion;
-}
-
 /**
- * The whole `bin.ts` of a daemon: `<name> [command] [--config file] [--section.key value ...] [--validate-only]`.
- * Exit status 2 for a bad command line or config (the error names every bad key), 0 after `--validate-only` accepts a
- * config, 1 when the service fails to start; otherwise the process lives until SIGINT/SIGTERM (see `runService`).
+ * The whole `bin.ts` of a daemon: `<name> [command] [--config file] [--section.key value ...] [--validate-only]`,
+ * parsed by `parseCommandLine`, so `--help` lists the commands and every config key of `schema` with its type,
+ * default and environment variable. Exit status 2 for a bad command line or config (the error names every bad key),
+ * 0 after `--help`, `--version` or a `--validate-only` that accepts the config, 1 when the service fails to start;
+ * otherwise the process lives until SIGINT/SIGTERM (see `runService`).
  */
 export async function runDaemonMain<S extends z.ZodType<DaemonConfigShape>>(spec: DaemonMainSpec<S>): Promise<void> {
-  const { flags, configFile, validateOnly, rest } = parseFlags(spec.argv ?? process.argv.slice(2));
-  const [command = "run", ...args] = rest;
-  const extra = spec.commands ?? {};
-  const usage = [
-    `usage: ${spec.name} [command] [--config file.toml] [--section.key value ...] [--validate-only]`,
-    "",
-    "commands:",
-    `  run            start the daemon (the default)${spec.runNeeds ? `; needs ${spec.runNeeds}` : ""}`,
-    ...Object.entries(extra).map(([name, c]) => `  ${name.padEnd(14)} ${c.describe}`),
-    "",
-    `Every config key can also be set as ${spec.envPrefix}SECTION__KEY or --section.key.`,
-  ].join("\n");
+  const version = spec.version ?? daemonVersion();
+  const needs =
+    spec.runNeeds ??
+    configKeys(spec.schema)
+      .filter((key) => key.required)
+      .map((key) => key.path)
+      .join(", ");
+  const run: DaemonCommand = {
+    describe: `start the daemon${needs ? `; needs ${needs}` : ""}`,
+    run: () => {},
+  };
+  const cli: CommandLineSpec<void> = {
+    name: spec.name,
+    ...(spec.about !== undefined ? { about: spec.about } : {}),
+    commands: { run, ...spec.commands },
+    defaultCommand: "run",
+    schema: spec.schema,
+    envPrefix: spec.envPrefix,
+    configFile: true,
+    version,
+  };
 
-  if (command === "help" || flags.help !== undefined) {
-    console.log(usage);
+  let parsed: CommandLine<void>;
+  try {
+    parsed = parseCommandLine(cli, spec.argv ?? process.argv.slice(2));
+  } catch (error) {
+    fail(spec.name, error, 2);
+  }
+  if (parsed.kind !== "command") {
+    console.log(parsed.text);
     return;
   }
-  const custom = extra[command];
-  if (custom) {
+  if (parsed.name !== "run") {
     try {
-      await custom.run({ flags, configFile, validateOnly, args });
+      await parsed.command.run(parsed.line);
     } catch (error) {
-      fail(error, 2);
+      fail(spec.name, error, 2);
     }
     return;
-  }
-  if (command !== "run") {
-    console.error(`unknown command ${command}\n\n${usage}`);
-    process.exit(2);
   }
 
   let config: z.output<S>;
   try {
-    config = loadConfig({ schema: spec.schema, file: configFile, envPrefix: spec.envPrefix, flags });
+    config = loadConfig({
+      schema: spec.schema,
+      file: parsed.line.configFile,
+      envPrefix: spec.envPrefix,
+      flags: parsed.line.configFlags ?? parsed.line.flags,
+    });
   } catch (error) {
-    fail(error, 2);
+    fail(spec.name, error, 2);
   }
-  if (validateOnly) {
+  if (parsed.line.validateOnly) {
     console.log("configuration is valid");
     return;
   }
-  const version = daemonVersion();
   const log = createLogger({ name: spec.name, level: config.log.level, base: { version } });
   try {
     await runService(spec.create(config, { log, version }), { log });
@@ -104,7 +128,15 @@ export async function runDaemonMain<S extends z.ZodType<DaemonConfigShape>>(spec
   }
 }
 
-function fail(error: unknown, status: number): never {
-  console.error(isNymError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : error);
+function fail(name: string, error: unknown, status: number): never {
+  console.error(
+    error instanceof UsageError
+      ? `${name}: ${error.message}`
+      : isNymError(error)
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : error,
+  );
   process.exit(status);
 }

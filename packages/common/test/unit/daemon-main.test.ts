@@ -45,7 +45,7 @@ describe("runDaemonMain", () => {
   });
 
   it("exits 2 and names the key when the config is invalid", async () => {
-    const { child, output } = run(["--greeting.txt", "hello"]);
+    const { child, output } = run(["--greeting.text", ""]);
     expect(await exited(child)).toBe(2);
     expect(output()).toContain("CONFIG_ERROR_INVALID");
     expect(output()).toMatch(/greeting/);
@@ -56,6 +56,30 @@ describe("runDaemonMain", () => {
     expect(await exited(child)).toBe(2);
     expect(output()).toContain("unknown command frobnicate");
     expect(output()).toContain("init");
+  });
+
+  it("--help exits 0 and lists the commands and every config key with its default and environment variable", async () => {
+    const { child, output } = run(["--help"]);
+    expect(await exited(child)).toBe(0);
+    expect(output()).toContain("usage: echo-daemon [command]");
+    expect(output()).toMatch(/run +start the daemon; needs greeting\.text \(the default\)/);
+    expect(output()).toMatch(/init +print the arguments/);
+    expect(output()).toMatch(
+      /--greeting\.text <string> +what to print once started \(required\) \[env ECHO_DAEMON_GREETING__TEXT\]/,
+    );
+    expect(output()).toMatch(/--log\.level <info\|debug\|silent> +\(default: info\) \[env ECHO_DAEMON_LOG__LEVEL\]/);
+  });
+
+  it("exits 2 on an unknown flag, naming it", async () => {
+    const { child, output } = run(["--greeting.txt", "hello"]);
+    expect(await exited(child)).toBe(2);
+    expect(output()).toContain("echo-daemon: unknown flag --greeting.txt (did you mean --greeting.text?)");
+  });
+
+  it("--version prints the package version and the build commit", async () => {
+    const { child, output } = run(["--version"], { NYM_BUILD_COMMIT: "abc123" });
+    expect(await exited(child)).toBe(0);
+    expect(output().trim()).toBe("0.1.0+abc123");
   });
 
   it("runs an extra command with its arguments, and exits 2 when it throws", async () => {
