@@ -19,6 +19,8 @@ export const TX_CODES = {
   CHAIN_ERROR_ZETA_NOT_PENDING: 11,
   CHAIN_ERROR_TX_TOO_LARGE: 12,
   CHAIN_ERROR_BALANCE_OVERFLOW: 13,
+  /** A deposit whose proof is not a Coconut Θ encoding carrying the deposited zeta (see `proofZeta`). */
+  CHAIN_ERROR_ZETA_MISMATCH: 14,
 } as const;
 
 export type TxErrorCode = keyof typeof TX_CODES;

@@ -23,6 +23,35 @@ export const MAX_ATTRIBUTE_BYTES = 64;
 export const ZETA_BYTES = 96;
 const HEADER_BYTES = 1 + 33 + 64;
 
+/**
+ * Where a Coconut Θ (the proof of a `deposit_credential`) keeps ζ, per @nym-ts/coconut's `encodeTheta`: version (1),
+ * type tag (0x07), u8 k, h' and s' (G1, 48 B each), κ (G2, 96 B), then ζ (G2, 96 B); the whole encoding is
+ * 515 + 32k bytes (1 <= k). The ledger reads ζ there to check a deposit names the zeta its proof reveals, without
+ * decoding a point (the verifiers decode and verify the proof).
+ */
+export const THETA_VERSION = 1;
+export const THETA_TYPE_TAG = 0x07;
+export const THETA_ZETA_OFFSET = 2 + 1 + 48 + 48 + 96;
+const THETA_FIXED_BYTES = 515;
+
+/**
+ * The ζ a deposited proof carries, as 0x-prefixed lower-case hex, read from the Θ framing alone (version, type tag,
+ * length 515 + 32k for the k in byte 2, k >= 1). Undefined when `proof` (0x-prefixed lower-case hex, as in a tx
+ * body) is not framed as a Θ. No point is decoded: a well-framed proof may still be garbage, which the verifiers
+ * vote invalid.
+ */
+export function proofZeta(proof: string): string | undefined {
+  if (typeof proof !== "string" || !proof.startsWith("0x") || proof.length < 2 + 2 * THETA_FIXED_BYTES) {
+    return undefined;
+  }
+  const byte = (i: number) => Number.parseInt(proof.slice(2 + 2 * i, 4 + 2 * i), 16);
+  const k = byte(2);
+  if (byte(0) !== THETA_VERSION || byte(1) !== THETA_TYPE_TAG || !(k >= 1)) return undefined;
+  if (proof.length !== 2 + 2 * (THETA_FIXED_BYTES + 32 * k)) return undefined;
+  const start = 2 + 2 * THETA_ZETA_OFFSET;
+  return `0x${proof.slice(start, start + 2 * ZETA_BYTES)}`;
+}
+
 const hexBytes = (name: string, min: number, max: number) =>
   z
     .string()

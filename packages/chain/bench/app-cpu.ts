@@ -18,7 +18,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addressFromSecretKey, buildDepositCredential, buildVerificationNotification } from "@nym-ts/chain-client";
+import {
+  addressFromSecretKey,
+  buildDepositCredential,
+  buildVerificationNotification,
+  THETA_TYPE_TAG,
+  THETA_VERSION,
+  THETA_ZETA_OFFSET,
+} from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
 import type { DeepPartial } from "cosmjs-types/helpers";
 import { CheckTxType, Request, Response } from "cosmjs-types/tendermint/abci/types";
@@ -42,7 +49,15 @@ const VALIDATORS = Number(process.env.VALIDATORS ?? 4);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SPS = 64;
 const VERIFIERS = 32;
-const PROOF_BYTES = 400;
+/** Deposits carry a random proof framed as a Coconut Θ with k = 2 (579 bytes, as real credentials) revealing its zeta:
+ * the ledger checks the framing and the zeta (CHAIN_ERROR_ZETA_MISMATCH otherwise). */
+const PROOF_BYTES = 515 + 32 * 2;
+function proofFor(zeta: Uint8Array): Uint8Array {
+  const proof = randomBytes(PROOF_BYTES);
+  proof.set([THETA_VERSION, THETA_TYPE_TAG, 2]);
+  proof.set(zeta, THETA_ZETA_OFFSET);
+  return proof;
+}
 const CHAIN = "nym-bench";
 
 const key = (label: string) => new Uint8Array(createHash("sha256").update(`bench ${label}`).digest());
@@ -67,7 +82,7 @@ function workload(): Item[][] {
     const deposit = buildDepositCredential(
       sps[s] as Uint8Array,
       { chainId: CHAIN, nonce: spTxs[s]?.length ?? 0 },
-      { zeta, value: 1n, proof: randomBytes(PROOF_BYTES) },
+      { zeta, value: 1n, proof: proofFor(zeta) },
     );
     const depositHash = hashOf(deposit);
     spTxs[s]?.push({ tx: deposit, hash: depositHash });

@@ -29,6 +29,9 @@ import {
   buildVerificationNotification,
   type ChainClient,
   connectChain,
+  THETA_TYPE_TAG,
+  THETA_VERSION,
+  THETA_ZETA_OFFSET,
 } from "@nym-ts/chain-client";
 import { startTestnet, type Testnet, type TestnetOptions } from "@nym-ts/testkit";
 import { VALIDATOR_NODE_FLAGS, validatorCommand } from "../src/command.js";
@@ -44,7 +47,15 @@ const ONLY_NYM = process.env.BENCH_ONLY === "nym";
 const ABCI_TRANSPORT = process.env.BENCH_ABCI === "tcp" ? "tcp" : "unix";
 const SPS = 64;
 const VERIFIERS = 32;
-const PROOF_BYTES = 400;
+/** Deposits carry a random proof framed as a Coconut Θ with k = 2 (579 bytes, as real credentials) revealing its zeta:
+ * the ledger checks the framing and the zeta (CHAIN_ERROR_ZETA_MISMATCH otherwise). */
+const PROOF_BYTES = 515 + 32 * 2;
+function proofFor(zeta: Uint8Array): Uint8Array {
+  const proof = randomBytes(PROOF_BYTES);
+  proof.set([THETA_VERSION, THETA_TYPE_TAG, 2]);
+  proof.set(zeta, THETA_ZETA_OFFSET);
+  return proof;
+}
 
 const key = (label: string) => new Uint8Array(createHash("sha256").update(`bench ${label}`).digest());
 const sps = Array.from({ length: SPS }, (_, i) => key(`sp ${i}`));
@@ -89,7 +100,7 @@ function nymWorkload(chainId: string, credentials: number): Workload {
     const deposit = buildDepositCredential(
       sps[s] as Uint8Array,
       { chainId, nonce: baseNonce.sp[s]! + next(nonces.sp, s) },
-      { zeta, value: 1n, proof: randomBytes(PROOF_BYTES) },
+      { zeta, value: 1n, proof: proofFor(zeta) },
     );
     const depositHash = hashOf(deposit);
     spTxs[s]?.txs.push({ tx: deposit, hash: depositHash });

@@ -6,6 +6,7 @@ import {
   ChainError,
   CODESPACE,
   decodeTx,
+  proofZeta,
   QUERY_CODES,
   TX_CODES,
   TxRejected,
@@ -441,6 +442,16 @@ function applyTx(state: Overlay, params: AppState, vtx: VerifiedTx, height: numb
       ];
     }
     case "deposit_credential": {
+      // Who checks what (docs/validator.md, "Credential deposits"): the ledger records the sender as the SP and
+      // checks, from the Θ framing alone (no point decoding, no pairing), that the proof reveals the zeta deposited;
+      // the verifiers check the proof itself, bound to this sender and disclosing this value.
+      const revealed = proofZeta(body.proof);
+      if (revealed !== body.zeta) {
+        throw new TxRejected(
+          "CHAIN_ERROR_ZETA_MISMATCH",
+          revealed === undefined ? "the proof is not a Coconut Θ encoding" : "the proof reveals another zeta",
+        );
+      }
       const key = kZeta(body.zeta);
       const raw = state.get(key);
       if (raw) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AppStateInput } from "@nym-ts/chain-client";
-import { type Address, addressFromSecretKey } from "@nym-ts/chain-client";
+import { type Address, addressFromSecretKey, THETA_ZETA_OFFSET } from "@nym-ts/chain-client";
 
 /** A deterministic secp256k1 key from a label (tests only: never derive real keys like this). */
 export function testKey(label: string): Uint8Array {
@@ -50,4 +50,17 @@ export function zetaOf(label: string): string {
 
 export function ethTxHashOf(label: string): string {
   return `0x${createHash("sha256").update(`eth ${label}`).digest("hex")}`;
+}
+
+/**
+ * A deposit proof the ledger accepts for `zeta`: framed as a Coconut Θ (version 1, tag 0x07, k, 515 + 32k bytes) with
+ * `zeta` at THETA_ZETA_OFFSET and filler elsewhere (the ledger reads only the framing; verifiers would vote it
+ * invalid). `k = 2` gives the real credentials' 579 bytes.
+ */
+export function proofOf(zeta: string, k = 2, fill = "ab"): string {
+  const bytes = 515 + 32 * k;
+  const head = `0107${k.toString(16).padStart(2, "0")}`;
+  const before = fill.repeat(THETA_ZETA_OFFSET - 3);
+  const after = fill.repeat(bytes - THETA_ZETA_OFFSET - 96);
+  return `0x${head}${before}${zeta.slice(2)}${after}`;
 }

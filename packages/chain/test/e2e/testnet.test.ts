@@ -13,7 +13,7 @@ import {
 } from "@nym-ts/chain-client";
 import { startTestnet, type Testnet } from "@nym-ts/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Actor, actor, appState, ethTxHashOf, verifiers, watchers, zetaOf } from "../fixtures.js";
+import { type Actor, actor, appState, ethTxHashOf, proofOf, verifiers, watchers, zetaOf } from "../fixtures.js";
 
 /**
  * Four real CometBFT v0.38 validators on loopback, each driving its own nym-validator process over the ABCI socket.
@@ -125,7 +125,11 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     const deposits: ChainEvent[] = [];
     const unsubscribe = await client(0).subscribe("deposit_credential", (e) => deposits.push(e));
     const deposit = async (who: Actor) =>
-      buildDepositCredential(who.key, { chainId, nonce: await nonceOf(who) }, { zeta, value: 25n, proof: "0xc0ffee" });
+      buildDepositCredential(
+        who.key,
+        { chainId, nonce: await nonceOf(who) },
+        { zeta, value: 25n, proof: proofOf(zeta) },
+      );
     const first = await client(0).broadcastTxCommit(await deposit(sp));
     expect(first.code).toBe(0);
     await net.waitForHeight(first.height);
@@ -136,7 +140,7 @@ describe("4-validator network (real CometBFT, real app processes)", () => {
     expect(deposits[0]?.attributes).toMatchObject({ zeta, sp: sp.address, value: "25" });
     // The event names the zeta; a verifier reacting to it reads the proof with the zeta query.
     expect(deposits[0]?.attributes.proof).toBeUndefined();
-    expect((await client(3).zeta(deposits[0]?.attributes.zeta as string)).proof).toBe("0xc0ffee");
+    expect((await client(3).zeta(deposits[0]?.attributes.zeta as string)).proof).toBe(proofOf(zeta));
 
     const vote = async (v: Actor) =>
       buildVerificationNotification(v.key, { chainId, nonce: await nonceOf(v) }, { zeta, valid: true });

@@ -18,7 +18,7 @@ import {
 } from "../../src/abci-server.js";
 import { Ledger } from "../../src/ledger.js";
 import { MemoryStore } from "../../src/store.js";
-import { actor, appState, verifiers, zetaOf } from "../fixtures.js";
+import { actor, appState, proofOf, verifiers, zetaOf } from "../fixtures.js";
 
 const log = createLogger({ name: "test", level: "silent" });
 
@@ -222,12 +222,12 @@ describe("ABCI socket server", () => {
     const deposit = buildDepositCredential(
       actor("sp").key,
       { chainId: "t", nonce: 0 },
-      { zeta, value: 3n, proof: "0x01" },
+      { zeta, value: 3n, proof: proofOf(zeta) },
     );
     const replay = buildDepositCredential(
       actor("sp").key,
       { chainId: "t", nonce: 0 },
-      { zeta, value: 3n, proof: "0x02" },
+      { zeta, value: 3n, proof: proofOf(zeta, 2, "cd") },
     );
     const vote = buildVerificationNotification(verifiers[0]!.key, { chainId: "t", nonce: 0 }, { zeta, valid: true });
     const requests = Buffer.concat([

@@ -17,7 +17,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger, nextAppHash } from "../../src/ledger.js";
 import { type CommittedStore, MemoryStore, SqliteStore } from "../../src/store.js";
-import { type Actor, actor, appState, ethTxHashOf, verifiers, watchers, zetaOf } from "../fixtures.js";
+import { type Actor, actor, appState, ethTxHashOf, proofOf, verifiers, watchers, zetaOf } from "../fixtures.js";
 
 const CHAIN = "nym-test";
 const genesis = (extra = {}) => new TextEncoder().encode(JSON.stringify(appState(extra)));
@@ -249,7 +249,7 @@ describe("ledger: credentials", () => {
     const ledger = newLedger();
     const z = zetaOf("one");
     const deposit = (who: Actor, nonce: number) =>
-      buildDepositCredential(who.key, { chainId: CHAIN, nonce }, { zeta: z, value: 7n, proof: "0x0102" });
+      buildDepositCredential(who.key, { chainId: CHAIN, nonce }, { zeta: z, value: 7n, proof: proofOf(z) });
     const other = actor("other-sp");
     expect(block(ledger, [deposit(sp, 0), deposit(other, 0)]).txResults.map((r) => r.code)).toEqual([
       0,
@@ -279,7 +279,7 @@ describe("ledger: credentials", () => {
     const ledger = newLedger();
     const z = zetaOf("two");
     block(ledger, [
-      buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 7n, proof: "0x01" }),
+      buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 7n, proof: proofOf(z) }),
     ]);
     const v = (who: Actor) =>
       buildVerificationNotification(who.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, valid: false });
@@ -289,17 +289,25 @@ describe("ledger: credentials", () => {
     expect(account(ledger, sp.address).balance).toBe("0");
     expect(zeta(ledger, z)).toMatchObject({
       status: "released",
-      proof: "0x01",
+      proof: proofOf(z),
       invalid: [verifiers[0]!.address, verifiers[1]!.address],
     });
-    const again = buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 1 }, { zeta: z, value: 7n, proof: "0x02" });
+    const again = buildDepositCredential(
+      sp.key,
+      { chainId: CHAIN, nonce: 1 },
+      {
+        zeta: z,
+        value: 7n,
+        proof: proofOf(z, 2, "cd"),
+      },
+    );
     expect(block(ledger, [again]).txResults[0]?.code).toBe(0);
     // The query shows the new deposit, with its own proof.
     expect(zeta(ledger, z)).toMatchObject({
       status: "being_verified",
       sp: sp.address,
       value: "7",
-      proof: "0x02",
+      proof: proofOf(z, 2, "cd"),
       valid: [],
     });
   });
@@ -315,6 +323,94 @@ describe("ledger: credentials", () => {
   });
 });
 
+describe("ledger: credential deposits, who checks what", () => {
+  const deposit = (who: Actor, nonce: number, zeta: string, proof: string, value = 7n) =>
+    buildDepositCredential(who.key, { chainId: CHAIN, nonce }, { zeta, value, proof });
+
+  it("rejects a deposit whose proof reveals another zeta with CHAIN_ERROR_ZETA_MISMATCH, in CheckTx and in a block", () => {
+    const ledger = newLedger();
+    const z = zetaOf("mine");
+    const tx = deposit(sp, 0, z, proofOf(zetaOf("someone else's")));
+    const checked = ledger.checkTx(tx);
+    expect(checked.code).toBe(TX_CODES.CHAIN_ERROR_ZETA_MISMATCH);
+    expect(checked.log).toMatch(/CHAIN_ERROR_ZETA_MISMATCH: the proof reveals another zeta/);
+    // A proposer that includes it anyway: refused in the block, nothing recorded, the nonce spent.
+    const { txResults } = block(ledger, [tx]);
+    expect(txResults[0]?.code).toBe(TX_CODES.CHAIN_ERROR_ZETA_MISMATCH);
+    expect(txResults[0]?.events).toEqual([]);
+    expect(zeta(ledger, z).status).toBe("unknown");
+    expect(account(ledger, sp.address).nonce).toBe(1);
+  });
+
+  it("rejects proofs not framed as a Coconut Θ (version, tag, k, length 515 + 32k) with CHAIN_ERROR_ZETA_MISMATCH", () => {
+    const ledger = newLedger();
+    const z = zetaOf("framing");
+    const good = proofOf(z);
+    const bad = {
+      "one byte": "0x01",
+      "wrong version": `0x02${good.slice(4)}`,
+      "wrong type tag": `0x0106${good.slice(6)}`,
+      "k = 0": `0x010700${good.slice(8)}`,
+      "k larger than the bytes": `0x010703${good.slice(8)}`,
+      truncated: good.slice(0, -2),
+      "a trailing byte": `${good}00`,
+    };
+    for (const [what, proof] of Object.entries(bad)) {
+      const result = ledger.checkTx(deposit(sp, 0, z, proof));
+      expect({ what, code: result.code, log: result.log }).toEqual({
+        what,
+        code: TX_CODES.CHAIN_ERROR_ZETA_MISMATCH,
+        log: "CHAIN_ERROR_ZETA_MISMATCH: the proof is not a Coconut Θ encoding",
+      });
+    }
+    for (const k of [1, 2, 3])
+      expect(ledger.checkTx(deposit(sp, k - 1, zetaOf(`k${k}`), proofOf(zetaOf(`k${k}`), k))).code).toBe(0);
+  });
+
+  it("records the depositor as the SP and its declared value; the verifiers' votes decide, so a proof bound elsewhere is released and never credited", () => {
+    // The ledger cannot see the proof's binding or check its value (that needs pairings): it accepts B's deposit of
+    // a proof made for A, and B is credited only if the verifiers vote it valid. They vote it invalid (bound to A).
+    const ledger = newLedger();
+    const thief = actor("thief-sp");
+    const z = zetaOf("bound to sp");
+    const r = block(ledger, [deposit(thief, 0, z, proofOf(z), 40n)]);
+    expect(r.txResults[0]?.code).toBe(0);
+    expect(zeta(ledger, z)).toMatchObject({ status: "being_verified", sp: thief.address, value: "40" });
+    const no = (who: Actor) =>
+      buildVerificationNotification(who.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, valid: false });
+    const decided = block(ledger, [no(verifiers[0]!), no(verifiers[1]!)]);
+    expect(decided.txResults[1]?.events.map((e) => e.type)).toEqual(["verification_notification", "zeta_released"]);
+    expect(account(ledger, thief.address).balance).toBe("0");
+    // The rightful SP may now deposit the same proof and be credited at the valid threshold.
+    expect(block(ledger, [deposit(sp, 0, z, proofOf(z), 40n)]).txResults[0]?.code).toBe(0);
+    const yes = (who: Actor) =>
+      buildVerificationNotification(who.key, { chainId: CHAIN, nonce: 1 }, { zeta: z, valid: true });
+    block(ledger, [yes(verifiers[0]!), yes(verifiers[1]!)]);
+    expect(zeta(ledger, z)).toMatchObject({ status: "spent", sp: sp.address });
+    expect(account(ledger, sp.address).balance).toBe("40");
+    expect(account(ledger, thief.address).balance).toBe("0");
+  });
+
+  it("only appends to TX_CODES: the zeta check has the new code 14 and every older code keeps its number", () => {
+    expect(TX_CODES).toMatchObject({
+      CHAIN_ERROR_ENCODING: 1,
+      CHAIN_ERROR_SCHEMA: 2,
+      CHAIN_ERROR_SIGNATURE: 3,
+      CHAIN_ERROR_WRONG_CHAIN: 4,
+      CHAIN_ERROR_NONCE: 5,
+      CHAIN_ERROR_UNAUTHORIZED: 6,
+      CHAIN_ERROR_DUPLICATE_VOTE: 7,
+      CHAIN_ERROR_INSUFFICIENT_FUNDS: 8,
+      CHAIN_ERROR_ZETA_IN_USE: 9,
+      CHAIN_ERROR_ZETA_UNKNOWN: 10,
+      CHAIN_ERROR_ZETA_NOT_PENDING: 11,
+      CHAIN_ERROR_TX_TOO_LARGE: 12,
+      CHAIN_ERROR_BALANCE_OVERFLOW: 13,
+      CHAIN_ERROR_ZETA_MISMATCH: 14,
+    });
+  });
+});
+
 describe("ledger: events", () => {
   it("indexes the attribute the chain client searches each event type by, and keeps proofs and amounts out of the index", () => {
     const ledger = newLedger();
@@ -324,8 +420,16 @@ describe("ledger: events", () => {
         buildCredentialRequest(user.key, { chainId: CHAIN, nonce: 0 }, { value: 5n, blindSignRequest: "0x01" }),
       ]).txResults,
       ...block(ledger, [
-        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: zetaOf("ev1"), value: 1n, proof: "0x0c" }),
-        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 1 }, { zeta: zetaOf("ev2"), value: 1n, proof: "0x0d" }),
+        buildDepositCredential(
+          sp.key,
+          { chainId: CHAIN, nonce: 0 },
+          { zeta: zetaOf("ev1"), value: 1n, proof: proofOf(zetaOf("ev1")) },
+        ),
+        buildDepositCredential(
+          sp.key,
+          { chainId: CHAIN, nonce: 1 },
+          { zeta: zetaOf("ev2"), value: 1n, proof: proofOf(zetaOf("ev2")) },
+        ),
       ]).txResults,
       ...block(
         ledger,
@@ -355,7 +459,7 @@ describe("ledger: event sizes", () => {
   it("leaves the proof out of the deposit event (it is in the tx and in the /zeta query)", () => {
     const ledger = newLedger();
     const z = zetaOf("no-proof-in-event");
-    const proof = `0x${"ab".repeat(400)}`;
+    const proof = proofOf(z);
     const r = block(ledger, [
       buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 3n, proof }),
     ]);
@@ -402,7 +506,7 @@ describe("ledger: determinism and persistence", () => {
       [buildCredentialRequest(user.key, { chainId: CHAIN, nonce: 0 }, { value: 60n, blindSignRequest: "0x0a" })],
       [],
       [
-        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 3n, proof: "0x0b" }),
+        buildDepositCredential(sp.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, value: 3n, proof: proofOf(z) }),
         buildVerificationNotification(verifiers[0]!.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, valid: true }),
         buildVerificationNotification(verifiers[1]!.key, { chainId: CHAIN, nonce: 0 }, { zeta: z, valid: true }),
       ],

@@ -10,7 +10,7 @@ import { SignatureVerifier } from "../../src/keys.js";
 import { Ledger } from "../../src/ledger.js";
 import { MemoryStore } from "../../src/store.js";
 import { VerifiedTxCache } from "../../src/tx-cache.js";
-import { actor, appState, verifiers, zetaOf } from "../fixtures.js";
+import { actor, appState, proofOf, verifiers, zetaOf } from "../fixtures.js";
 
 const CHAIN = "nym-test";
 const sp = actor("sp");
@@ -23,7 +23,11 @@ function newLedger(): Ledger {
 }
 
 function deposit(nonce: number, label: string): Uint8Array {
-  return buildDepositCredential(sp.key, { chainId: CHAIN, nonce }, { zeta: zetaOf(label), value: 5n, proof: "0x0a0b" });
+  return buildDepositCredential(
+    sp.key,
+    { chainId: CHAIN, nonce },
+    { zeta: zetaOf(label), value: 5n, proof: proofOf(zetaOf(label)) },
+  );
 }
 
 describe("VerifiedTxCache", () => {
@@ -106,7 +110,7 @@ describe("ledger with the verified-tx cache", () => {
     const competing = buildDepositCredential(
       sp.key,
       { chainId: CHAIN, nonce: 0 },
-      { zeta: zetaOf("other"), value: 1n, proof: "0x01" },
+      { zeta: zetaOf("other"), value: 1n, proof: proofOf(zetaOf("other")) },
     );
     expect(ledger.checkTx(first).code).toBe(0);
     // Another node's proposal commits a different tx with the same nonce.
