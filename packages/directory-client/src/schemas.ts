@@ -119,6 +119,11 @@ export const ServiceProviderRegistration = z
     ethereumAddress: EthereumAddress,
     apiUrl: HttpUrl.describe("Where credentials are spent over HTTP"),
     gatewayIdentityKey: Ed25519PublicKey.optional().describe("Gateway holding the SP's mixnet mailbox, if reachable"),
+    mixnetAddress: z
+      .string()
+      .regex(/^[0-9a-f]{64}\.[0-9a-f]{64}@[0-9a-f]{64}$/, "expected <identity>.<encryption>@<gateway>, 64 hex each")
+      .optional()
+      .describe("The SP's mixnet address (identity.encryption@gateway), if reachable over the mixnet"),
     version: Version,
   })
   .describe("ServiceProviderRegistration");
