@@ -5,7 +5,7 @@ import { createDirectoryClient } from "@nym-ts/directory-client";
 import { formatAddress } from "@nym-ts/mixnet";
 import { ClientConfig } from "./config.js";
 import { CLIENT_CONFIG_FILE, initClientDir, readClientKeys } from "./keys.js";
-import { MixClient, type ReceivedMessage } from "./mix-client.js";
+import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
 
 /** One `nymclient` command. Credential commands (acquire, show, spend) register themselves the same way. */
 export interface Command {

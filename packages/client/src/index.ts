@@ -1,5 +1,6 @@
 /**
- * @nym-ts/client: the Loopix client library (`MixClient`) and the `nymclient` CLI. Messaging: send, receive, listen,
+ * @nym-ts/client: the `nymclient` CLI (the Loopix client library `MixClient` it drives lives in @nym-ts/mixnet-node and
+ * is re-exported here). Messaging: send, receive, listen,
  * SURB replies (docs/mixnet.md). Credential commands plug into the same CLI (`registerCommand`).
  *
  * @example
@@ -21,4 +22,4 @@ export {
   type ReceivedReply,
   type SendOptions,
   type TrafficOptions,
-} from "./mix-client.js";
+} from "@nym-ts/mixnet-node";

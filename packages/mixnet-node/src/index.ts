@@ -2,7 +2,9 @@
  * @nym-ts/mixnet-node: what mixnodes, gateways and clients share at run time on top of the pure @nym-ts/mixnet
  * library: the libp2p transport (TCP + Noise + Yamux, one long-lived stream per neighbour, node:crypto for Noise),
  * Ed25519 node identities, the SQLite replay cache, `MixCore` (unwrap, delay, forward, loop cover), the node's HTTP
- * surface (/health, /metrics) and its start-up runtime (keys, directory registration, topology refresh).
+ * surface (/health, /metrics), its start-up runtime (keys, directory registration, topology refresh), and `MixClient`,
+ * the Loopix client (sending with acks and retransmission, receiving and reassembly, SURB replies, cover traffic) that
+ * nymclient and the service provider's mixnet endpoint both use.
  *
  * @example
  * const transport = createLibp2pTransport({ identitySeed, listen: ["/ip4/127.0.0.1/tcp/1789"] });
@@ -11,6 +13,17 @@
  * transport.send({ id: neighbourKey, address: "/ip4/127.0.0.1/tcp/1790" }, encodeMixPacket(packet));
  */
 
+export {
+  type ClientStats,
+  DEFAULT_TRAFFIC,
+  MixClient,
+  type MixClientModules,
+  type MixClientOptions,
+  type ReceivedMessage,
+  type ReceivedReply,
+  type SendOptions,
+  type TrafficOptions,
+} from "./client/mix-client.js";
 export * from "./directory-topology.js";
 export * from "./identity.js";
 export * from "./libp2p-transport.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { generateX25519 } from "@nym-ts/mixnet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MixClient, ReceivedMessage } from "../../src/mix-client.js";
+import type { MixClient, ReceivedMessage } from "@nym-ts/mixnet-node";
 import { type Network, startNetwork, waitFor } from "../helpers/network.js";
 
 describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory", () => {
@@ -12,7 +12,12 @@ describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory"
 
   beforeAll(async () => {
     // One layer-2 node runs as its own process, so the kill below is a real SIGKILL.
-    net = await startNetwork({ perLayer: 2, gateways: 2, loopRate: 2, processLayers: [2] });
+    net = await startNetwork({
+      mixnodesPerLayer: 2,
+      gateways: 2,
+      mixing: { loopRate: 2, loopMeanDelayMs: 2, loopTimeoutMs: 2000 },
+      processes: [2],
+    });
     alice = await net.newClient(0);
     bob = await net.newClient(1);
     bob.onMessage((m) => atBob.push(m));

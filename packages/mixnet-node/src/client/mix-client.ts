@@ -11,7 +11,8 @@ import {
   nymSphinx,
   x25519FromSecret,
 } from "@nym-ts/mixnet";
-import { createLibp2pTransport, ed25519PublicFromSeed } from "@nym-ts/mixnet-node";
+import { ed25519PublicFromSeed } from "../identity.js";
+import { createLibp2pTransport } from "../libp2p-transport.js";
 import type {
   ClientStats,
   MixClientModules,

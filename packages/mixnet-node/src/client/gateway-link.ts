@@ -1,7 +1,7 @@
 import type { Logger } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import { encodeRegister, type Hop, type MailboxMode, type MixTransport, TopologyIndex } from "@nym-ts/mixnet";
-import { hostPortToMultiaddr, topologyFromDirectory } from "@nym-ts/mixnet-node";
+import { hostPortToMultiaddr, topologyFromDirectory } from "../directory-topology.js";
 
 /**
  * The client's view of the network: the directory's topology (refreshed with ETags) and the one link to its own
