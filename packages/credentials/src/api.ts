@@ -76,7 +76,7 @@ export type SpendRequest = z.infer<typeof SpendRequest>;
 
 export const SPEND_OUTCOMES = ["spent", "rejected", "double_spend", "released", "timeout"] as const;
 
-/** The SP's answer to a spend. `accepted` is the seed's `true`/`false`; `reason` says why. */
+/** The SP's answer to a spend. `accepted` is the plain `true`/`false` a client acts on; `reason` says why. */
 export const SpendAnswer = z
   .strictObject({
     accepted: z.boolean().describe("true when the chain marked the credential spent and credited this SP"),
