@@ -11,17 +11,13 @@
  * directory) spent, so a wall rate below the CPU-normalised one can be told apart from a slow node.
  * Usage: pnpm bench [-- --packets 30000 --seconds 4 --mu 20 --ref 2000 --semi 4 --source --profile DIR]
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseFlags } from "@nym-ts/common";
-import { createDirectory } from "@nym-ts/directory";
 import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory-client";
 import { encodeMixPacket, generateX25519, nymSphinx, sampleExponential } from "@nym-ts/mixnet";
-import { createLibp2pTransport, hostPortToMultiaddr, initNodeKeys, multiaddrToHostPort } from "@nym-ts/mixnet-node";
+import { createLibp2pTransport, multiaddrToHostPort } from "@nym-ts/mixnet-node";
+import { type LoopbackMixnet, type LoopbackMixnode, startLoopbackMixnet } from "@nym-ts/testkit";
 
 const { flags } = parseFlags(process.argv.slice(2));
 const PACKETS = Number(flags.packets ?? 30_000);
@@ -54,12 +50,12 @@ const nodeArgs = [
   ...heapArgs,
   ...(useDist ? [flags.wrap ?? distBin] : ["--conditions=@nym-ts/source", "--import", "tsx", srcBin]),
 ];
-const dir = mkdtempSync(join(tmpdir(), "mixnode-bench-"));
-const children: ChildProcess[] = [];
+let net: LoopbackMixnet | undefined;
 
 function cleanup(): void {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
+  if (!net) return;
+  for (const p of net.processes) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  rmSync(net.dir, { recursive: true, force: true });
 }
 process.on("exit", cleanup);
 process.on("SIGINT", () => process.exit(130));
@@ -68,14 +64,6 @@ const seed = () => new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Arr
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const f1 = (x: number) => x.toFixed(1);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The node's non-zero drop counters, by reason, from its Prometheus endpoint. */
 async function dropReasons(port: number): Promise<string> {
@@ -110,17 +98,6 @@ function cpuSeconds(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const directory = createDirectory(
-    {
-      http: { port: 0 },
-      storage: { path: join(dir, "directory.sqlite") },
-      rateLimit: { writesPerKeyPerMinute: 100_000, writesPerAddressPerMinute: 1_000_000 },
-    },
-    { log },
-  );
-  await directory.start();
-  const directoryClient = createDirectoryClient({ baseUrl: directory.url() });
-
   // The sink: a final hop in this process, registered as a gateway so the mixnodes may forward to it.
   const sinkSeed = seed();
   const sinkSphinx = generateX25519();
@@ -129,122 +106,105 @@ async function main(): Promise<void> {
   await sink.start();
   const sinkHostPort = multiaddrToHostPort(sink.listenAddresses()[0] as string);
   const sinkSigner = ed25519SignerFromSeed(sinkSeed);
-  await directoryClient.register(
-    "gateway",
-    {
-      identityKey: sinkSigner.publicKey,
-      sphinxKey: Buffer.from(sinkSphinx.publicKey).toString("hex"),
-      mixnetAddress: sinkHostPort,
-      clientAddress: sinkHostPort,
-      version: "bench",
-    },
-    sinkSigner,
-  );
-
-  // Three mixnode processes, one per layer, each with /metrics on a free port (for drop reasons). Keys and configs
-  // first: the packets are built before the nodes start, so building them neither competes with the nodes for CPU
-  // nor stalls this process's directory while they poll it.
-  const httpPorts = [await freePort(), await freePort(), await freePort()];
-  const nodes: { pid: number; identityKey: Uint8Array; sphinxKey: Uint8Array; address: string; config: string }[] = [];
-  for (let layer = 1; layer <= 3; layer++) {
-    const dataDir = join(dir, `mix${layer}`);
-    mkdirSync(dataDir, { mode: 0o700 });
-    const keys = initNodeKeys(dataDir);
-    const config = join(dataDir, "config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        mixnode: { layer, port: 0 },
-        directory: { url: directory.url(), topologyRefreshMs: 500, registerIntervalMs: 5000 },
-        mixing: { loopRate: 0, maxQueuedFramesPerLink: 4000 },
-        http: { port: httpPorts[layer - 1] },
-        storage: { dataDir },
-        log: { level: "warn" },
-      }),
-    );
-    nodes.push({
-      pid: 0,
-      identityKey: new Uint8Array(Buffer.from(keys.identityKey, "hex")),
-      sphinxKey: new Uint8Array(Buffer.from(keys.sphinxKey, "hex")),
-      address: "",
-      config,
-    });
-  }
-  const [m1, m2, m3] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
-  const hop = (n: typeof m1) => ({ address: n.identityKey, publicKey: n.sphinxKey });
   const sinkHop = {
     address: new Uint8Array(Buffer.from(sinkSigner.publicKey, "hex")),
     publicKey: sinkSphinx.publicKey,
   };
+  const hop = (n: LoopbackMixnode) => ({
+    address: new Uint8Array(Buffer.from(n.identityKey, "hex")),
+    publicKey: new Uint8Array(Buffer.from(n.sphinxKey, "hex")),
+  });
 
-  // Same-run reference: this machine's single-thread Sphinx unwrap rate.
-  const refKey = generateX25519();
-  const refNode = nymSphinx.nodeKey(refKey.secretKey);
-  const refPackets = Array.from({ length: REF_PACKETS }, () =>
-    nymSphinx.createPacket({
-      route: [{ address: sinkHop.address, publicKey: refKey.publicKey }, sinkHop],
-      delaysMs: [0, 0],
-      destination: new Uint8Array(32),
-      identifier: new Uint8Array(16),
-      message: new Uint8Array(16),
-      payloadSize: PAYLOAD,
-    }),
-  );
-  // In 5 batches, the median batch reported: one burst of load elsewhere on a shared machine skews a single timing.
-  const batch = Math.floor(refPackets.length / 5);
-  const wallRates: number[] = [];
-  const cpuRates: number[] = [];
-  for (let b = 0; b < 5; b++) {
-    const start = performance.now();
-    const cpu0 = process.cpuUsage();
-    for (const p of refPackets.slice(b * batch, (b + 1) * batch)) nymSphinx.processPacket(refNode, p);
-    const cpu = process.cpuUsage(cpu0);
-    wallRates.push(batch / ((performance.now() - start) / 1000));
-    cpuRates.push(batch / ((cpu.user + cpu.system) / 1e6));
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const unwrapPerSec = median(wallRates);
-  const unwrapPerCpuSec = median(cpuRates);
+  // Filled in before the nodes start (see beforeMixnodesStart).
+  let unwrapPerSec = 0;
+  let unwrapPerCpuSec = 0;
+  let batch = 0;
+  let createPerSec = 0;
+  let floodPackets: Uint8Array[] = [];
+  let warmPackets: Uint8Array[] = [];
+  let make: (n: number) => Uint8Array[] = () => [];
 
-  // Packets for A (and the warm-up): route [mix1, sink], delays 0, all built before the flood.
-  const t0 = performance.now();
-  const make = (n: number) =>
-    packed(n, () =>
-      encodeMixPacket(
+  // Three mixnode processes, one per layer (testkit's loopback mixnet, no gateway: the sink is the final hop), each
+  // with /metrics on a free port (for drop reasons). The packets are built once the keys exist and before the nodes
+  // start, so building them neither competes with the nodes for CPU nor stalls this process's directory while they
+  // poll it.
+  net = await startLoopbackMixnet({
+    layers: 3,
+    mixnodesPerLayer: 1,
+    gateways: 0,
+    processes: "all",
+    mixnodeCommand: (config) => ({ command: process.execPath, args: [...nodeArgs, "run", "--config", config] }),
+    mixing: { loopRate: 0, maxQueuedFramesPerLink: 4000 },
+    directoryTiming: { topologyRefreshMs: 500, registerIntervalMs: 5000 },
+    mixnodeHttp: true,
+    processOutput: "inherit",
+    log,
+    beforeMixnodesStart: async ({ directoryUrl, nodes }) => {
+      await createDirectoryClient({ baseUrl: directoryUrl }).register(
+        "gateway",
+        {
+          identityKey: sinkSigner.publicKey,
+          sphinxKey: Buffer.from(sinkSphinx.publicKey).toString("hex"),
+          mixnetAddress: sinkHostPort,
+          clientAddress: sinkHostPort,
+          version: "bench",
+        },
+        sinkSigner,
+      );
+      const firstHop = hop(nodes[0] as LoopbackMixnode);
+
+      // Same-run reference: this machine's single-thread Sphinx unwrap rate.
+      const refKey = generateX25519();
+      const refNode = nymSphinx.nodeKey(refKey.secretKey);
+      const refPackets = Array.from({ length: REF_PACKETS }, () =>
         nymSphinx.createPacket({
-          route: [hop(m1), sinkHop],
+          route: [{ address: sinkHop.address, publicKey: refKey.publicKey }, sinkHop],
           delaysMs: [0, 0],
           destination: new Uint8Array(32),
           identifier: new Uint8Array(16),
           message: new Uint8Array(16),
           payloadSize: PAYLOAD,
         }),
-      ),
-    );
-  const floodPackets = make(PACKETS);
-  const createPerSec = PACKETS / ((performance.now() - t0) / 1000);
-  const warmPackets = make(WARM_PACKETS);
-
-  for (const node of nodes) {
-    const child = spawn(process.execPath, [...nodeArgs, "run", "--config", node.config], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    children.push(child);
-    node.pid = child.pid as number;
-  }
-  for (;;) {
-    const t = await directoryClient.getTopology();
-    if (t.modified && t.topology.mixnodes.every((l) => l.nodes.length === 1)) {
-      for (const node of nodes) {
-        const hex = Buffer.from(node.identityKey).toString("hex");
-        const found = t.topology.mixnodes.flatMap((l) => l.nodes).find((n) => n.identityKey === hex);
-        node.address = hostPortToMultiaddr(found?.host as string);
+      );
+      // In 5 batches, the median batch reported: one burst of load elsewhere on a shared machine skews a single timing.
+      batch = Math.floor(refPackets.length / 5);
+      const wallRates: number[] = [];
+      const cpuRates: number[] = [];
+      for (let b = 0; b < 5; b++) {
+        const start = performance.now();
+        const cpu0 = process.cpuUsage();
+        for (const p of refPackets.slice(b * batch, (b + 1) * batch)) nymSphinx.processPacket(refNode, p);
+        const cpu = process.cpuUsage(cpu0);
+        wallRates.push(batch / ((performance.now() - start) / 1000));
+        cpuRates.push(batch / ((cpu.user + cpu.system) / 1e6));
       }
-      break;
-    }
-    await sleep(200);
-  }
-  await sleep(1500); // every node has refreshed its topology (500 ms period)
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      unwrapPerSec = median(wallRates);
+      unwrapPerCpuSec = median(cpuRates);
+
+      // Packets for A (and the warm-up): route [mix1, sink], delays 0, all built before the flood.
+      const t0 = performance.now();
+      make = (n: number) =>
+        packed(n, () =>
+          encodeMixPacket(
+            nymSphinx.createPacket({
+              route: [firstHop, sinkHop],
+              delaysMs: [0, 0],
+              destination: new Uint8Array(32),
+              identifier: new Uint8Array(16),
+              message: new Uint8Array(16),
+              payloadSize: PAYLOAD,
+            }),
+          ),
+        );
+      floodPackets = make(PACKETS);
+      createPerSec = PACKETS / ((performance.now() - t0) / 1000);
+      warmPackets = make(WARM_PACKETS);
+    },
+  });
+  const [m1, m2, m3] = net.nodes as [LoopbackMixnode, LoopbackMixnode, LoopbackMixnode];
+  const pid1 = m1.child?.pid as number;
+  await sleep(1500); // every node has refreshed its topology (500 ms period), the sink included
 
   let received = 0;
   let arrivals: number[] = [];
@@ -254,7 +214,7 @@ async function main(): Promise<void> {
   });
   const load = createLibp2pTransport({ identitySeed: seed(), listen: [], maxQueuedFrames: 100_000 });
   await load.start();
-  const target = { id: m1.identityKey, address: m1.address };
+  const target = { id: hop(m1).address, address: m1.address };
   // Warm the links and the node's JIT (closed loop, like A).
   for (let k = 0; k < warmPackets.length; k++) {
     load.send(target, warmPackets[k] as Uint8Array);
@@ -267,13 +227,13 @@ async function main(): Promise<void> {
   received = 0;
   arrivals = [];
   let next = 0;
-  const cpuA0 = cpuSeconds(m1.pid);
+  const cpuA0 = cpuSeconds(pid1);
   const selfA0 = process.cpuUsage();
   const floodStart = performance.now();
   while (next < floodPackets.length) {
     // Closed loop: at most 1000 frames in our link and 2000 packets in flight, so the benchmark's own sink never
     // falls so far behind that the node's bounded link to it overflows (that would measure the sink, not the node).
-    while (next < floodPackets.length && load.queuedFrames(m1.identityKey) < 1000 && next - received < 2000) {
+    while (next < floodPackets.length && load.queuedFrames(target.id) < 1000 && next - received < 2000) {
       load.send(target, floodPackets[next++] as Uint8Array);
     }
     // Wait on a 1 ms timer, not setImmediate: a setImmediate loop spins a whole core while the window is full and
@@ -284,12 +244,12 @@ async function main(): Promise<void> {
   const deadline = performance.now() + 30_000;
   while (received < PACKETS && performance.now() < deadline) await sleep(20);
   const floodEnd = performance.now();
-  const cpuA = cpuSeconds(m1.pid) - cpuA0;
+  const cpuA = cpuSeconds(pid1) - cpuA0;
   const selfA = process.cpuUsage(selfA0);
   const selfCpuA = (selfA.user + selfA.system) / 1e6;
   const receivedA = received;
   const perCpuSecond = receivedA / cpuA;
-  const dropsA = await dropReasons(httpPorts[0] as number);
+  const dropsA = await dropReasons(m1.httpPort as number);
   const lo = Math.floor(arrivals.length * 0.1);
   const hi = Math.floor(arrivals.length * 0.9);
   const steady = (hi - lo) / (((arrivals[hi] ?? 0) - (arrivals[lo] ?? 0)) / 1000);
@@ -321,7 +281,7 @@ async function main(): Promise<void> {
   const achievedB = received / ((performance.now() - startB) / 1000);
 
   // C: the node's peak resident memory.
-  const status = readFileSync(`/proc/${m1.pid}/status`, "utf8");
+  const status = readFileSync(`/proc/${pid1}/status`, "utf8");
   const hwmKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   const rssMiB = hwmKiB / 1024;
 
@@ -406,10 +366,7 @@ async function main(): Promise<void> {
 
   await load.stop();
   await sink.stop();
-  const exited = children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.on("exit", r))));
-  for (const c of children) c.kill("SIGTERM");
-  await Promise.race([Promise.all(exited), sleep(5000)]);
-  await directory.stop();
+  await net.stop();
 }
 
 main().then(

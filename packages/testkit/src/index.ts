@@ -6,6 +6,7 @@
  * @example
  * const net = await startTestnet({ validators: 4, dir: "/tmp/net", appState });
  * const anvil = await startAnvil({ blockTime: 1 });
+ * const mixnet = await startLoopbackMixnet({ mixnodesPerLayer: 2, gateways: 2 });
  * // ... run the test against net.nodes[0].rpcUrl and anvil.url
  * await anvil.stop();
  * await net.stop();
@@ -19,6 +20,15 @@ export {
   anvilDevKeys,
   startAnvil,
 } from "./anvil.js";
+export {
+  type LoopbackMixing,
+  type LoopbackMixnet,
+  type LoopbackMixnetOptions,
+  type LoopbackMixnode,
+  type MixnodeProcess,
+  mixnodeSourceCommand,
+  startLoopbackMixnet,
+} from "./loopback-mixnet.js";
 export {
   type AppSpec,
   editToml,

@@ -29,7 +29,7 @@ describe("nymclient CLI against a loopback mixnet", () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    net = await startNetwork({ perLayer: 1, gateways: 1 });
+    net = await startNetwork({ mixnodesPerLayer: 1, gateways: 1 });
   }, 60_000);
 
   afterAll(async () => {
