@@ -7,6 +7,9 @@
  * await client.register("mixnode", { identityKey: signer.publicKey, sphinxKey, host: "10.0.0.5:1789", layer: 1,
  *   version: "0.1.0" }, signer);
  * const { topology, etag } = await client.getTopology();
+ *
+ * Ed25519 (`ed25519KeyPair`, `ed25519Verify`, strict key checks) lives here once, for the directory's signatures and
+ * for the mixnet nodes' identities alike.
  */
 export {
   createDirectoryClient,
@@ -16,6 +19,18 @@ export {
   type DirectoryClientOptions,
   type TopologyResult,
 } from "./client.js";
+export {
+  ED25519_PUBLIC_KEY_BYTES,
+  ED25519_SEED_BYTES,
+  ED25519_SIGNATURE_BYTES,
+  type Ed25519KeyPair,
+  ed25519KeyPair,
+  ed25519PublicKeyFromSeed,
+  ed25519Verify,
+  generateEd25519Seed,
+  isStrictEd25519PublicKey,
+  isValidEd25519PublicKeyBytes,
+} from "./ed25519.js";
 export * from "./schemas.js";
 export {
   canonicalJson,

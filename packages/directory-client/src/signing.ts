@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
-import { ed25519 } from "@noble/curves/ed25519.js";
+import canonicalize from "canonicalize";
+import { ed25519KeyPair, ed25519Verify, generateEd25519Seed, isValidEd25519PublicKeyBytes } from "./ed25519.js";
 import type { SigningPurpose } from "./schemas.js";
 
 /**
@@ -8,8 +8,9 @@ import type { SigningPurpose } from "./schemas.js";
  *   utf8("nym-directory/v1\n" + purpose + "\n" + decimal(timestamp) + "\n" + canonicalJson(payload))
  *
  * `purpose` (e.g. `register:mixnode`) binds a signature to one action, `timestamp` (Unix ms) to one moment, and the
- * canonical JSON (object keys sorted by UTF-16 code unit, no whitespace, absent optional fields omitted, integers
- * only) to one body, so the same logical payload always signs to the same bytes whatever the key order on the wire.
+ * canonical JSON (RFC 8785: object keys sorted by UTF-16 code unit, no whitespace; absent optional fields omitted,
+ * integers only) to one body, so the same logical payload always signs to the same bytes whatever the key order on
+ * the wire.
  */
 export const SIGNING_DOMAIN = "nym-directory/v1";
 
@@ -20,21 +21,57 @@ export function signingBytes(purpose: SigningPurpose, timestamp: number, payload
   return Buffer.from(`${SIGNING_DOMAIN}\n${purpose}\n${timestamp}\n${canonicalJson(payload)}`, "utf8");
 }
 
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) of `value`, restricted to what the directory signs: null, booleans,
+ * well-formed strings, safe integers, arrays and plain objects (members whose value is undefined are omitted, as
+ * absent optional fields). The serialization is the maintained `canonicalize` package (by an author of RFC 8785);
+ * the restriction is ours and refuses, before serializing, what it would otherwise encode:
+ *
+ * - numbers other than safe integers (RangeError): fractions and large magnitudes are where JCS serialization gets
+ *   subtle (ECMAScript's shortest round-trip form, `1e+21`), and no payload field needs them;
+ * - strings or keys with a lone UTF-16 surrogate (RangeError): not I-JSON, so JCS has no form for them;
+ * - undefined inside arrays, functions, symbols, bigints and objects other than plain ones, such as Dates (TypeError),
+ *   which JSON.stringify conventions would turn into null or a `toJSON` result.
+ *
+ * For the values it accepts, the bytes are those of the hand-written serializer used before (sorted keys by UTF-16
+ * code units, JSON.stringify's string escapes, `String(n)` for integers), so existing signatures still verify.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return "null";
+  assertSignable(value);
+  return canonicalize(value) as string;
+}
+
+/** In a `u` regex, a well-formed surrogate pair is one code point, so only lone surrogates are category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function assertSignable(value: unknown): void {
+  if (value === null) return;
   switch (typeof value) {
-    case "string":
     case "boolean":
-      return JSON.stringify(value);
+      return;
+    case "string":
+      if (LONE_SURROGATE.test(value)) throw new RangeError("canonicalJson: a string has a lone UTF-16 surrogate");
+      return;
     case "number":
       if (!Number.isSafeInteger(value)) throw new RangeError("canonicalJson: only safe integers are allowed");
-      return String(value);
+      return;
     case "object": {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) throw new TypeError("canonicalJson: cannot encode undefined in an array");
+          assertSignable(value[i]);
+        }
+        return;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) {
+        throw new TypeError("canonicalJson: only plain objects and arrays are allowed");
+      }
+      for (const [key, member] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) throw new RangeError("canonicalJson: a key has a lone UTF-16 surrogate");
+        if (member !== undefined) assertSignable(member);
+      }
+      return;
     }
     default:
       throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
@@ -47,34 +84,23 @@ export interface Ed25519Signer {
   sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
-const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-
 /** A signer from the 32-byte Ed25519 secret seed (as kept in the node's 0600 identity key file). */
 export function ed25519SignerFromSeed(seed: Uint8Array): Ed25519Signer {
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new TypeError("seed: expected 32 bytes");
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
-    format: "der",
-    type: "pkcs8",
-  });
-  return signerFromKeyObject(privateKey);
+  const pair = ed25519KeyPair(seed);
+  return { publicKey: Buffer.from(pair.publicKey).toString("hex"), sign: pair.sign };
 }
 
 /** A fresh random identity: the signer and its seed (write the seed with `writeKeyFile`). */
 export function generateEd25519Identity(): { seed: Uint8Array; signer: Ed25519Signer } {
-  const { privateKey } = generateKeyPairSync("ed25519");
-  const jwk = privateKey.export({ format: "jwk" });
-  const seed = new Uint8Array(Buffer.from(jwk.d as string, "base64url"));
-  return { seed, signer: signerFromKeyObject(privateKey) };
+  const seed = generateEd25519Seed();
+  return { seed, signer: ed25519SignerFromSeed(seed) };
 }
 
-function signerFromKeyObject(privateKey: KeyObject): Ed25519Signer {
-  const jwk = createPublicKey(privateKey).export({ format: "jwk" });
-  const publicKey = Buffer.from(jwk.x as string, "base64url").toString("hex");
-  return {
-    publicKey,
-    sign: (message) => new Uint8Array(sign(null, message, privateKey)),
-  };
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** `Buffer.from(hex, "hex")` stops at the first bad digit; this refuses such strings instead (undefined). */
+function fromHex(hex: string): Uint8Array | undefined {
+  return typeof hex === "string" && HEX.test(hex) ? new Uint8Array(Buffer.from(hex, "hex")) : undefined;
 }
 
 /**
@@ -82,33 +108,15 @@ function signerFromKeyObject(privateKey: KeyObject): Ed25519Signer {
  * A small-order key (the identity point, say) would accept forged signatures, so such keys are refused outright.
  */
 export function isValidEd25519PublicKey(publicKeyHex: string): boolean {
-  try {
-    const bytes = Buffer.from(publicKeyHex, "hex");
-    if (bytes.length !== 32) return false;
-    const point = ed25519.Point.fromBytes(bytes);
-    if (point.isSmallOrder()) return false;
-    return Buffer.from(point.toBytes()).equals(bytes);
-  } catch {
-    return false;
-  }
+  const bytes = fromHex(publicKeyHex);
+  return bytes !== undefined && isValidEd25519PublicKeyBytes(bytes);
 }
 
-/**
- * Verifies with Node's OpenSSL Ed25519 (about 20 times faster than a JS one). Callers check the key with
- * `isValidEd25519PublicKey` first; this returns false for any malformed input rather than throwing.
- */
+/** Strict Ed25519 verification (see `ed25519Verify`) of hex key and signature; false for any malformed input. */
 export function verifyEd25519(publicKeyHex: string, message: Uint8Array, signatureHex: string): boolean {
-  try {
-    const signature = Buffer.from(signatureHex, "hex");
-    if (signature.length !== 64) return false;
-    const key = createPublicKey({
-      key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(publicKeyHex, "hex").toString("base64url") },
-      format: "jwk",
-    });
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
+  const publicKey = fromHex(publicKeyHex);
+  const signature = fromHex(signatureHex);
+  return publicKey !== undefined && signature !== undefined && ed25519Verify(publicKey, message, signature);
 }
 
 /** Signs a payload for `purpose` at `timestamp` and returns the wire envelope. */

@@ -1,3 +1,4 @@
+import { HttpError } from "@nym-ts/common";
 import { isValidEd25519PublicKey, type SigningPurpose, signingBytes, verifyEd25519 } from "@nym-ts/directory-client";
 import type { FastifyRequest } from "fastify";
 import { DirectoryError } from "./errors.js";
@@ -58,7 +59,21 @@ export function createWriteAuthenticator(options: SignedWritesOptions): Authenti
         `timestamp: ${timestamp} is more than ${windowMs} ms from the directory's clock`,
       );
     }
-    if (!verifyEd25519(identityKey, signingBytes(purpose, timestamp, payload), signature)) {
+    let message: Uint8Array;
+    try {
+      message = signingBytes(purpose, timestamp, payload);
+    } catch (cause) {
+      // The schemas admit no number canonicalJson refuses, but a string may still hold a lone UTF-16 surrogate
+      // (JSON's \ud800 escape), which has no RFC 8785 form: no signature can cover it.
+      throw new HttpError(
+        400,
+        "HTTP_ERROR_VALIDATION",
+        `body.payload: has no canonical JSON form (${(cause as Error).message})`,
+        undefined,
+        { cause },
+      );
+    }
+    if (!verifyEd25519(identityKey, message, signature)) {
       throw new DirectoryError(401, "DIRECTORY_ERROR_BAD_SIGNATURE", "signature: does not verify for identityKey");
     }
     const last = store.lastTimestamp(identityKey);
