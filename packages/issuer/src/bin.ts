@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { runDaemonMain } from "@nym-ts/common";
+import { dealCommand, initCommand } from "./commands.js";
+import { IssuerConfig } from "./config.js";
+import { createIssuer } from "./issuer.js";
+
+/**
+ * nym-issuer [run|init|deal] --config issuer.toml [--chain.rpcUrl http://validator:26657] [--validate-only]
+ * Environment: NYM_ISSUER_CHAIN__RPC_URL=... and so on (defaults < file < environment < flags). See docs/issuer.md.
+ */
+await runDaemonMain({
+  name: "nym-issuer",
+  envPrefix: "NYM_ISSUER_",
+  schema: IssuerConfig,
+  create: createIssuer,
+  runNeeds: "dataDir (with the key files), chain.rpcUrl",
+  commands: { init: initCommand, deal: dealCommand },
+});
