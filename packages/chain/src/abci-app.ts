@@ -1,5 +1,5 @@
 import { txErrorName } from "@nym-ts/chain-client";
-import type { Logger } from "@nym-ts/common";
+import { daemonVersion, type Logger, packageVersion } from "@nym-ts/common";
 import {
   CheckTxType,
   type Request,
@@ -19,6 +19,8 @@ import {
 import type { Ledger, TxResult } from "./ledger.js";
 
 export const APP_VERSION = 1n;
+/** The ledger's software version (ABCI Info `version`, nym-validator's logs): package.json + NYM_BUILD_COMMIT. */
+export const LEDGER_VERSION = daemonVersion(packageVersion(import.meta.url));
 
 export interface LedgerStats {
   checkTxAccepted: number;
@@ -75,7 +77,7 @@ export function createLedgerHandler(
       return Response.fromPartial({
         info: {
           data: "nym-ts ledger",
-          version: "0.1.0",
+          version: LEDGER_VERSION,
           appVersion: APP_VERSION,
           lastBlockHeight: BigInt(info.height),
           lastBlockAppHash: info.height === 0 ? new Uint8Array() : info.appHash,

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-import { createLogger, loadConfig, parseFlags, runService } from "@nym-ts/common";
+import { runDaemonMain } from "@nym-ts/common";
+import { LEDGER_VERSION } from "./abci-app.js";
 import { createValidator, validatorConfigSchema } from "./validator.js";
 
-const { flags, configFile, validateOnly } = parseFlags(process.argv.slice(2));
-let config: ReturnType<typeof validatorConfigSchema.parse>;
-try {
-  config = loadConfig({ schema: validatorConfigSchema, file: configFile, envPrefix: "NYM_VALIDATOR_", flags });
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(2);
-}
-if (validateOnly) {
-  console.log("configuration is valid");
-  process.exit(0);
-}
-const log = createLogger({ name: "nym-validator", level: config.log.level });
-await runService(createValidator(config, { log }), { log });
+/**
+ * nym-validator [--config file.toml] [--abci.port 26658 | --abci.socket PATH] --data.dir DIR [--validate-only]
+ * Environment: NYM_VALIDATOR_DATA__DIR=/data/app and so on (defaults < file < environment < flags); `--help` lists
+ * every key. CometBFT runs as its own process with proxy_app pointing at the ABCI address.
+ */
+await runDaemonMain({
+  name: "nym-validator",
+  about: "The Nym ledger: the ABCI application one CometBFT node connects to (see docs/validator.md).",
+  envPrefix: "NYM_VALIDATOR_",
+  schema: validatorConfigSchema,
+  version: LEDGER_VERSION,
+  create: (config, { log }) => createValidator(config, { log }),
+});

@@ -1,50 +1,58 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, type Logger, loadConfig, parseFlags } from "@nym-ts/common";
+import {
+  type CommandLineSpec,
+  type CommandSpec,
+  createLogger,
+  type FlagSpec,
+  type Logger,
+  loadConfig,
+  type ParsedCommandLine,
+  runCommandLine,
+  UsageError,
+} from "@nym-ts/common";
 import { createDirectoryClient } from "@nym-ts/directory-client";
 import { formatAddress } from "@nym-ts/mixnet";
+import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
 import { ClientConfig } from "./config.js";
 import { CLIENT_CONFIG_FILE, initClientDir, readClientKeys } from "./keys.js";
-import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
 
-/** One `nymclient` command. Credential commands (acquire, show, spend) register themselves the same way. */
-export interface Command {
-  summary: string;
-  run(args: { flags: Record<string, string>; rest: string[]; configFile: string | undefined }): Promise<number>;
-}
-
-export const commands = new Map<string, Command>();
-
-export function registerCommand(name: string, command: Command): void {
-  commands.set(name, command);
-}
+/**
+ * One `nymclient` command: a description, its own flags (every command also takes the keys of client.json as
+ * `--section.key` overrides), and `run`, whose result is the exit status. A usage problem found while running is a
+ * `UsageError` (exit 2). Adding a command is one entry in `commands` (or `registerCommand`); a two-word name such as
+ * `credential show` is a subcommand.
+ */
+export type Command = CommandSpec<number>;
 
 const out = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 };
 
-function need(flags: Record<string, string>, name: string): string {
-  const value = flags[name];
-  if (value === undefined || value === "true") throw new Error(`missing --${name}`);
+/** `--dir`, which every command but `init` reads client.json and the keys from. */
+export const dirFlag: FlagSpec = {
+  type: "string",
+  value: "DIR",
+  required: true,
+  describe: "the client's directory: client.json and the 0600 key files",
+};
+
+/** A flag's value as a non-negative integer, its default when absent; a `UsageError` otherwise. */
+export function intFlag(flags: Record<string, string>, name: string, fallback: number): number {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number, not ${raw}`);
   return value;
 }
 
 /** The client in `--dir`, with client.json < flags (any `--traffic.x` or `--log.level`). */
-function openClient(flags: Record<string, string>, mailboxMode: "push" | "pull"): { client: MixClient; log: Logger } {
-  const dir = need(flags, "dir");
-  const {
-    dir: _dir,
-    to: _to,
-    message: _m,
-    file: _f,
-    reveal: _r,
-    surbs: _s,
-    wait: _w,
-    timeout: _t,
-    reply: _rp,
-    ...rest
-  } = flags;
-  const config = loadConfig({ schema: ClientConfig, file: join(dir, CLIENT_CONFIG_FILE), flags: rest });
+export function openClient(
+  line: Pick<ParsedCommandLine, "flags" | "configFlags">,
+  mailboxMode: "push" | "pull",
+): { client: MixClient; log: Logger } {
+  const dir = line.flags.dir as string;
+  const config = loadConfig({ schema: ClientConfig, file: join(dir, CLIENT_CONFIG_FILE), flags: line.configFlags });
   const log = createLogger({ name: "nymclient", level: config.log.level, destination: process.stderr as never });
   const keys = readClientKeys(dir);
   const client = new MixClient(
@@ -64,135 +72,175 @@ function printMessage(m: ReceivedMessage): void {
   });
 }
 
-registerCommand("init", {
-  summary: "init --dir DIR --directory URL [--gateway HEX]: create keys and client.json, print the address",
-  async run({ flags }) {
-    const dir = need(flags, "dir");
-    const directoryUrl = need(flags, "directory");
-    let gateway = flags.gateway;
-    if (gateway === undefined) {
-      const result = await createDirectoryClient({ baseUrl: directoryUrl }).getTopology();
-      const first = result.modified ? result.topology.gateways[0] : undefined;
-      if (!first) throw new Error("the directory lists no gateway; pass --gateway");
-      gateway = first.identityKey;
-    }
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    initClientDir(dir, { directoryUrl, gateway });
-    const { client } = openClient({ dir }, "push");
-    out({ address: client.addressText, gateway });
-    return 0;
-  },
-});
-
-registerCommand("address", {
-  summary: "address --dir DIR: print this client's mixnet address",
-  async run({ flags }) {
-    out({ address: openClient(flags, "push").client.addressText });
-    return 0;
-  },
-});
-
-registerCommand("send", {
-  summary:
-    "send --dir DIR --to ADDRESS (--message TEXT | --file PATH | stdin) [--reveal] [--surbs N] [--wait MS]: send, " +
-    "wait for every ack; with --surbs and --wait, also wait for a SURB reply",
-  async run({ flags }) {
-    const to = need(flags, "to");
-    const data =
-      flags.message !== undefined
-        ? Buffer.from(flags.message, "utf8")
-        : flags.file !== undefined
-          ? readFileSync(flags.file)
-          : readFileSync(0);
-    const surbs = flags.surbs !== undefined ? Number(flags.surbs) : 0;
-    const waitMs = flags.wait !== undefined ? Number(flags.wait) : 0;
-    const { client } = openClient(flags, "push");
-    await client.start();
-    try {
-      let messageId = "";
-      const reply = new Promise<string>((resolve) => {
-        client.onReply((r) => {
-          if (r.inReplyTo === messageId) resolve(Buffer.from(r.data).toString("utf8"));
-        });
-      });
-      await client.send(
-        to,
-        new Uint8Array(data),
-        { revealAddress: flags.reveal === "true", replySurbs: surbs },
-        (id) => {
-          messageId = id;
-        },
-      );
-      out({ type: "sent", id: messageId, bytes: data.length });
-      if (surbs > 0 && waitMs > 0) {
-        const text = await Promise.race([reply, new Promise<undefined>((r) => setTimeout(() => r(undefined), waitMs))]);
-        if (text === undefined) {
-          out({ type: "no-reply", id: messageId });
-          return 3;
-        }
-        out({ type: "reply", inReplyTo: messageId, text });
+/** Every nymclient command, in the order `--help` lists them. */
+export const commands: Record<string, Command> = {
+  init: {
+    describe: "create the keys and client.json in --dir, print the address",
+    flags: {
+      dir: { ...dirFlag, describe: "the client's directory, created with mode 0700" },
+      directory: { type: "string", value: "URL", required: true, describe: "directory base URL" },
+      gateway: {
+        type: "string",
+        value: "HEX",
+        describe: "identity key of the gateway holding the mailbox (the directory's first by default)",
+      },
+    },
+    async run({ flags }) {
+      const dir = flags.dir as string;
+      const directoryUrl = flags.directory as string;
+      let gateway = flags.gateway;
+      if (gateway === undefined) {
+        const result = await createDirectoryClient({ baseUrl: directoryUrl }).getTopology();
+        const first = result.modified ? result.topology.gateways[0] : undefined;
+        if (!first) throw new Error("the directory lists no gateway; pass --gateway");
+        gateway = first.identityKey;
       }
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      initClientDir(dir, { directoryUrl, gateway });
+      const { client } = openClient({ flags: { dir } }, "push");
+      out({ address: client.addressText, gateway });
       return 0;
-    } finally {
-      await client.stop();
-    }
+    },
   },
-});
 
-registerCommand("receive", {
-  summary: "receive --dir DIR [--timeout MS]: print the messages waiting at the gateway (JSON lines) and exit",
-  async run({ flags }) {
-    const timeoutMs = flags.timeout !== undefined ? Number(flags.timeout) : 3000;
-    const { client } = openClient(flags, "pull");
-    client.onMessage(printMessage);
-    await client.start();
-    client.pull(100);
-    // Keep pulling until quiet: acks of what arrived go out on the Poisson stream meanwhile.
-    let last = client.stats.messagesReceived;
-    let quietSince = Date.now();
-    while (Date.now() - quietSince < timeoutMs) {
-      await new Promise((r) => setTimeout(r, 250));
-      client.pull(100);
-      if (client.stats.messagesReceived !== last) {
-        last = client.stats.messagesReceived;
-        quietSince = Date.now();
+  address: {
+    describe: "print this client's mixnet address",
+    flags: { dir: dirFlag },
+    async run(line) {
+      out({ address: openClient(line, "push").client.addressText });
+      return 0;
+    },
+  },
+
+  send: {
+    describe:
+      "send a message (--message, --file or stdin) and wait for every ack; with --surbs and --wait, also for a SURB reply",
+    flags: {
+      dir: dirFlag,
+      to: { type: "string", value: "ADDRESS", required: true, describe: "the recipient's mixnet address" },
+      message: { type: "string", value: "TEXT", describe: "the message text" },
+      file: { type: "string", value: "PATH", describe: "send this file's bytes" },
+      reveal: { type: "boolean", describe: "tell the recipient this client's address" },
+      surbs: { type: "string", value: "N", describe: "reply SURBs to attach (default 0)" },
+      wait: { type: "string", value: "MS", describe: "how long to wait for a SURB reply (default 0: do not wait)" },
+    },
+    async run(line) {
+      const { flags } = line;
+      const to = flags.to as string;
+      const surbs = intFlag(flags, "surbs", 0);
+      const waitMs = intFlag(flags, "wait", 0);
+      const data =
+        flags.message !== undefined
+          ? Buffer.from(flags.message, "utf8")
+          : flags.file !== undefined
+            ? readFileSync(flags.file)
+            : readFileSync(0);
+      const { client } = openClient(line, "push");
+      await client.start();
+      try {
+        let messageId = "";
+        const reply = new Promise<string>((resolve) => {
+          client.onReply((r) => {
+            if (r.inReplyTo === messageId) resolve(Buffer.from(r.data).toString("utf8"));
+          });
+        });
+        await client.send(
+          to,
+          new Uint8Array(data),
+          { revealAddress: flags.reveal === "true", replySurbs: surbs },
+          (id) => {
+            messageId = id;
+          },
+        );
+        out({ type: "sent", id: messageId, bytes: data.length });
+        if (surbs > 0 && waitMs > 0) {
+          const text = await Promise.race([
+            reply,
+            new Promise<undefined>((r) => setTimeout(() => r(undefined), waitMs)),
+          ]);
+          if (text === undefined) {
+            out({ type: "no-reply", id: messageId });
+            return 3;
+          }
+          out({ type: "reply", inReplyTo: messageId, text });
+        }
+        return 0;
+      } finally {
+        await client.stop();
       }
-    }
-    await client.drain();
-    await client.stop();
-    return 0;
+    },
   },
-});
 
-registerCommand("listen", {
-  summary: "listen --dir DIR [--reply TEXT]: stay connected and print messages as they arrive; optionally answer SURBs",
-  async run({ flags }) {
-    const { client } = openClient(flags, "push");
-    client.onMessage((m) => {
-      printMessage(m);
-      if (flags.reply !== undefined && m.surbs.length > 0) client.reply(m, Buffer.from(flags.reply, "utf8"));
-    });
-    await client.start();
-    out({ type: "listening", address: client.addressText });
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    await client.drain();
-    await client.stop();
-    return 0;
+  receive: {
+    describe: "print the messages waiting at the gateway (JSON lines) and exit once quiet",
+    flags: {
+      dir: dirFlag,
+      timeout: { type: "string", value: "MS", describe: "exit after this long without a new message (default 3000)" },
+    },
+    async run(line) {
+      const timeoutMs = intFlag(line.flags, "timeout", 3000);
+      const { client } = openClient(line, "pull");
+      client.onMessage(printMessage);
+      await client.start();
+      client.pull(100);
+      // Keep pulling until quiet: acks of what arrived go out on the Poisson stream meanwhile.
+      let last = client.stats.messagesReceived;
+      let quietSince = Date.now();
+      while (Date.now() - quietSince < timeoutMs) {
+        await new Promise((r) => setTimeout(r, 250));
+        client.pull(100);
+        if (client.stats.messagesReceived !== last) {
+          last = client.stats.messagesReceived;
+          quietSince = Date.now();
+        }
+      }
+      await client.drain();
+      await client.stop();
+      return 0;
+    },
   },
-});
 
-export async function runCli(argv: string[]): Promise<number> {
-  const { flags, configFile, rest } = parseFlags(argv);
-  const name = rest[0];
-  const command = name !== undefined ? commands.get(name) : undefined;
-  if (!command) {
-    console.error(
-      `usage: nymclient <command> [flags]\n\n${[...commands].map(([n, c]) => `  ${n.padEnd(8)} ${c.summary}`).join("\n")}`,
-    );
-    return name === undefined || name === "help" ? 0 : 2;
-  }
-  return command.run({ flags, rest: rest.slice(1), configFile });
+  listen: {
+    describe: "stay connected and print messages as they arrive (JSON lines) until SIGINT/SIGTERM",
+    flags: {
+      dir: dirFlag,
+      reply: { type: "string", value: "TEXT", describe: "answer every message that carries a SURB with this text" },
+    },
+    async run(line) {
+      const { flags } = line;
+      const { client } = openClient(line, "push");
+      client.onMessage((m) => {
+        printMessage(m);
+        if (flags.reply !== undefined && m.surbs.length > 0) client.reply(m, Buffer.from(flags.reply, "utf8"));
+      });
+      await client.start();
+      out({ type: "listening", address: client.addressText });
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await client.drain();
+      await client.stop();
+      return 0;
+    },
+  },
+};
+
+/** Adds (or replaces) a command; the same as writing its entry in `commands`. */
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+/** nymclient's command line: the command table, client.json's keys as flags, a generated `--help`. */
+export const cli: CommandLineSpec<number> = {
+  name: "nymclient",
+  about: "A Nym mixnet client: Loopix cover traffic, Sphinx packets through a gateway, SURB replies (docs/mixnet.md).",
+  commands,
+  schema: ClientConfig,
+  configHeading: "client.json keys, each overridable by a flag (client.json in --dir < flags):",
+};
+
+/** Runs nymclient; resolves to the exit status (0 with the help when no command is given, 2 for a usage error). */
+export function runCli(argv: readonly string[]): Promise<number> {
+  return runCommandLine(cli, argv);
 }

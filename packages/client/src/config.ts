@@ -1,3 +1,4 @@
+import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
 import { z } from "zod";
 
 /**
@@ -17,7 +18,12 @@ export const ClientConfig = z
         lambdaD: z.number().min(0).default(2).describe("Drop cover packets per second"),
         lambdaL: z.number().min(0).default(2).describe("Loop cover packets per second"),
         meanDelayMs: z.number().min(0).default(20).describe("Mean per-hop mixing delay, ms (1/mu)"),
-        payloadSize: z.int().min(640).max(32_785).default(2065).describe("Sphinx payload size class, bytes"),
+        payloadSize: z
+          .int()
+          .min(640)
+          .max(PayloadSize.extended32)
+          .default(DEFAULT_PAYLOAD_SIZE)
+          .describe("Sphinx payload size class, bytes"),
         ackTimeoutFactor: z.number().min(1).default(1.5).describe("Ack wait, as a multiple of the expected delay"),
         ackTimeoutExtraMs: z.int().min(0).default(1500).describe("Ack wait added on top, ms"),
         maxAttempts: z.int().min(1).default(10).describe("Sends of one fragment before giving up"),
@@ -27,7 +33,7 @@ export const ClientConfig = z
         lambdaD: 2,
         lambdaL: 2,
         meanDelayMs: 20,
-        payloadSize: 2065,
+        payloadSize: DEFAULT_PAYLOAD_SIZE,
         ackTimeoutFactor: 1.5,
         ackTimeoutExtraMs: 1500,
         maxAttempts: 10,

@@ -194,7 +194,8 @@ export function parseCommandLine<R>(spec: CommandLineSpec<R>, argv: readonly str
 
 /**
  * Runs a program: the help or version on stdout (0), a usage error on stderr (2), otherwise the command, whose
- * number result is the exit status (0 for none). Errors thrown by a command propagate to the caller.
+ * number result is the exit status (0 for none). A `UsageError` thrown by the command is a usage error too; other
+ * errors propagate to the caller.
  */
 export async function runCommandLine(spec: CommandLineSpec<unknown>, argv: readonly string[]): Promise<number> {
   let parsed: CommandLine<unknown>;
@@ -211,8 +212,14 @@ export async function runCommandLine(spec: CommandLineSpec<unknown>, argv: reado
     process.stdout.write(`${parsed.text}\n`);
     return 0;
   }
-  const result = await parsed.command.run(parsed.line);
-  return typeof result === "number" ? result : 0;
+  try {
+    const result = await parsed.command.run(parsed.line);
+    return typeof result === "number" ? result : 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${spec.name}: ${error.message}\n`);
+    return 2;
+  }
 }
 
 /**
@@ -255,10 +262,10 @@ function commandList(spec: CommandLineSpec<unknown>): string {
     `${command.describe}${name === spec.defaultCommand ? " (the default)" : ""}`,
   ]);
   const out = ["commands:", ...table(rows)];
-  for (const [name, command] of Object.entries(spec.commands)) {
-    if (command.flags && Object.keys(command.flags).length > 0) {
-      out.push(`  ${spec.name} ${commandUsage(name, command)}`);
-    }
+  const withFlags = Object.entries(spec.commands).filter(([, c]) => c.flags && Object.keys(c.flags).length > 0);
+  if (withFlags.length > 0) {
+    out.push("", `command flags (\`${spec.name} <command> --help\` describes them):`);
+    for (const [name, command] of withFlags) out.push(`  ${spec.name} ${commandUsage(name, command)}`);
   }
   return out.join("\n");
 }
@@ -291,9 +298,9 @@ function showDefault(value: unknown): string {
   return typeof value === "string" ? (value === "" ? '""' : value) : JSON.stringify(value);
 }
 
-/** Two columns, the second aligned (up to a 44-character first column; longer ones push their line only). */
+/** Two columns, the second aligned; a first column over 44 characters pushes its own line only. */
 function table(rows: [string, string][]): string[] {
-  const width = Math.min(44, Math.max(0, ...rows.map(([left]) => left.length)));
+  const width = Math.max(0, ...rows.map(([left]) => left.length).filter((length) => length <= 44));
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`.trimEnd());
 }
 

@@ -1,5 +1,13 @@
 import { join } from "node:path";
-import { type CreatedHttpApp, createHttpApp, isNymError, type Logger, type Service } from "@nym-ts/common";
+import {
+  type CreatedHttpApp,
+  createHttpApp,
+  daemonVersion,
+  isNymError,
+  type Logger,
+  packageVersion,
+  type Service,
+} from "@nym-ts/common";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { backoffDelay } from "./backoff.js";
 import { type EthereumWatcherOptions, type ResolvedWatcherOptions, WatcherOptionsSchema } from "./config.js";
@@ -28,6 +36,8 @@ export interface EthereumWatcher extends Service {
 }
 
 const SERVICE = "nym-ethereum-watcher";
+/** package.json's version + NYM_BUILD_COMMIT, when the caller passes none. */
+export const WATCHER_VERSION = daemonVersion(packageVersion(import.meta.url));
 
 /**
  * The Ethereum watcher: polls `eth_getLogs` for NYM Transfer logs into the pipe account up to head - confirmations,
@@ -298,7 +308,7 @@ export function createEthereumWatcher(
       http = await createHttpApp({
         log: modules.log,
         service: SERVICE,
-        version: modules.version ?? "0.1.0",
+        version: modules.version ?? WATCHER_VERSION,
         healthChecks: {
           ethereum: () => {
             const staleAfter = Math.max(30_000, 10 * eth.pollIntervalMs);

@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import type { Logger, Service } from "@nym-ts/common";
+import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import {
+  DEFAULT_PAYLOAD_SIZE,
   decodeClientForward,
   decodeDelivered,
   decodePull,
@@ -19,7 +20,8 @@ import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, star
 import { GatewayConfig, type GatewayConfigInput } from "./config.js";
 import { MailboxStore } from "./mailbox.js";
 
-export const GATEWAY_VERSION = "0.1.0";
+/** package.json's version + NYM_BUILD_COMMIT: registered with the directory, reported by /health. */
+export const GATEWAY_VERSION = daemonVersion(packageVersion(import.meta.url));
 
 export interface GatewayModules {
   log: Logger;
@@ -92,7 +94,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         delayQueueCapacity: config.mixing.delayQueueCapacity,
         loopRate: 0,
         loopMeanDelayMs: 0,
-        payloadSize: 2065,
+        payloadSize: DEFAULT_PAYLOAD_SIZE,
         loopTimeoutMs: 60_000,
       },
       registration: (k, announced) => ({

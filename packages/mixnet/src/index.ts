@@ -9,6 +9,7 @@
  * - `chooseRoute`, `chooseMixLoopRoute`, `TopologyIndex`: one node per layer; `LoopStats`: who drops packets.
  * - frames (`encodeMixPacket`, `FrameDecoder`): the wire frames between nodes; `nymSphinx`: Sphinx as a codec.
  * - `sealTo`, `openSealed`: end-to-end encryption of packet contents to the recipient.
+ * - `PayloadSize`, `DEFAULT_PAYLOAD_SIZE`: Sphinx's payload size classes, re-exported for configs and nodes.
  *
  * @example
  * const index = new TopologyIndex(topology);
@@ -16,6 +17,7 @@
  * const frame = encodeMixPacket(nymSphinx.createPacket(route, payload, delays));
  */
 
+export { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/sphinx";
 export * from "./address.js";
 export * from "./e2e.js";
 export * from "./errors.js";

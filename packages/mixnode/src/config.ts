@@ -1,4 +1,5 @@
 import { logConfigSection } from "@nym-ts/common";
+import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
 import { z } from "zod";
 
 /**
@@ -52,8 +53,8 @@ export const MixnodeConfig = z
         payloadSize: z
           .int()
           .min(33)
-          .max(32_785)
-          .default(2065)
+          .max(PayloadSize.extended32)
+          .default(DEFAULT_PAYLOAD_SIZE)
           .describe("Sphinx payload size of own loops; must match the clients' so loops look like real packets"),
       })
       .prefault({})

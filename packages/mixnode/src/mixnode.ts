@@ -1,10 +1,11 @@
-import type { Logger, Service } from "@nym-ts/common";
+import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import { type MixTransport, nymSphinx, type SphinxCodec } from "@nym-ts/mixnet";
 import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, startNodeHttp } from "@nym-ts/mixnet-node";
 import { MixnodeConfig, type MixnodeConfigInput } from "./config.js";
 
-export const MIXNODE_VERSION = "0.1.0";
+/** package.json's version + NYM_BUILD_COMMIT: registered with the directory, reported by /health. */
+export const MIXNODE_VERSION = daemonVersion(packageVersion(import.meta.url));
 
 export interface MixnodeModules {
   log: Logger;
