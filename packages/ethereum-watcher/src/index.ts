@@ -30,7 +30,10 @@ export {
 export { createWatcherDaemon, type DaemonConfig, DaemonConfigSchema } from "./daemon.js";
 export { WatcherError, type WatcherErrorCode } from "./errors.js";
 export { JsonRpcEthereumSource, type JsonRpcSourceOptions, parseTransferLog } from "./ethereum.js";
+export { WatcherMetrics } from "./metrics.js";
+export { NotificationPump } from "./notification-pump.js";
 export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";
+export { TransferPoller, type TransferPollerOptions } from "./poller.js";
 export { type PendingTransfer, type StoreIdentity, WatcherStore } from "./store.js";
 export type { EthereumSource, NotifyContext, ObservedTransfer, TransferLogBatch, TransferNotifier } from "./types.js";
 export { createEthereumWatcher, type EthereumWatcher, type EthereumWatcherModules } from "./watcher.js";
