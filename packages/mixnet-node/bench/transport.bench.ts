@@ -20,11 +20,13 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseFlags } from "@nym-ts/common";
-import { FrameType, type ProcessedPacket, type SphinxCodec } from "@nym-ts/mixnet";
+import { DEFAULT_PAYLOAD_SIZE, FrameType, type ProcessedPacket, type SphinxCodec } from "@nym-ts/mixnet";
+import { HEADER_LENGTH } from "@nym-ts/sphinx";
 import { createLibp2pTransport, MixCore, ReplayCache } from "../src/index.js";
 
 const { flags } = parseFlags(process.argv.slice(2));
-const FRAME = 2414; // a MIX_PACKET frame: type byte + 2413-byte Sphinx packet (2065-byte payload)
+/** A MIX_PACKET frame: type byte + Sphinx packet (header + regular payload), 2414 bytes. */
+const FRAME = 1 + HEADER_LENGTH + DEFAULT_PAYLOAD_SIZE;
 const TARGET_PPS = 5000;
 const f1 = (x: number) => x.toFixed(1);
 
@@ -82,7 +84,7 @@ async function relay(): Promise<void> {
         delayQueueCapacity: 20_000,
         loopRate: 0,
         loopMeanDelayMs: 20,
-        payloadSize: 2065,
+        payloadSize: DEFAULT_PAYLOAD_SIZE,
         loopTimeoutMs: 10_000,
       },
       {

@@ -15,7 +15,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseFlags } from "@nym-ts/common";
 import { createDirectoryClient, ed25519SignerFromSeed } from "@nym-ts/directory-client";
-import { encodeMixPacket, generateX25519, nymSphinx, sampleExponential } from "@nym-ts/mixnet";
+import { DEFAULT_PAYLOAD_SIZE, encodeMixPacket, generateX25519, nymSphinx, sampleExponential } from "@nym-ts/mixnet";
 import { createLibp2pTransport, multiaddrToHostPort } from "@nym-ts/mixnet-node";
 import { type LoopbackMixnet, type LoopbackMixnode, startLoopbackMixnet } from "@nym-ts/testkit";
 
@@ -24,7 +24,7 @@ const PACKETS = Number(flags.packets ?? 30_000);
 const HALF_SECONDS = Number(flags.seconds ?? 4);
 const MU = Number(flags.mu ?? 20);
 const E2E_PACKETS = Number(flags.e2e ?? 300);
-const PAYLOAD = 2065;
+const PAYLOAD = DEFAULT_PAYLOAD_SIZE;
 const REF_PACKETS = Number(flags.ref ?? 2000);
 const WARM_PACKETS = 2000;
 const TARGET_PPS = 5000;

@@ -3,6 +3,7 @@ import { createDirectoryClient } from "@nym-ts/directory-client";
 import {
   type ClientAddress,
   cryptoRandom,
+  DEFAULT_PAYLOAD_SIZE,
   formatAddress,
   LoopStats,
   type MailboxMode,
@@ -42,7 +43,7 @@ export const DEFAULT_TRAFFIC: TrafficOptions = {
   lambdaD: 2,
   lambdaL: 2,
   meanDelayMs: 20,
-  payloadSize: 2065,
+  payloadSize: DEFAULT_PAYLOAD_SIZE,
   ackTimeoutFactor: 1.5,
   ackTimeoutExtraMs: 1500,
   maxAttempts: 10,
