@@ -15,6 +15,7 @@ import { createDirectoryClient } from "@nym-ts/directory-client";
 import { formatAddress } from "@nym-ts/mixnet";
 import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
 import { ClientConfig } from "./config.js";
+import { credentialCommands } from "./credentials/commands.js";
 import { CLIENT_CONFIG_FILE, initClientDir, readClientKeys } from "./keys.js";
 
 /**
@@ -224,6 +225,8 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  // pay, balance, credential init|request|collect|spend|list, demo (credentials/commands.ts)
+  ...credentialCommands(),
 };
 
 /** Adds (or replaces) a command; the same as writing its entry in `commands`. */
@@ -234,7 +237,9 @@ export function registerCommand(name: string, command: Command): void {
 /** nymclient's command line: the command table, client.json's keys as flags, a generated `--help`. */
 export const cli: CommandLineSpec<number> = {
   name: "nymclient",
-  about: "A Nym mixnet client: Loopix cover traffic, Sphinx packets through a gateway, SURB replies (docs/mixnet.md).",
+  about:
+    "A Nym mixnet client: Loopix cover traffic, Sphinx packets through a gateway, SURB replies (docs/mixnet.md); " +
+    "and Nym credentials: pay in, request, collect, spend (docs/client.md).",
   commands,
   schema: ClientConfig,
   configHeading: "client.json keys, each overridable by a flag (client.json in --dir < flags):",

@@ -1,9 +1,11 @@
 import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
 import { z } from "zod";
+import { ChainSection, CredentialsSection, EthereumSection } from "./credentials/sections.js";
 
 /**
  * The client's config file (`<dir>/client.json`, written by `nymclient init`); flags override any field
- * (`--traffic.lambdaP 50`). The keys are not in it: `identity.key` and `encryption.key` (0600) sit beside it.
+ * (`--traffic.lambdaP 50`). The keys are not in it: `identity.key` and `encryption.key` (0600) sit beside it. The
+ * chain/ethereum/credentials sections are the credential commands' (`nymclient credential init`; credentials/).
  */
 export const ClientConfig = z
   .strictObject({
@@ -45,6 +47,9 @@ export const ClientConfig = z
       })
       .default({ level: "warn" })
       .describe("Logging (stderr)"),
+    chain: ChainSection.optional(),
+    ethereum: EthereumSection.optional(),
+    credentials: CredentialsSection.optional(),
   })
   .describe("nymclient");
 export type ClientConfig = z.output<typeof ClientConfig>;
