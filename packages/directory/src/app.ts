@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import { createHttpApp, type HttpApp, type Logger } from "@nym-ts/common";
+import { createHttpApp, daemonVersion, type HttpApp, type Logger, packageVersion } from "@nym-ts/common";
 import { NODE_KINDS, type NodeKind } from "@nym-ts/directory-client";
 import { Counter, Gauge } from "prom-client";
 import type { DirectoryConfig } from "./config.js";
@@ -13,7 +13,7 @@ import { createWriteAuthenticator } from "./signed-writes.js";
 import type { DirectoryStore } from "./store.js";
 
 /** The package version, with the commit the image was built from when `NYM_BUILD_COMMIT` is set (see the Dockerfile). */
-export const DIRECTORY_VERSION = `0.1.0${process.env.NYM_BUILD_COMMIT ? `+${process.env.NYM_BUILD_COMMIT}` : ""}`;
+export const DIRECTORY_VERSION = daemonVersion(packageVersion(import.meta.url));
 
 export interface DirectoryAppOptions {
   config: DirectoryConfig;

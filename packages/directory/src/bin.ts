@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { daemonVersion, packageVersion, runDaemonMain } from "@nym-ts/common";
+import { runDaemonMain } from "@nym-ts/common";
 import { DirectoryConfig } from "./config.js";
-import { createDirectory } from "./directory.js";
+import { createDirectory, DIRECTORY_VERSION } from "./directory.js";
 
 /**
  * nym-directory [--config file.toml] [--http.port 8080] [--storage.path data/directory.sqlite] [--validate-only]
@@ -14,6 +14,6 @@ await runDaemonMain({
     "The Nym directory: signed node presence renewed within a TTL, node metrics, the topology; REST, Swagger at /docs.",
   envPrefix: "NYM_DIRECTORY_",
   schema: DirectoryConfig,
-  version: daemonVersion(packageVersion(import.meta.url)),
+  version: DIRECTORY_VERSION,
   create: createDirectory,
 });
