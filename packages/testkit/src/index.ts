@@ -21,6 +21,14 @@ export {
   startAnvil,
 } from "./anvil.js";
 export {
+  type CredentialNetwork,
+  type CredentialNetworkOptions,
+  type NetworkDaemon,
+  type NetworkIssuer,
+  type NetworkServiceProvider,
+  startCredentialNetwork,
+} from "./credential-network.js";
+export {
   type LoopbackMixing,
   type LoopbackMixnet,
   type LoopbackMixnetOptions,
