@@ -48,10 +48,7 @@ export function dealt(): Promise<Dealt> {
 }
 
 /** An issuer's data directory with its three key files (share `index` of the dealing). */
-export function issuerDir(
-  dir: string,
-  key: DealtIssuerKey,
-): { dataDir: string; address: string; identityKey: string } {
+export function issuerDir(dir: string, key: DealtIssuerKey): { dataDir: string; address: string; identityKey: string } {
   const dataDir = join(dir, `issuer-${key.index}`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeKeyFile(join(dataDir, COCONUT_KEY_FILE), key.secretKey);

@@ -2,13 +2,7 @@ import { join } from "node:path";
 import { encodePublicAttribute } from "@nym-ts/credentials";
 import { Registry } from "prom-client";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createIssuerMetrics,
-  IssuerError,
-  type IssuerMetrics,
-  IssuerStore,
-  RequestFollower,
-} from "../../src/index.js";
+import { createIssuerMetrics, IssuerError, type IssuerMetrics, IssuerStore, RequestFollower } from "../../src/index.js";
 import {
   appStateFor,
   type Dealt,
@@ -142,7 +136,8 @@ describe("RequestFollower", () => {
     expect(store.get(bad.identity.txHash)).toMatchObject({ status: "rejected", reason: "malformed_request" });
     expect(store.get(bad.malformedEvent.txHash)).toMatchObject({ status: "rejected", reason: "malformed_event" });
     expect(store.get(good.txHash)).toMatchObject({ status: "signed" });
-    const rejected = (reason: string) => metricValue(registry, `nym_issuer_requests_rejected_total{reason="${reason}"}`);
+    const rejected = (reason: string) =>
+      metricValue(registry, `nym_issuer_requests_rejected_total{reason="${reason}"}`);
     expect(await rejected("value_mismatch")).toBe(1);
     expect(await rejected("bad_proof")).toBe(1);
     expect(await rejected("malformed_request")).toBe(2);
