@@ -14,7 +14,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { currentBackend, nodeBackend, type SphinxBackend, type SphinxBackendName } from "../src/backend.js";
-import { blake2b } from "../src/blake2b.js";
 import {
   createForwardPacket,
   createSphinxNode,
@@ -27,6 +26,7 @@ import {
 } from "../src/index.js";
 import { lionessDecrypt, lionessEncrypt } from "../src/lioness.js";
 import { expandSharedSecret, headerKeystream, headerMac } from "../src/primitives.js";
+import { sodium } from "../src/sodium.js";
 import { withBackend } from "../test/helpers.js";
 
 const HOPS = Number(process.env.BENCH_HOPS ?? 4000);
@@ -190,8 +190,8 @@ const choices: [string, () => void, () => void][] = compare
         () => sodiumBackend!.chacha20Xor(chachaKey, right),
       ],
       [
-        "keyed BLAKE2b-256, 2033 B (WebAssembly / libsodium)",
-        () => blake2b(right, blakeKey, 32, digest),
+        "keyed BLAKE2b-256, 2033 B (@noble/hashes / libsodium)",
+        () => nodeBackend.blake2b(right, blakeKey, digest),
         () => sodiumBackend!.blake2b(right, blakeKey, digest),
       ],
       [
@@ -246,6 +246,29 @@ if (compare) {
     const b = choiceTimes[2 * i + 1]!;
     console.log(`  ${name.padEnd(52)}${us(quantile(a, 0.5))}${us(quantile(b, 0.5))}${ratio(b, a, 0.5)} x`);
   });
+}
+
+// Keyed BLAKE2b-256 (64-byte key) side by side on every size Lioness hashes: the right part of each payload size
+// class (payload - 32 bytes), alternated per call like the rest, medians compared. The node path's @noble/hashes
+// against the sodium path's libsodium. A hand-made WebAssembly BLAKE2b was measured here too and removed, being
+// slower than libsodium at every size (run of this bench, medians, us for 6 / 2033 / 8177 / 16369 / 32753 bytes:
+// WebAssembly 0.9 / 3.9 / 13.7 / 17.9 / 35.7, libsodium 0.9 / 2.8 / 9.2 / 15.6 / 30.9, @noble 12.2 / 81.5 / 299.8 /
+// 347.9 / 713.6); see backend.ts.
+const blakeRows = Object.entries(PayloadSize).map(([name, size]) => {
+  const length = size - 32;
+  const data = randomBytes(length);
+  const out = new Uint8Array(32);
+  const rounds = Math.max(200, Math.min(3000, Math.floor(2_000_000 / (length + 256))));
+  const [noble, native] = alternate(rounds, 50, [
+    () => nodeBackend.blake2b(data, blakeKey, out),
+    sodium ? () => sodium!.crypto_generichash(out, data, blakeKey) : () => {},
+  ]) as [number[], number[]];
+  return { name, length, noble, native };
+});
+console.log(`\nkeyed BLAKE2b-256, 64-byte key (medians)  @noble/hashes  libsodium   sodium/noble`);
+for (const r of blakeRows) {
+  const native = sodium ? `${us(quantile(r.native, 0.5))}${ratio(r.native, r.noble, 0.5)} x` : "        n/a";
+  console.log(`  ${`${r.name}: ${r.length} B`.padEnd(38)}${us(quantile(r.noble, 0.5)).padStart(14)}${native}`);
 }
 
 const hop50 = quantile(hop, 0.5);

@@ -10,8 +10,15 @@
  *   sender's alpha = x*B is libsodium's fixed-base multiplication (about half a variable-base one). ChaCha20,
  *   BLAKE2b and the MAC's two SHA-256 calls come from libsodium too (one native call each, no cipher object, no
  *   WebAssembly copy-in; each measured faster than its node:crypto counterpart, see `pnpm bench`).
- * - "node": node:crypto only (OpenSSL X25519 through KeyObjects, OpenSSL ChaCha20, our WebAssembly BLAKE2b). The
- *   portable reference: it runs wherever Node does. Both paths give byte-identical packets and hop results (tested).
+ * - "node": node:crypto (OpenSSL X25519 through KeyObjects, OpenSSL ChaCha20) plus @noble/hashes' keyed BLAKE2b, as
+ *   node:crypto has only unkeyed BLAKE2b-512. The portable reference: it runs wherever Node does, without the native
+ *   addon. Both paths give byte-identical packets and hop results (tested).
+ *
+ * Keyed BLAKE2b-256 (64-byte key) was measured side by side on the sizes Lioness hashes (`pnpm bench`, medians, us
+ * for 6 / 2033 / 8177 / 16369 / 32753 bytes): libsodium 0.9 / 2.8 / 9.2 / 15.6 / 30.9, a hand-made WebAssembly
+ * BLAKE2b 0.9 / 3.9 / 13.7 / 17.9 / 35.7, @noble/hashes 12.2 / 81.5 / 299.8 / 347.9 / 713.6 (a second run: the same
+ * order, libsodium 0.86-0.93x the WebAssembly one above 6 bytes). Ours was never faster than libsodium, so it was
+ * removed: the sodium backend uses libsodium, the node path the maintained pure-JS @noble/hashes.
  *
  * Choose with NYM_SPHINX_BACKEND=node|sodium in the environment (read once, at load) or `setSphinxBackend`. Nodes
  * (`createSphinxNode`) keep the backend they were created with; builders use the one active at the call.
@@ -25,7 +32,7 @@
  *   with a zero 16-byte IV (32-bit counter) below 2^32 blocks, far above any payload size.
  */
 import type { KeyObject } from "node:crypto";
-import { blake2b } from "./blake2b.js";
+import { blake2b } from "@noble/hashes/blake2.js";
 import { SphinxError } from "./errors.js";
 import {
   chacha20Xor,
@@ -87,7 +94,7 @@ export const nodeBackend: SphinxBackend = {
     data.set(chacha20Xor(key, data));
   },
   blake2b(data, key, out) {
-    blake2b(data, key, out.length, out);
+    out.set(blake2b(data, { key, dkLen: out.length }));
   },
   sha256: nodeSha256,
 };

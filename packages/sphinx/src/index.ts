@@ -41,7 +41,7 @@
  *
  * Why Lioness with ChaCha20 + keyed BLAKE2b rather than a wide-block cipher from other node:crypto primitives: it is
  * what nym's nodes run, so only it keeps payloads interoperable, and it is cheap (libsodium: ~10 us to peel a 2 KiB
- * layer; node path: OpenSSL ChaCha20 and our 8 KB WebAssembly BLAKE2b, as node:crypto has no keyed BLAKE2b).
+ * layer; node path: OpenSSL ChaCha20 and @noble/hashes' BLAKE2b, as node:crypto has no keyed BLAKE2b).
  *
  * Cost model (see bench/): a hop runs two X25519 multiplications (shared secret, blinding) plus HKDF, one HMAC, 360
  * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports). A

@@ -178,7 +178,7 @@ describe.runIf(expectedBackends().includes("sodium"))("sodium primitives equal t
     );
   });
 
-  it("keyed BLAKE2b-256 equals the WebAssembly one and @noble on every Lioness right half", () => {
+  it("keyed BLAKE2b-256 of libsodium equals the node path's (@noble/hashes) on every Lioness right half", () => {
     for (const size of [...Object.values(PayloadSize), 33, 160, 161]) {
       const data = random(size - 32);
       const key = random(64);

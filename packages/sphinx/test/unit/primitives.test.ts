@@ -1,49 +1,12 @@
-import { createHash, createHmac } from "node:crypto";
-import { blake2b as nobleBlake2b } from "@noble/hashes/blake2.js";
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blake2b } from "../../src/blake2b.js";
 import { lionessDecrypt, lionessEncrypt } from "../../src/lioness.js";
 import { headerMac } from "../../src/primitives.js";
 import { bytesToScalar, clamp, clampedRepresentative, L, scalarToBytes } from "../../src/scalar.js";
 import { seededRandom } from "../helpers.js";
 
 const random = seededRandom("primitives");
-
-describe("BLAKE2b (WebAssembly)", () => {
-  it("keyed BLAKE2b-256 equals @noble/hashes at every block boundary and beyond one memory page", () => {
-    for (const n of [0, 1, 63, 64, 127, 128, 129, 255, 256, 257, 2033, 8177, 70_000, 140_001]) {
-      const data = random(n);
-      const key = random(64);
-      expect(blake2b(data, key, 32)).toEqual(nobleBlake2b(data, { key, dkLen: 32 }));
-    }
-  });
-
-  it("unkeyed BLAKE2b-512 equals node:crypto's blake2b512", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 1000 }), (data) => {
-        const ours = Buffer.from(blake2b(data, new Uint8Array(0), 64)).toString("hex");
-        expect(ours).toBe(createHash("blake2b512").update(data).digest("hex"));
-      }),
-      { numRuns: 100 },
-    );
-  });
-
-  it("other key and output lengths equal @noble/hashes", () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 600 }),
-        fc.uint8Array({ maxLength: 64 }),
-        fc.integer({ min: 1, max: 64 }),
-        (data, key, outLength) => {
-          const reference = nobleBlake2b(data, { key: key.length > 0 ? key : undefined, dkLen: outLength });
-          expect(blake2b(data, key, outLength)).toEqual(reference);
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
-});
 
 describe("Lioness", () => {
   it("decrypt inverts encrypt and every output bit depends on every input block byte", () => {

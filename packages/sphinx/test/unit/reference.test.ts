@@ -2,8 +2,9 @@
  * Cross-implementation check: a second, deliberately naive implementation of the nym v258 layout, written straight
  * from reference/sphinx-loopix.md section 7 on independent primitives (@noble: pure-JS X25519 with nym's chained
  * blindings, HKDF, HMAC, AES-CTR, the original 64-bit-nonce ChaCha20, keyed BLAKE2b). It shares no code with src/
- * except the constants of the format, so it catches errors in our fast paths: the one-multiplication-per-hop scalar
- * trick, the WebAssembly BLAKE2b, OpenSSL's ChaCha20 IV layout, key import shortcuts.
+ * except the constants of the format (and @noble/hashes' BLAKE2b, which the node backend also uses), so it catches
+ * errors in our fast paths: the one-multiplication-per-hop scalar trick, libsodium's BLAKE2b and ChaCha20 calls,
+ * OpenSSL's ChaCha20 IV layout, key import shortcuts.
  */
 import { ctr } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
