@@ -190,11 +190,15 @@ export function viewOf(event: ChainEvent): CredentialRequestView {
   };
 }
 
-/** The value of one Prometheus series in a registry's text ("name{labels}" exactly), or 0 when absent. */
-export async function metricValue(registry: Registry, series: string): Promise<number> {
-  const text = await registry.metrics();
+/** The value of one Prometheus series ("name{labels}" exactly) in an exposition text, or 0 when absent. */
+export function seriesValue(text: string, series: string): number {
   for (const line of text.split("\n")) {
     if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
   }
   return 0;
+}
+
+/** The value of one Prometheus series in a registry, or 0 when absent. */
+export async function metricValue(registry: Registry, series: string): Promise<number> {
+  return seriesValue(await registry.metrics(), series);
 }
