@@ -26,6 +26,7 @@ import {
   type ServiceProvider,
   ServiceProviderConfigSchema,
 } from "@nym-ts/service-provider";
+import { createVerifier, initVerifierKeys, keyPaths, readChainKey, type Verifier } from "@nym-ts/verifier";
 import { type JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { type Anvil, startAnvil } from "./anvil.js";
 import { type LoopbackMixnet, type LoopbackMixnetOptions, startLoopbackMixnet } from "./loopback-mixnet.js";
@@ -207,7 +208,11 @@ export async function startCredentialNetwork(options: CredentialNetworkOptions =
     const dealt = dealIssuerKeys(params, issuerThreshold, issuerCount);
     const otherDealing = wrong.size > 0 ? dealIssuerKeys(params, issuerThreshold, issuerCount) : undefined;
     const watcherKeys = [0, 1, 2].map(() => randomSecretKey());
-    const verifierKeys = Array.from({ length: verifierCount }, () => randomSecretKey());
+    const verifierDirs = Array.from({ length: verifierCount }, (_, i) => join(dir, `verifier${i}`));
+    const verifierAddresses = verifierDirs.map((dataDir) => {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      return initVerifierKeys(keyPaths(dataDir)).address as Address;
+    });
     const issuerDirs = dealt.keys.map((k) => join(dir, `issuer${k.index}`));
     const issuerPublic = dealt.keys.map((k, i) => {
       const dataDir = issuerDirs[i] as string;
@@ -221,7 +226,7 @@ export async function startCredentialNetwork(options: CredentialNetworkOptions =
     const appStateInput: AppStateInput = {
       pipeAccount,
       watchers: { threshold: 2, members: watcherKeys.map((k) => addressFromSecretKey(k)) },
-      verifiers: { threshold: verifierThreshold, members: verifierKeys.map((k) => addressFromSecretKey(k)) },
+      verifiers: { threshold: verifierThreshold, members: verifierAddresses },
       issuers: {
         threshold: issuerThreshold,
         members: issuerPublic.map((p) => ({
@@ -356,8 +361,41 @@ export async function startCredentialNetwork(options: CredentialNetworkOptions =
       await issuer.start();
     }
 
-    // Verifiers: keys are in genesis; their daemons join here once @nym-ts/verifier exists.
-    const verifiers: NetworkDaemon[] = [];
+    // Verifiers, each on its validator with its own chain client, following deposits from height 1.
+    const verifiers: NetworkDaemon[] = verifierDirs.map((dataDir, i) =>
+      daemon(`verifier${i}`, () => {
+        let verifier: Verifier | undefined;
+        let chainOfVerifier: ChainClient | undefined;
+        return {
+          async start() {
+            chainOfVerifier = await connectChain({ rpcUrl: rpc(i) });
+            verifier = createVerifier(
+              {
+                dataDir,
+                chain: { pollIntervalMs: 50 },
+                verify: { retryInitialMs: 100, retryMaxMs: 2_000 },
+                http: { host: "127.0.0.1", port: 0 },
+              },
+              {
+                log: log.child({ verifier: i }),
+                chain: chainOfVerifier,
+                secretKey: readChainKey(keyPaths(dataDir).chainKeyFile),
+                params,
+              },
+            );
+            await verifier.start();
+          },
+          async stop() {
+            await verifier?.stop();
+            chainOfVerifier?.close();
+          },
+        };
+      }),
+    );
+    for (const v of verifiers) {
+      cleanups.push(() => v.stop());
+      await v.start();
+    }
 
     // Service providers, on validator 3 - i, registered with a fixed port (the registration names its URL).
     const serviceProviders: NetworkServiceProvider[] = [];
