@@ -81,6 +81,8 @@ export interface HttpAppOptions {
   openapi?: { title: string; description?: string; docsPath?: string };
   /** Whether /metrics also exports the Node.js process metrics (event loop lag, heap, GC). Default true. */
   processMetrics?: boolean;
+  /** Longest path parameter in characters; a longer one gets 414. Default 100 (Fastify's). */
+  maxParamLength?: number;
 }
 
 export type HttpApp = FastifyInstance<
@@ -131,6 +133,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<CreatedHtt
     // Fastify logs every request at info; house style keeps per-request lines at debug (see onResponse below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
+    routerOptions: { maxParamLength: options.maxParamLength ?? 100 },
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     genReqId: (req) => {

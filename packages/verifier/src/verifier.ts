@@ -411,6 +411,8 @@ export function createVerifier(options: VerifierOptions, modules: VerifierModule
         service: SERVICE,
         version: modules.version ?? "0.1.0",
         bodyLimit: 1_024,
+        // A zeta is 194 characters in the path of GET /v1/votes/{zeta}.
+        maxParamLength: 256,
         healthChecks: {
           chain: () => ({
             ok: vk !== undefined && (failingSince === undefined || Date.now() - failingSince < 60_000),
