@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { hexToBytes } from "@nym-ts/chain-client";
 import { decodeSignature } from "@nym-ts/coconut";
 import { proveSpend, ServiceProviderClient, type SpendAnswer } from "@nym-ts/credentials";
@@ -15,6 +19,29 @@ import {
 import { accountKeyFile, newCredentialClient, type TestClient } from "../helpers/credential-client.js";
 
 const NYM = 1_000_000n;
+const BIN = fileURLToPath(new URL("../../src/bin.ts", import.meta.url));
+
+/** Runs nymclient from source in a child process; resolves with its exit code and stdout's JSON lines. */
+function nymclient(args: string[]): Promise<{ code: number; lines: Record<string, unknown>[] }> {
+  const child = spawn(process.execPath, ["--conditions=@nym-ts/source", "--import", "tsx", BIN, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve) => {
+    child.on("exit", (code) =>
+      resolve({
+        code: code ?? -1,
+        lines: out
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      }),
+    );
+  });
+}
 
 /**
  * The credential flow with nymclient's commands in this process, against the whole network on loopback: anvil with
@@ -226,4 +253,54 @@ describe("nymclient credentials against a real network", () => {
       if (c.signature) expect(text).not.toContain(c.signature.slice(2));
     }
   }, 30_000);
+
+  it("the nymclient binary: credential init, then demo runs every step and exits 0", async () => {
+    const dir = join(net.dir, "clients", "dave");
+    mkdirSync(dir, { recursive: true });
+    const init = await nymclient([
+      "credential",
+      "init",
+      "--dir",
+      dir,
+      "--chain",
+      net.chainRpcUrl,
+      "--ethereum",
+      net.ethereum.rpcUrl,
+      "--token",
+      net.ethereum.tokenAddress,
+      "--confirmations",
+      String(net.ethereum.confirmations),
+      "--directory",
+      net.directoryUrl,
+    ]);
+    expect(init.code).toBe(0);
+    const address = init.lines[0]?.address as string;
+    expect(address).toMatch(/^0x[0-9a-f]{40}$/);
+    await net.fund(address, { nym: 5n * NYM, eth: 10n ** 18n });
+    const before = await spBalance(0);
+    const demo = await nymclient([
+      "demo",
+      "--dir",
+      dir,
+      "--value",
+      "2",
+      "--amount",
+      "3",
+      "--provider",
+      net.serviceProviders[0]?.url as string,
+      "--ethereum.pollIntervalMs",
+      "100",
+      "--credentials.pollIntervalMs",
+      "50",
+    ]);
+    expect(demo.code).toBe(0);
+    const steps = demo.lines.filter((l) => l.type === "step");
+    expect(steps.map((l) => l.step)).toEqual(["pay", "credit", "request", "collect", "spend"]);
+    for (const step of steps) {
+      expect(step.ok).toBe(true);
+      expect(step.ms).toEqual(expect.any(Number));
+    }
+    expect(demo.lines.at(-1)).toMatchObject({ type: "demo", ok: true });
+    expect(await settled(() => spBalance(0), before + 2n * NYM)).toBe(before + 2n * NYM);
+  }, 120_000);
 });
