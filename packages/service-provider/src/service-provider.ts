@@ -117,7 +117,10 @@ export function createServiceProvider(config: ServiceProviderConfig, modules: Se
       loadTimer.unref();
       return;
     }
-    log.info({ address: need(keys, "keys").address }, "verification key loaded; taking spends");
+    log.info(
+      { address: need(keys, "keys").address, backend: spendKeys.params.backend.name },
+      "verification key loaded; taking spends",
+    );
     await need(decisions, "decisions").start();
     await reconcile();
     markReady();
