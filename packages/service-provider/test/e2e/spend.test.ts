@@ -14,7 +14,7 @@ import {
 import { createDirectoryClient } from "@nym-ts/directory-client";
 import { MixClient } from "@nym-ts/mixnet-node";
 import { type LoopbackMixnet, startLoopbackMixnet, startTestnet, type Testnet } from "@nym-ts/testkit";
-import { createVerifier, initVerifierKeys, keyPaths, readChainKey } from "@nym-ts/verifier";
+import { createVerifierDaemon, initVerifierKeys, keyPaths, VerifierConfig } from "@nym-ts/verifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createServiceProvider,
@@ -37,14 +37,13 @@ async function freePort(): Promise<number> {
 /** The request fields of a client's `Spend` (its zeta stays with the client). */
 const request = (s: { theta: string; value: string }) => ({ theta: s.theta, value: s.value });
 
-describe("the SP on a real 4-validator testnet with 3 verifiers (@nym-ts/verifier, threshold 2) and a loopback mixnet", () => {
+describe("the SP on a real 4-validator testnet with 3 verifier daemons (threshold 2) and a loopback mixnet", () => {
   let dir: string;
   let world: CredentialWorld;
   let testnet: Testnet;
   let chain: ChainClient;
   let mixnet: LoopbackMixnet;
   const verifiers: Service[] = [];
-  const chains: ChainClient[] = [];
   let sp: ServiceProvider;
   let http: ServiceProviderClient;
 
@@ -63,19 +62,16 @@ describe("the SP on a real 4-validator testnet with 3 verifiers (@nym-ts/verifie
     ]);
     await testnet.waitForHeight(2);
     chain = await connectChain({ rpcUrl: testnet.rpcUrls[3] as string });
-    // The verifiers (@nym-ts/verifier's createVerifier, what its daemon runs), each on its own validator.
+    // The verifier daemons (nym-verifier as a library), each on its own validator.
     for (const [i, dataDir] of verifierDirs.entries()) {
-      const client = await connectChain({ rpcUrl: testnet.rpcUrls[i] as string });
-      chains.push(client);
-      const verifier = createVerifier(
-        {
-          dataDir,
-          chain: { pollIntervalMs: 50 },
-          verify: { retryInitialMs: 100, retryMaxMs: 2_000 },
-          http: { host: "127.0.0.1", port: 0 },
-        },
-        { log, chain: client, secretKey: readChainKey(keyPaths(dataDir).chainKeyFile), params: world.params },
-      );
+      const config = VerifierConfig.parse({
+        dataDir,
+        chain: { rpcUrl: testnet.rpcUrls[i], pollIntervalMs: 50 },
+        verify: { retryInitialMs: 100, retryMaxMs: 2_000 },
+        http: { host: "127.0.0.1", port: 0 },
+        log: { level: "silent" },
+      });
+      const verifier = createVerifierDaemon(config, { log });
       await verifier.start();
       verifiers.push(verifier);
     }
@@ -103,7 +99,6 @@ describe("the SP on a real 4-validator testnet with 3 verifiers (@nym-ts/verifie
   afterAll(async () => {
     await sp?.stop();
     for (const v of verifiers) await v.stop();
-    for (const c of chains) c.close();
     chain?.close();
     await mixnet?.stop();
     await testnet?.stop();
