@@ -166,10 +166,19 @@ export async function spendCredential(
   try {
     answer = options.viaMixnet ? await spendOverMixnet(ctx, info, request) : await sp.spend(request);
   } catch (cause) {
-    // The SP may have the proof and deposit it: the credential stays `spending` until the chain says otherwise.
-    ctx.store.transition(credential.id, "spending", "spending", {
-      reason: `no answer: ${(cause as Error).message}`.slice(0, 500),
-    });
+    const status = (cause as { details?: { status?: unknown } }).details?.status;
+    if (status === 503) {
+      // The SP could not take spends now and recorded nothing (no key loaded yet, the chain refused its deposit):
+      // the credential goes back to the spendable set.
+      ctx.store.transition(credential.id, "spending", "issued", {
+        reason: `the SP was unavailable: ${(cause as Error).message}`.slice(0, 500),
+      });
+    } else {
+      // The SP may have the proof and deposit it: the credential stays `spending` until the chain says otherwise.
+      ctx.store.transition(credential.id, "spending", "spending", {
+        reason: `no answer: ${(cause as Error).message}`.slice(0, 500),
+      });
+    }
     throw new ClientCredentialError(
       (cause as { code?: string }).code === "CLIENT_ERROR_TIMEOUT" ? "CLIENT_ERROR_TIMEOUT" : "CLIENT_ERROR_PROVIDER",
       `no answer from the SP (${via}): ${(cause as Error).message}`,
