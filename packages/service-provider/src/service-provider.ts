@@ -113,7 +113,9 @@ export function createServiceProvider(config: ServiceProviderConfig, modules: Se
       if (stopped) return;
       const delay = Math.min(500 * 2 ** attempt, 10_000);
       log.warn({ err: error, retryInMs: delay }, "cannot load the verification key from the chain yet");
-      loadTimer = setTimeout(() => void loadSpendKeys(attempt + 1), delay);
+      loadTimer = setTimeout(() => {
+        loadSpendKeys(attempt + 1).catch((cause) => log.error({ err: cause }, "starting to take spends failed"));
+      }, delay);
       loadTimer.unref();
       return;
     }
@@ -121,7 +123,9 @@ export function createServiceProvider(config: ServiceProviderConfig, modules: Se
       { address: need(keys, "keys").address, backend: spendKeys.params.backend.name },
       "verification key loaded; taking spends",
     );
+    if (stopped) return;
     await need(decisions, "decisions").start();
+    if (stopped) return;
     await reconcile();
     markReady();
   }
