@@ -210,6 +210,9 @@ export class RequestFollower {
   async #drain(): Promise<void> {
     try {
       await this.#drainQueue();
+    } catch (error) {
+      // #drainQueue handles each request's failures; this is a last guard so no rejection goes unhandled.
+      this.#log.error({ err: error }, "request queue stopped; it resumes with the next event");
     } finally {
       // Cleared in the same turn the loop ends, so an event enqueued next always starts a new drain.
       this.#isDraining = false;
