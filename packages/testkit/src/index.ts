@@ -39,10 +39,14 @@ export {
 } from "./loopback-mixnet.js";
 export {
   type AppSpec,
+  type CometNodePlan,
+  cometNodeSettings,
   editToml,
+  nodeIdOf,
   rpcHeight,
   startTestnet,
   type Testnet,
   type TestnetNode,
   type TestnetOptions,
+  validatorCommand,
 } from "./testnet.js";

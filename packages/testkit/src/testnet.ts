@@ -49,6 +49,12 @@ export interface TestnetOptions {
 /** What an app command needs to know about its node. */
 export type AppSpec = AbciAppSpec;
 
+/**
+ * The command that runs `nym-validator` (the ledger) for one node, from the chain package's sources via tsx or its
+ * build: `startTestnet`'s default app command, and the localnet's.
+ */
+export { validatorCommand };
+
 /** The socket path of a `unix://` ABCI address, else undefined. */
 const socketPathOf = (address: string): string | undefined =>
   address.startsWith("unix://") ? address.slice("unix://".length) : undefined;
@@ -202,32 +208,68 @@ async function layout(
     const node = nodes[i] as (typeof nodes)[number];
     const home = join(dir, `node${i}`);
     writeFileSync(join(home, "config", "genesis.json"), genesisText);
-    const peers = nodes
-      .filter((_, j) => j !== i)
-      .map((p) => `${p.nodeId}@127.0.0.1:${p.p2pPort}`)
-      .join(",");
-    const settings: Record<string, string | number | boolean> = {
-      proxy_app: app === "kvstore" ? "kvstore" : node.abciAddress,
-      moniker: `nym-validator-${i}`,
-      log_level: options.cometLogLevel ?? "error",
-      "rpc.laddr": `tcp://127.0.0.1:${node.rpcPort}`,
-      "rpc.timeout_broadcast_tx_commit": "30s",
-      "p2p.laddr": `tcp://127.0.0.1:${node.p2pPort}`,
-      "p2p.persistent_peers": peers,
-      "p2p.addr_book_strict": false,
-      "p2p.allow_duplicate_ip": true,
-      "p2p.pex": false,
-      "p2p.flush_throttle_timeout": "10ms",
-      "consensus.timeout_commit": options.timeoutCommit ?? "100ms",
-      "consensus.timeout_propose": options.timeoutPropose ?? "1s",
-      "consensus.create_empty_blocks": options.createEmptyBlocks ?? true,
-      "consensus.peer_gossip_sleep_duration": "10ms",
-      ...options.config,
-    };
+    const settings = cometNodeSettings({
+      index: i,
+      proxyApp: app === "kvstore" ? "kvstore" : node.abciAddress,
+      rpcPort: node.rpcPort,
+      p2pPort: node.p2pPort,
+      peers: nodes.filter((_, j) => j !== i).map((p) => ({ nodeId: p.nodeId, host: "127.0.0.1", p2pPort: p.p2pPort })),
+      timeoutCommit: options.timeoutCommit,
+      timeoutPropose: options.timeoutPropose,
+      createEmptyBlocks: options.createEmptyBlocks,
+      cometLogLevel: options.cometLogLevel,
+      config: options.config,
+    });
     const path = join(home, "config", "config.toml");
     writeFileSync(path, editToml(readFileSync(path, "utf8"), settings));
   }
   return { chainId, app, nodes };
+}
+
+/** What `cometNodeSettings` needs to know about one node of a network on one host (or one container network). */
+export interface CometNodePlan {
+  index: number;
+  /** `unix://<socket>`, `tcp://127.0.0.1:<port>` or `kvstore`. */
+  proxyApp: string;
+  rpcPort: number;
+  p2pPort: number;
+  /** The other validators, dialled as `<nodeId>@<host>:<p2pPort>`. */
+  peers: readonly { nodeId: string; host: string; p2pPort: number }[];
+  /** Address RPC and P2P listen on; default 127.0.0.1 (0.0.0.0 in a container). */
+  listenHost?: string;
+  timeoutCommit?: string;
+  timeoutPropose?: string;
+  createEmptyBlocks?: boolean;
+  cometLogLevel?: string;
+  /** Extra settings, applied last. */
+  config?: Record<string, string | number | boolean>;
+}
+
+/**
+ * The config.toml settings (for `editToml`) of one validator of a local network: its own ports, the others as
+ * persistent peers, no PEX, duplicate IPs allowed, and localnet timeouts (commit 100 ms, propose 1 s). What
+ * `startTestnet` and the localnet (`nym-localnet build`) write.
+ */
+export function cometNodeSettings(node: CometNodePlan): Record<string, string | number | boolean> {
+  const host = node.listenHost ?? "127.0.0.1";
+  return {
+    proxy_app: node.proxyApp,
+    moniker: `nym-validator-${node.index}`,
+    log_level: node.cometLogLevel ?? "error",
+    "rpc.laddr": `tcp://${host}:${node.rpcPort}`,
+    "rpc.timeout_broadcast_tx_commit": "30s",
+    "p2p.laddr": `tcp://${host}:${node.p2pPort}`,
+    "p2p.persistent_peers": node.peers.map((p) => `${p.nodeId}@${p.host}:${p.p2pPort}`).join(","),
+    "p2p.addr_book_strict": false,
+    "p2p.allow_duplicate_ip": true,
+    "p2p.pex": false,
+    "p2p.flush_throttle_timeout": "10ms",
+    "consensus.timeout_commit": node.timeoutCommit ?? "100ms",
+    "consensus.timeout_propose": node.timeoutPropose ?? "1s",
+    "consensus.create_empty_blocks": node.createEmptyBlocks ?? true,
+    "consensus.peer_gossip_sleep_duration": "10ms",
+    ...node.config,
+  };
 }
 
 /**
@@ -251,8 +293,8 @@ export function editToml(text: string, settings: Record<string, string | number 
   return stringifyToml(doc);
 }
 
-/** A CometBFT node id: hex of the first 20 bytes of sha256 of the node's ed25519 public key. */
-function nodeIdOf(home: string): string {
+/** A CometBFT node id (of `<home>/config/node_key.json`): hex of the first 20 bytes of sha256 of its ed25519 public key. */
+export function nodeIdOf(home: string): string {
   const key = JSON.parse(readFileSync(join(home, "config", "node_key.json"), "utf8")) as {
     priv_key: { value: string };
   };

@@ -1,0 +1,93 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** This module's directory: src/ when run from source (tsx), dist/ when built. */
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** True when nym-localnet itself runs from its TypeScript sources: the daemons then run from theirs too. */
+export const RUNNING_FROM_SOURCE = import.meta.url.endsWith(".ts");
+
+/** The repository root this package sits in (packages/localnet/{src,dist} -> ../../..), if it is one. */
+export function repositoryRoot(): string | undefined {
+  const root = resolve(here, "..", "..", "..");
+  return existsSync(join(root, "pnpm-workspace.yaml")) && existsSync(join(root, "packages")) ? root : undefined;
+}
+
+/** One bin of a workspace package (`nym-issuer` of packages/issuer). */
+export interface BinLocation {
+  name: string;
+  packageDir: string;
+  /** `src/bin.ts`, when the sources are there. */
+  source: string | undefined;
+  /** `dist/bin.js`, when the package is built. */
+  built: string | undefined;
+}
+
+/**
+ * Every bin of the workspace's packages, by name, read from their package.json files: the localnet runs what is in
+ * the tree and skips a daemon whose package is missing.
+ */
+export function findBins(root: string | undefined = repositoryRoot()): Map<string, BinLocation> {
+  const bins = new Map<string, BinLocation>();
+  if (root === undefined) return bins;
+  const packages = join(root, "packages");
+  for (const entry of readdirSync(packages, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const packageDir = join(packages, entry.name);
+    const manifestPath = join(packageDir, "package.json");
+    if (!existsSync(manifestPath)) continue;
+    let manifest: { bin?: Record<string, string> };
+    try {
+      manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as typeof manifest;
+    } catch {
+      continue;
+    }
+    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+      // "./dist/bin.js" -> src/bin.ts beside it
+      const built = join(packageDir, target);
+      const source = join(packageDir, target.replace(/^\.?\/?dist\//, "src/").replace(/\.js$/, ".ts"));
+      bins.set(name, {
+        name,
+        packageDir,
+        source: existsSync(source) ? source : undefined,
+        built: existsSync(built) ? built : undefined,
+      });
+    }
+  }
+  return bins;
+}
+
+/** The tsx loader, resolved from here, so a daemon run from source finds it whatever its working directory. */
+function tsxLoader(): string {
+  return import.meta.resolve("tsx");
+}
+
+/**
+ * The command that runs a workspace bin: from its sources through tsx when nym-localnet runs from source or the
+ * package is not built, else its dist/bin.js. Undefined when the package has neither.
+ */
+export function binCommand(
+  bin: BinLocation | undefined,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): { command: string; args: string[] } | undefined {
+  if (bin === undefined) return undefined;
+  const useSource = bin.source !== undefined && (RUNNING_FROM_SOURCE || bin.built === undefined);
+  if (useSource) {
+    return {
+      command: process.execPath,
+      args: [...nodeFlags, "--conditions=@nym-ts/source", "--import", tsxLoader(), bin.source as string, ...args],
+    };
+  }
+  if (bin.built === undefined) return undefined;
+  return { command: process.execPath, args: [...nodeFlags, bin.built, ...args] };
+}
+
+/** A POSIX shell wrapper that runs `bin` from anywhere (written into `<build>/bin` for the user's PATH). */
+export function wrapperScript(bin: BinLocation): string | undefined {
+  const command = binCommand(bin, []);
+  if (command === undefined) return undefined;
+  const quoted = [command.command, ...command.args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  return `#!/bin/sh\n# ${bin.name} from ${bin.packageDir} (written by nym-localnet build)\nexec ${quoted} "$@"\n`;
+}
