@@ -9,7 +9,8 @@
  * const { topology, etag } = await client.getTopology();
  *
  * Ed25519 (`ed25519KeyPair`, `ed25519Verify`, strict key checks) lives here once, for the directory's signatures and
- * for the mixnet nodes' identities alike.
+ * for the mixnet nodes' identities alike; `isValidX25519PublicKey` is the one check on Sphinx keys (canonical, not of
+ * small order), applied by the directory before it stores a key and by topology consumers before they route.
  */
 export {
   createDirectoryClient,
@@ -43,3 +44,4 @@ export {
   signPayload,
   verifyEd25519,
 } from "./signing.js";
+export { isValidX25519PublicKey, isValidX25519PublicKeyBytes, X25519_PUBLIC_KEY_BYTES } from "./x25519.js";

@@ -19,7 +19,10 @@ const hexBytes = (bytes: number, what: string) =>
     );
 
 export const Ed25519PublicKey = hexBytes(32, "Ed25519 public key").describe("Ed25519 public key, 32 bytes hex");
-export const X25519PublicKey = hexBytes(32, "X25519 public key").describe("X25519 Sphinx public key, 32 bytes hex");
+export const X25519PublicKey = hexBytes(32, "X25519 public key").describe(
+  "X25519 Sphinx public key, 32 bytes hex; the directory refuses a non-canonical (u >= 2^255 - 19) or small-order " +
+    "key (the all-zero key among them) with 400 DIRECTORY_ERROR_INVALID_KEY",
+);
 export const Ed25519Signature = hexBytes(64, "Ed25519 signature").describe("Ed25519 signature, 64 bytes hex");
 
 /** `host:port` with a DNS name, an IPv4 address or a bracketed IPv6 address. */

@@ -5,6 +5,7 @@
  * `/constant-sized`, a constant JSON body of <size> bytes (the topology's size), so the ratio to it isolates the
  * directory's own cost from the cost of moving the bytes. Prints `READY <port>` and runs until killed.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { createLogger } from "@nym-ts/common";
 import { generateEd25519Identity, type RegistrationByKind, signPayload } from "@nym-ts/directory-client";
 import Fastify from "fastify";
@@ -39,7 +40,8 @@ if (mode === "bare") {
   const gateways = Math.max(1, Math.round(nodes / 10));
   for (let i = 0; i < nodes; i++) {
     const { signer } = generateEd25519Identity();
-    const sphinxKey = generateEd25519Identity().signer.publicKey; // any 32 bytes: the directory does not use it
+    // A real X25519 key: the directory refuses non-canonical and small-order Sphinx keys.
+    const sphinxKey = generateKeyPairSync("x25519").publicKey.export({ format: "raw-public" }).toString("hex");
     const isGateway = i < gateways;
     const kind = isGateway ? "gateway" : "mixnode";
     const payload: RegistrationByKind["gateway"] | RegistrationByKind["mixnode"] = isGateway

@@ -4,6 +4,7 @@ import { NODE_KINDS, type NodeKind } from "@nym-ts/directory-client";
 import { Counter, Gauge } from "prom-client";
 import type { DirectoryConfig } from "./config.js";
 import { DirectoryError } from "./errors.js";
+import { createPayloadKeyCheck, passesKeyCheck } from "./key-checks.js";
 import { PresenceBook } from "./presence-book.js";
 import type { RouteContext, RouteLimit } from "./routes/context.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -68,7 +69,9 @@ export async function buildDirectoryApp(options: DirectoryAppOptions): Promise<{
       registers: [registry],
     });
     const presenceBook = new PresenceBook(store, (kind, count) => live.set({ kind }, count));
-    presenceBook.load(clock());
+    const checkKeys = createPayloadKeyCheck();
+    const refused = presenceBook.load(clock(), (entry) => passesKeyCheck(checkKeys, entry.kind, entry.node));
+    if (refused > 0) log.warn({ refused }, "stored registrations with unusable keys dropped");
 
     app.addHook("onError", (_request, _reply, error, done) => {
       if (error instanceof DirectoryError) rejected.inc({ reason: error.code });
@@ -112,6 +115,7 @@ export async function buildDirectoryApp(options: DirectoryAppOptions): Promise<{
       book: presenceBook,
       store,
       authenticate,
+      checkKeys,
       accepted,
       limits: { read, write },
     };

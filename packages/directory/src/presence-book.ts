@@ -43,13 +43,25 @@ export class PresenceBook {
     private readonly onChange: (kind: NodeKind, count: number) => void = () => {},
   ) {}
 
-  /** Loads what the store holds, dropping entries that expired while the directory was down. */
-  load(now: number): void {
+  /**
+   * Loads what the store holds, dropping entries that expired while the directory was down and entries `keep`
+   * refuses (registrations an older directory stored with keys this one refuses); returns how many were refused.
+   */
+  load(now: number, keep: (entry: StoredPresence) => boolean = () => true): number {
     this.store.deleteExpired(now);
-    for (const entry of this.store.loadPresence()) this.entries.set(keyOf(entry.kind, entry.identityKey), entry);
+    let refused = 0;
+    for (const entry of this.store.loadPresence()) {
+      if (!keep(entry)) {
+        this.store.deletePresence(entry.kind, entry.identityKey);
+        refused++;
+        continue;
+      }
+      this.entries.set(keyOf(entry.kind, entry.identityKey), entry);
+    }
     this.recomputeNextExpiry();
     this.snapshot = undefined;
     this.reportCounts();
+    return refused;
   }
 
   get(kind: NodeKind, identityKey: string, now: number): StoredPresence | undefined {

@@ -11,6 +11,7 @@ import {
   encodeError,
   encodeRegistered,
   FrameType,
+  guarded,
   type MailboxMode,
   type MixTransport,
   nymSphinx,
@@ -153,23 +154,26 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
   const push = (client: Uint8Array, session: Session): void => {
     if (session.pushing || !mailbox) return;
     session.pushing = true;
-    setImmediate(() => {
-      session.pushing = false;
-      const key = hex(client);
-      if (sessions.get(key) !== session || !mailbox) return;
-      for (;;) {
-        const batch = mailbox.fetch(client, config.mailbox.pushBatch, session.pushedUpTo);
-        if (batch.length === 0) return;
-        if (!transport.send({ id: client }, encodeDeliver(batch))) {
-          // The client's link is full: try again shortly instead of growing a queue.
-          setTimeout(() => push(client, session), 50).unref();
-          return;
+    // A failure for one client (its mailbox unreadable, say) is counted and logged, never thrown from the callback.
+    setImmediate(
+      guarded(() => {
+        session.pushing = false;
+        const key = hex(client);
+        if (sessions.get(key) !== session || !mailbox) return;
+        for (;;) {
+          const batch = mailbox.fetch(client, config.mailbox.pushBatch, session.pushedUpTo);
+          if (batch.length === 0) return;
+          if (!transport.send({ id: client }, encodeDeliver(batch))) {
+            // The client's link is full: try again shortly instead of growing a queue.
+            setTimeout(() => push(client, session), 50).unref();
+            return;
+          }
+          session.pushedUpTo = batch[batch.length - 1]!.id;
+          counters.pushed += batch.length;
+          if (batch.length < config.mailbox.pushBatch) return;
         }
-        session.pushedUpTo = batch[batch.length - 1]!.id;
-        counters.pushed += batch.length;
-        if (batch.length < config.mailbox.pushBatch) return;
-      }
-    });
+      }, core.errors.at("gateway.push")),
+    );
   };
 
   core.onFinal = (result) => {
@@ -275,7 +279,8 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
       await runtime.start();
       if (config.http.enabled) {
         http = await startNodeHttp({
-          log,
+          // The root logger: the HTTP app adds its own `module` binding (one `module` key per log line).
+          log: modules.log,
           service: "nym-gateway",
           version: GATEWAY_VERSION,
           host: config.http.host,

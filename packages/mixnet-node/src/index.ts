@@ -13,6 +13,7 @@
  * transport.send({ id: neighbourKey, address: "/ip4/127.0.0.1/tcp/1790" }, encodeMixPacket(packet));
  */
 
+export * from "./caught-errors.js";
 export {
   type ClientStats,
   DEFAULT_TRAFFIC,

@@ -98,7 +98,15 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
   const frameHandlers: FrameHandler[] = [];
   const connectedHandlers: ((peer: Uint8Array) => void)[] = [];
   const disconnectedHandlers: ((peer: Uint8Array) => void)[] = [];
-  const stats = { framesSent: 0, framesReceived: 0, framesDropped: 0, badFrames: 0, writes: 0, chunksReceived: 0 };
+  const stats = {
+    framesSent: 0,
+    framesReceived: 0,
+    framesDropped: 0,
+    badFrames: 0,
+    writes: 0,
+    chunksReceived: 0,
+    handlerErrors: 0,
+  };
   let stopping = false;
 
   // Senders pass the same key array for a neighbour packet after packet (the topology's), so the link is found by
@@ -117,6 +125,17 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     return link;
   };
 
+  /** Peer (dis)connection handlers run from stream events too: what one throws is counted, never rethrown. */
+  const notify = (handlers: ((peer: Uint8Array) => void)[], peer: Uint8Array): void => {
+    for (const handler of handlers) {
+      try {
+        handler(peer);
+      } catch {
+        stats.handlerErrors++;
+      }
+    }
+  };
+
   const remoteId = (connection: Connection): Uint8Array | undefined => {
     const key = connection.remotePeer.publicKey;
     if (key?.type !== "Ed25519") return undefined;
@@ -131,7 +150,15 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     link.retryAt = 0;
     const decoder = new FrameDecoder(maxFrame, (frame) => {
       stats.framesReceived++;
-      for (const handler of frameHandlers) handler(frame, link.id);
+      // A handler runs inside a stream event listener, where a throw would be an uncaught exception: one bad frame
+      // (or a bug on one frame's path) is counted and skipped instead of ending the process.
+      for (const handler of frameHandlers) {
+        try {
+          handler(frame, link.id);
+        } catch {
+          stats.handlerErrors++;
+        }
+      }
     });
     let refusedLink = false;
     const onChunk = (chunk: Uint8Array): boolean => {
@@ -154,10 +181,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       if (link.stream === stream) {
         link.stream = undefined;
         link.waitingDrain = false;
-        for (const handler of disconnectedHandlers) handler(link.id);
+        notify(disconnectedHandlers, link.id);
       }
     });
-    if (!previous) for (const handler of connectedHandlers) handler(link.id);
+    if (!previous) notify(connectedHandlers, link.id);
     scheduleFlush(link);
   };
 

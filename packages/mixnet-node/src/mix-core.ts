@@ -15,6 +15,7 @@ import {
   type Topology,
   TopologyIndex,
 } from "@nym-ts/mixnet";
+import { CaughtErrors } from "./caught-errors.js";
 
 /**
  * The packet engine shared by mixnodes and gateways: Sphinx processing, the replay check, the delay queue and
@@ -70,6 +71,8 @@ export interface MixCounters {
   dropped: Record<DropReason, number>;
   loopsSent: number;
   loopsReturned: number;
+  /** Nodes of the directory's topology left out because their keys or address did not load (per refresh). */
+  topologySkipped: number;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -112,7 +115,10 @@ export class MixCore {
     },
     loopsSent: 0,
     loopsReturned: 0,
+    topologySkipped: 0,
   };
+  /** What timer and stream callbacks threw, by site: caught, counted, logged, never the end of the process. */
+  readonly errors: CaughtErrors;
   /** Interval counters for the directory's metrics report; reset by `takeInterval`. */
   private interval = { received: 0, sent: new Map<string, number>(), dropped: 0 };
   /** Called with final-hop results that are not this node's own loops (a gateway stores them). */
@@ -124,12 +130,19 @@ export class MixCore {
     private readonly options: MixCoreOptions,
     private readonly modules: MixCoreModules,
   ) {
-    this.log = modules.log.child({ module: "mix-core" });
+    this.log = modules.log.child({ component: "mix-core" });
     this.random = modules.random ?? cryptoRandom;
+    this.errors = new CaughtErrors(this.log);
     this.queue = new TimerQueue((item) => this.forward(item.nextHop, item.packet), {
       capacity: options.delayQueueCapacity,
+      onError: this.errors.at("mix-core.forward"),
     });
-    this.loops = new PoissonStream(options.loopRate, () => this.sendLoop(), this.random);
+    this.loops = new PoissonStream(
+      options.loopRate,
+      () => this.sendLoop(),
+      this.random,
+      this.errors.at("mix-core.loop"),
+    );
     this.loopStats = new LoopStats({ timeoutMs: options.loopTimeoutMs });
   }
 

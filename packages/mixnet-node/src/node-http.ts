@@ -55,6 +55,26 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<{ app: Ht
     () => transport.stats().framesDropped,
   );
   counter("link_bad_frames_total", "Links torn down for malformed frames", () => transport.stats().badFrames);
+  counter(
+    "topology_nodes_skipped_total",
+    "Directory topology entries left out because their keys or address did not load (counted per refresh)",
+    () => core.counters.topologySkipped,
+  );
+  counter(
+    "frame_handler_errors_total",
+    "Frames whose handler threw (caught and counted; the link and the process run on)",
+    () => transport.stats().handlerErrors ?? 0,
+  );
+  new Counter({
+    name: `${prefix}callback_errors_total`,
+    help: "Errors thrown by timer and stream callbacks (loops, delayed forwards, periodic tasks), caught, by site",
+    labelNames: ["site"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [site, n] of Object.entries(core.errors.bySite)) this.inc({ site }, n);
+    },
+  });
   new Counter({
     name: `${prefix}packets_dropped_total`,
     help: "Packets dropped, by reason",

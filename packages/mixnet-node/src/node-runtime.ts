@@ -9,7 +9,7 @@ import {
 } from "@nym-ts/directory-client";
 import type { MixTransport, SphinxCodec } from "@nym-ts/mixnet";
 import { generateX25519 } from "@nym-ts/mixnet";
-import { multiaddrToHostPort, topologyFromDirectory } from "./directory-topology.js";
+import { multiaddrToHostPort, type SkippedNode, topologyFromDirectory } from "./directory-topology.js";
 import { ed25519PublicFromSeed } from "./identity.js";
 import { createLibp2pTransport } from "./libp2p-transport.js";
 import { MixCore, type MixCoreOptions } from "./mix-core.js";
@@ -217,9 +217,9 @@ export class NodeRuntime {
     await this.register();
     await this.refreshTopology();
     this.core.start();
-    this.every(this.options.registerIntervalMs, () => this.register());
-    this.every(this.options.topologyRefreshMs, () => this.refreshTopology());
-    this.every(this.options.metricsIntervalMs, () => this.reportMetrics());
+    this.every(this.options.registerIntervalMs, () => this.register(), "runtime.register");
+    this.every(this.options.topologyRefreshMs, () => this.refreshTopology(), "runtime.topology");
+    this.every(this.options.metricsIntervalMs, () => this.reportMetrics(), "runtime.metrics");
   }
 
   async stop(): Promise<void> {
@@ -238,7 +238,12 @@ export class NodeRuntime {
       if (!result.modified) return;
       this.etag = result.etag;
       this.directoryTopology = result.topology;
-      this.core.setTopology(topologyFromDirectory(result.topology));
+      const skipped: SkippedNode[] = [];
+      this.core.setTopology(topologyFromDirectory(result.topology, (node) => skipped.push(node)));
+      if (skipped.length > 0) {
+        this.core.counters.topologySkipped += skipped.length;
+        this.log.warn({ skipped }, "topology nodes with unusable keys or addresses skipped");
+      }
       this.onTopology(result.topology);
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, "topology refresh failed");
@@ -271,14 +276,23 @@ export class NodeRuntime {
     }
   }
 
-  private every(ms: number, task: () => Promise<void>): void {
+  /** Runs `task` every `ms`, one run at a time; what a run throws or rejects with is caught, counted and logged. */
+  private every(ms: number, task: () => Promise<void>, site: string): void {
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
       running = true;
-      task().finally(() => {
-        running = false;
-      });
+      let run: Promise<void>;
+      try {
+        run = task();
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+      run
+        .catch((error: unknown) => this.core.errors.record(site, error))
+        .finally(() => {
+          running = false;
+        });
     }, ms);
     timer.unref();
     this.timers.push(timer);

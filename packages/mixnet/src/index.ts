@@ -24,6 +24,7 @@ export * from "./errors.js";
 export * from "./fragment.js";
 export * from "./frame-decoder.js";
 export * from "./frames.js";
+export * from "./guard.js";
 export * from "./loop-stats.js";
 export * from "./poisson.js";
 export * from "./random.js";

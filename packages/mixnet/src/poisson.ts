@@ -1,20 +1,28 @@
+import { reportSafely } from "./guard.js";
 import { cryptoRandom, type Random, sampleExponential } from "./random.js";
 
 /**
  * A Poisson process: `tick` runs at exponentially distributed intervals of mean 1/rate seconds, as Loopix's
  * real-or-drop (lambdaP), drop (lambdaD), loop (lambdaL) and mix-loop (lambdaM) streams require. A rate of 0 disables
  * the stream. Each stream owns one timer.
+ *
+ * A tick that throws never ends the process and never stops the stream: the error is counted in `errors`, handed
+ * to `onError` (the daemon logs it), and the next tick is scheduled as usual. One bad item (a node of the topology
+ * whose key cannot be used, say) costs one tick, not the process.
  */
 export class PoissonStream {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   ticks = 0;
+  /** Ticks that threw (caught, counted, passed to `onError`). */
+  errors = 0;
 
   constructor(
     /** Events per second. */
     readonly rate: number,
     private readonly tick: () => void,
     private readonly random: Random = cryptoRandom,
+    private readonly onError: (error: unknown) => void = () => {},
   ) {
     if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be finite and >= 0, got ${rate}`);
   }
@@ -38,9 +46,11 @@ export class PoissonStream {
       this.ticks++;
       try {
         this.tick();
-      } finally {
-        if (this.running) this.schedule();
+      } catch (error) {
+        this.errors++;
+        reportSafely(this.onError, error);
       }
+      if (this.running) this.schedule();
     }, waitMs);
   }
 }

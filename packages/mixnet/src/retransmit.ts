@@ -13,6 +13,8 @@ export interface RetransmitOptions<T> {
   giveUp?: (key: string, item: T) => void;
   /** Packets awaiting an ack at once. */
   capacity?: number;
+  /** What `retransmit` or `giveUp` threw for one packet (caught and counted in `errors`; the queue runs on). */
+  onError?: (error: unknown, key: string) => void;
 }
 
 interface Pending<T> {
@@ -34,11 +36,17 @@ export class RetransmitQueue<T> {
   constructor(private readonly options: RetransmitOptions<T>) {
     this.timers = new TimerQueue((entry) => this.onTimeout(entry.key, entry.attempt), {
       capacity: options.capacity ?? 1_000_000,
+      onError: (error, entry) => options.onError?.(error, entry.key),
     });
   }
 
   get size(): number {
     return this.pending.size;
+  }
+
+  /** Timeouts whose `retransmit` or `giveUp` threw (caught, counted, passed to `onError`). */
+  get errors(): number {
+    return this.timers.errors;
   }
 
   /** Records a packet that waits for an ack; its timeout starts at `sent`. */

@@ -1,13 +1,20 @@
+import { reportSafely } from "./guard.js";
+
 /**
  * A delay queue for per-packet mixing delays: a binary min-heap of due times drained by a single timer, so holding
  * n packets costs O(log n) per packet and one pending timer, not n setTimeouts. Bounded: `push` refuses items past
  * `capacity`, and the caller counts the drop (back-pressure instead of unbounded growth).
+ *
+ * An `onDue` that throws for one item never ends the process and never stalls the queue: the error is counted in
+ * `errors`, handed to `onError` with the item, and the items after it are released as usual.
  */
-export interface TimerQueueOptions {
+export interface TimerQueueOptions<T = unknown> {
   /** Most items held at once. */
   capacity: number;
   /** Milliseconds clock; `performance.now` unless a test injects one. */
   now?: () => number;
+  /** Called with what `onDue` threw and the item it threw for (the daemon logs and counts it). */
+  onError?: (error: unknown, item: T) => void;
 }
 
 export class TimerQueue<T> {
@@ -20,15 +27,19 @@ export class TimerQueue<T> {
   private immediate: NodeJS.Immediate | undefined;
   private stopped = false;
   private readonly now: () => number;
+  private readonly onError: (error: unknown, item: T) => void;
   readonly capacity: number;
+  /** Items whose `onDue` threw (caught, counted, passed to `onError`). */
+  errors = 0;
 
   constructor(
     private readonly onDue: (item: T) => void,
-    options: TimerQueueOptions,
+    options: TimerQueueOptions<T>,
   ) {
     if (!(options.capacity >= 1)) throw new RangeError("capacity must be >= 1");
     this.capacity = options.capacity;
     this.now = options.now ?? (() => performance.now());
+    this.onError = options.onError ?? (() => {});
   }
 
   get size(): number {
@@ -86,7 +97,12 @@ export class TimerQueue<T> {
     while (this.items.length > 0 && (this.due[0] as number) <= limit && released < 4096) {
       const item = this.popMin();
       released++;
-      this.onDue(item);
+      try {
+        this.onDue(item);
+      } catch (error) {
+        this.errors++;
+        reportSafely(this.onError, error, item);
+      }
       if (this.stopped) return;
     }
     this.arm();

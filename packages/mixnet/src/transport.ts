@@ -24,6 +24,8 @@ export interface TransportStats {
   writes: number;
   /** Chunks read from the links' streams (each carries frames or parts of them). */
   chunksReceived: number;
+  /** Frames whose handler threw: caught and counted, the link and the process run on. */
+  handlerErrors?: number;
   linksOpen: number;
 }
 

@@ -75,7 +75,8 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
       await runtime.start();
       if (config.http.enabled) {
         http = await startNodeHttp({
-          log,
+          // The root logger: the HTTP app adds its own `module` binding (one `module` key per log line).
+          log: modules.log,
           service: "nym-mixnode",
           version: MIXNODE_VERSION,
           host: config.http.host,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyPluginOptions } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Counter } from "prom-client";
 import type { DirectoryConfig } from "../config.js";
+import type { PayloadKeyCheck } from "../key-checks.js";
 import type { PresenceBook } from "../presence-book.js";
 import type { AuthenticateWrite } from "../signed-writes.js";
 import type { DirectoryStore } from "../store.js";
@@ -30,6 +31,8 @@ export interface RouteContext {
   book: PresenceBook;
   store: DirectoryStore;
   authenticate: AuthenticateWrite;
+  /** The public keys inside a registration (Sphinx keys, a service provider's mixnet keys); 400 for a bad one. */
+  checkKeys: PayloadKeyCheck;
   /** Signed writes accepted, by action (`register:mixnode`, ...). */
   accepted: Counter<"action">;
   /** Per-address limits of reads and of signed writes. */

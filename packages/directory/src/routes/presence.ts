@@ -24,7 +24,7 @@ const writeErrors = { 400: HttpErrorBody, 401: HttpErrorBody, 413: HttpErrorBody
  * signed register-or-renew and deregister, and the live registrations, all or one.
  */
 export const presenceRoutes: DirectoryRoutes<PresenceRoutesOptions> = async (app, options) => {
-  const { kind, book, clock, authenticate, accepted, log, limits } = options;
+  const { kind, book, clock, authenticate, checkKeys, accepted, log, limits } = options;
   const { schema, title } = NODE_KINDS[kind];
   const ttlSeconds = options.config.presence.ttlSeconds;
   const ttlMs = ttlSeconds * 1000;
@@ -44,6 +44,7 @@ export const presenceRoutes: DirectoryRoutes<PresenceRoutesOptions> = async (app
     },
     async (request) => {
       const { payload, timestamp, signature } = request.body;
+      checkKeys(kind, payload);
       await authenticate(request, payload.identityKey, `register:${kind}`, timestamp, payload, signature);
       const { created, expiresAt } = book.upsert(kind, payload, clock(), ttlMs);
       accepted.inc({ action: `register:${kind}` });

@@ -6,7 +6,7 @@ import {
 } from "@nym-ts/directory-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Directory } from "../../src/index.js";
-import { mixnode, randomKeyHex, startDirectory } from "../helpers/fixtures.js";
+import { mixnode, randomSphinxKeyHex, startDirectory } from "../helpers/fixtures.js";
 
 describe("typed client against the directory on a real port", () => {
   let directory: Directory;
@@ -35,7 +35,7 @@ describe("typed client against the directory on a real port", () => {
       "gateway",
       {
         identityKey: gw.publicKey,
-        sphinxKey: randomKeyHex(),
+        sphinxKey: randomSphinxKeyHex(),
         mixnetAddress: "127.0.0.1:1790",
         clientAddress: "127.0.0.1:9000",
         version: "0.1.0",

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,8 +48,13 @@ export function randomKeyHex(): string {
   return generateEd25519Identity().signer.publicKey;
 }
 
+/** A fresh X25519 public key as hex: what a Sphinx key (and a client's encryption key) is. */
+export function randomSphinxKeyHex(): string {
+  return generateKeyPairSync("x25519").publicKey.export({ format: "raw-public" }).toString("hex");
+}
+
 export function mixnode(signer: Ed25519Signer, layer = 1, host = "10.0.0.1:1789"): MixnodeRegistration {
-  return { identityKey: signer.publicKey, sphinxKey: randomKeyHex(), host, layer, version: "0.1.0" };
+  return { identityKey: signer.publicKey, sphinxKey: randomSphinxKeyHex(), host, layer, version: "0.1.0" };
 }
 
 export function sign<T>(purpose: SigningPurpose, payload: T, signer: Ed25519Signer, timestamp: number) {

@@ -111,6 +111,36 @@ describe("presence lifetime", () => {
     expect(store.loadPresence()).toEqual([]);
   });
 
+  it("drops a stored registration whose Sphinx key it now refuses (stored by an older directory) at start", async () => {
+    const clock = manualClock();
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const path = join(dir, "directory.sqlite");
+    const good = mixnode(generateEd25519Identity().signer, 1);
+    const zero = { ...mixnode(generateEd25519Identity().signer, 2), sphinxKey: "00".repeat(32) };
+    const older = openSqliteStore(path);
+    for (const node of [good, zero]) {
+      older.upsertPresence({
+        kind: "mixnode",
+        identityKey: node.identityKey,
+        node,
+        registeredAt: clock.now(),
+        lastSeen: clock.now(),
+        expiresAt: clock.now() + 60_000,
+      });
+    }
+    older.close();
+    const directory = createDirectory({ storage: { path } }, { log: silentLog, clock: clock.now });
+    await directory.ready();
+    cleanups.push(() => directory.stop());
+    const topology = (await directory.app.inject({ method: "GET", url: "/api/v1/topology" })).json();
+    expect(topology.mixnodes[0].nodes).toEqual([good]);
+    expect(topology.mixnodes[1].nodes).toEqual([]);
+    const store = openSqliteStore(path);
+    cleanups.push(() => store.close());
+    expect(store.loadPresence().map((e) => e.identityKey)).toEqual([good.identityKey]);
+  });
+
   it("bounds metrics retention by age and by count per node", async () => {
     const clock = manualClock();
     const { dir, cleanup } = tempDir();

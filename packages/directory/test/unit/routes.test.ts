@@ -10,7 +10,7 @@ import {
 } from "@nym-ts/directory-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Directory } from "../../src/index.js";
-import { manualClock, mixnode, randomKeyHex, sign, startDirectory } from "../helpers/fixtures.js";
+import { manualClock, mixnode, randomKeyHex, randomSphinxKeyHex, sign, startDirectory } from "../helpers/fixtures.js";
 
 const version = "0.1.0";
 
@@ -23,7 +23,7 @@ function payloadFor(kind: NodeKind, signer: Ed25519Signer): RegistrationByKind[N
     case "gateway":
       return {
         identityKey,
-        sphinxKey: randomKeyHex(),
+        sphinxKey: randomSphinxKeyHex(),
         mixnetAddress: "gw.example:1789",
         clientAddress: "[::1]:9000",
         version,
@@ -152,6 +152,53 @@ describe("directory routes (inject)", () => {
     const response = await post("/api/v1/presence/mixnodes", body);
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe("DIRECTORY_ERROR_INVALID_KEY");
+  });
+
+  it("refuses a zero, small-order or non-canonical Sphinx key with 400 DIRECTORY_ERROR_INVALID_KEY, storing nothing", async () => {
+    const P = 2n ** 255n - 19n;
+    const le = (n: bigint) => Buffer.from(n.toString(16).padStart(64, "0"), "hex").reverse().toString("hex");
+    const bad = [
+      "00".repeat(32), // the all-zero key of issue 15
+      le(1n),
+      le(P - 1n),
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", // order 8
+      le(P), // non-canonical encoding of 0
+      `${"11".repeat(31)}ff`, // top bit set
+    ];
+    for (const sphinxKey of bad) {
+      for (const kind of ["mixnode", "gateway"] as const) {
+        const { signer } = generateEd25519Identity();
+        const payload = { ...payloadFor(kind, signer), sphinxKey };
+        const response = await post(
+          `/api/v1/presence/${NODE_KINDS[kind].path}`,
+          await sign(`register:${kind}`, payload, signer, clock.now()),
+        );
+        expect(response.statusCode, `${kind} ${sphinxKey}`).toBe(400);
+        expect(response.json().code).toBe("DIRECTORY_ERROR_INVALID_KEY");
+        expect(response.json().message).toMatch(/^body\.payload\.sphinxKey/);
+      }
+    }
+    const topology = (await directory.app.inject({ method: "GET", url: "/api/v1/topology" })).json();
+    expect(topology.mixnodes.flatMap((l: { nodes: unknown[] }) => l.nodes)).toEqual([]);
+    expect(topology.gateways).toEqual([]);
+    // A service provider's mixnet address carries keys too: a zero encryption key is refused the same way.
+    const { signer } = generateEd25519Identity();
+    const sp = {
+      ...payloadFor("service-provider", signer),
+      mixnetAddress: `${signer.publicKey}.${"00".repeat(32)}@${randomKeyHex()}`,
+    };
+    const refused = await post(
+      "/api/v1/presence/service-providers",
+      await sign("register:service-provider", sp, signer, clock.now()),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe("DIRECTORY_ERROR_INVALID_KEY");
+    const fine = { ...sp, mixnetAddress: `${signer.publicKey}.${randomSphinxKeyHex()}@${randomKeyHex()}` };
+    const accepted = await post(
+      "/api/v1/presence/service-providers",
+      await sign("register:service-provider", fine, signer, clock.now() + 1),
+    );
+    expect(accepted.statusCode).toBe(200);
   });
 
   it("answers schema violations with 400 naming the field", async () => {

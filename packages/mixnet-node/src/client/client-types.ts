@@ -77,4 +77,8 @@ export interface ClientStats {
   repliesReceived: number;
   badPackets: number;
   queued: number;
+  /** Topology entries left out because their keys or address did not load (counted per refresh). */
+  topologySkipped: number;
+  /** Errors thrown by timer and stream callbacks (cover traffic, retransmissions, pulls), caught and counted. */
+  callbackErrors: number;
 }

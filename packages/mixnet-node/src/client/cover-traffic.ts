@@ -30,15 +30,19 @@ export class CoverTraffic {
       stats: ClientStats;
       loopStats: LoopStats;
       random: Random;
+      /** The error handler of one stream (`site` names it): a tick that throws is counted there, never rethrown. */
+      onError: (site: string) => (error: unknown) => void;
     },
   ) {}
 
   start(): void {
-    const { traffic: t, random } = this.deps;
+    const { traffic: t, random, onError } = this.deps;
     if (this.streams.length > 0) return;
-    if (t.lambdaP > 0) this.streams.push(new PoissonStream(t.lambdaP, () => this.realOrDrop(), random));
-    this.streams.push(new PoissonStream(t.lambdaD, () => this.sendDrop(), random));
-    this.streams.push(new PoissonStream(t.lambdaL, () => this.sendLoop(), random));
+    if (t.lambdaP > 0) {
+      this.streams.push(new PoissonStream(t.lambdaP, () => this.realOrDrop(), random, onError("cover.real-or-drop")));
+    }
+    this.streams.push(new PoissonStream(t.lambdaD, () => this.sendDrop(), random, onError("cover.drop")));
+    this.streams.push(new PoissonStream(t.lambdaL, () => this.sendLoop(), random, onError("cover.loop")));
     for (const s of this.streams) s.start();
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import { encodeRegister, type Hop, type MailboxMode, type MixTransport, TopologyIndex } from "@nym-ts/mixnet";
-import { hostPortToMultiaddr, topologyFromDirectory } from "../directory-topology.js";
+import { hostPortToMultiaddr, type SkippedNode, topologyFromDirectory } from "../directory-topology.js";
 
 /**
  * The client's view of the network: the directory's topology (refreshed with ETags) and the one link to its own
@@ -20,6 +20,8 @@ export class GatewayLink {
       gateway: Uint8Array;
       gatewayHex: string;
       log: Logger;
+      /** How many topology entries a refresh left out (keys or address that do not load). */
+      onSkipped?: (count: number) => void;
     },
   ) {}
 
@@ -37,9 +39,15 @@ export class GatewayLink {
       const result = await this.deps.directory.getTopology(this.etag);
       if (!result.modified) return;
       this.etag = result.etag;
-      this.index = new TopologyIndex(topologyFromDirectory(result.topology));
+      const skipped: SkippedNode[] = [];
+      this.index = new TopologyIndex(topologyFromDirectory(result.topology, (node) => skipped.push(node)));
+      if (skipped.length > 0) {
+        this.deps.onSkipped?.(skipped.length);
+        this.deps.log.warn({ skipped }, "topology nodes with unusable keys or addresses skipped");
+      }
+      // Our gateway only when its keys loaded: an unusable entry leaves the previous hop (or none) in place.
       const gw = result.topology.gateways.find((g) => g.identityKey === this.deps.gatewayHex);
-      if (gw) {
+      if (gw && this.index.gateway(this.deps.gateway) !== undefined) {
         this.hop = {
           identityKey: this.deps.gateway,
           sphinxKey: new Uint8Array(Buffer.from(gw.sphinxKey, "hex")),

@@ -12,6 +12,7 @@ import {
   nymSphinx,
   x25519FromSecret,
 } from "@nym-ts/mixnet";
+import { CaughtErrors } from "../caught-errors.js";
 import { ed25519PublicFromSeed } from "../identity.js";
 import { createLibp2pTransport } from "../libp2p-transport.js";
 import type {
@@ -76,7 +77,11 @@ export class MixClient {
     repliesReceived: 0,
     badPackets: 0,
     queued: 0,
+    topologySkipped: 0,
+    callbackErrors: 0,
   };
+  /** What timer and stream callbacks threw, by site: caught, counted in `stats.callbackErrors`, logged. */
+  readonly errors: CaughtErrors;
   private readonly link: GatewayLink;
   private readonly sender: Sender;
   private readonly receiver: Receiver;
@@ -89,7 +94,14 @@ export class MixClient {
     modules: MixClientModules,
   ) {
     const traffic = { ...DEFAULT_TRAFFIC, ...options.traffic };
-    const log = modules.log.child({ module: "mix-client" });
+    // `component`, not `module`: the caller's logger may carry a `module` binding already (one key per object).
+    const log = modules.log.child({ component: "mix-client" });
+    const caught = new CaughtErrors(log);
+    this.errors = caught;
+    const onError = (site: string) => (error: unknown) => {
+      this.stats.callbackErrors++;
+      caught.record(site, error);
+    };
     const sphinx = modules.sphinx ?? nymSphinx;
     const random = modules.random ?? cryptoRandom;
     const directory: DirectoryClient =
@@ -112,6 +124,9 @@ export class MixClient {
       gateway: self.gateway,
       gatewayHex: options.gateway,
       log,
+      onSkipped: (n) => {
+        stats.topologySkipped += n;
+      },
     });
     const link = this.link;
     const planner = new RoutePlanner({ link, sphinx, random, traffic, loopStats, self });
@@ -126,6 +141,7 @@ export class MixClient {
       log,
       onReplySurb: (identifier, messageId, recoveryKeys) =>
         this.receiver.expectReply(identifier, messageId, recoveryKeys),
+      onError: onError("mix-client.retransmit"),
     });
     const queue = this.sender.queue;
     this.cover = new CoverTraffic({
@@ -138,6 +154,7 @@ export class MixClient {
       stats,
       loopStats,
       random,
+      onError,
     });
     this.receiver = new Receiver({
       link,
@@ -149,6 +166,7 @@ export class MixClient {
       log,
       isAck: (identifier, payload) => this.sender.handleAck(identifier, payload),
       isLoop: (identifier) => this.cover.loopReturned(identifier),
+      onError: onError("mix-client.pull"),
     });
     this.transport.onFrame((frame, from) => this.receiver.onFrame(frame, from));
     this.transport.onPeerConnected((peer) => {

@@ -6,6 +6,7 @@ import {
   encodeDelivered,
   encodePull,
   FrameType,
+  guarded,
   idHex,
   MixnetError,
   openSealed,
@@ -47,6 +48,8 @@ export class Receiver {
       isAck: (identifier: string, payload: Uint8Array) => boolean;
       /** True when the identifier was one of our loop cover packets coming home. */
       isLoop: (identifier: string) => boolean;
+      /** What a pull tick threw (caught and counted, never rethrown from the timer). */
+      onError: (error: unknown) => void;
     },
   ) {}
 
@@ -78,7 +81,10 @@ export class Receiver {
   /** Pull mode: asks the gateway every `intervalMs` until stopped. */
   startPulling(intervalMs: number): void {
     this.stopPulling();
-    this.pullTimer = setInterval(() => this.pull(100), intervalMs);
+    this.pullTimer = setInterval(
+      guarded(() => this.pull(100), this.deps.onError),
+      intervalMs,
+    );
     this.pullTimer.unref();
   }
 

@@ -221,6 +221,8 @@ export class Sender {
       log: Logger;
       /** A reply SURB we attached: the receiving side opens what comes back through it. */
       onReplySurb: (identifier: Uint8Array, messageId: string, recoveryKeys: Uint8Array) => void;
+      /** What a retransmission timeout threw (caught and counted, never rethrown from the timer). */
+      onError: (error: unknown) => void;
     },
   ) {
     const base = baseAckTimeoutMs(deps.traffic);
@@ -230,6 +232,7 @@ export class Sender {
       maxAttempts: deps.traffic.maxAttempts,
       retransmit: (key, fragment) => this.resend(key, fragment),
       giveUp: (key, fragment) => this.failMessage(key, fragment),
+      onError: (error) => deps.onError(error),
     });
     this.queue = new OutQueue({
       link: deps.link,

@@ -43,6 +43,27 @@ describe("libp2p transport over real TCP + Noise + Yamux", () => {
     expect(atB.every((x) => Buffer.from(x.from).equals(Buffer.from(a.localId)))).toBe(true);
   });
 
+  it("counts a frame handler that throws and keeps delivering on the same link (no uncaught exception)", async () => {
+    const c = createLibp2pTransport({ identitySeed: seed(), listen: ["/ip4/127.0.0.1/tcp/0"] });
+    const got: number[] = [];
+    c.onFrame((frame) => {
+      if (frame[0] === 0xee) throw new Error("handler bug on one frame");
+      got.push(frame[0] as number);
+    });
+    await c.start();
+    try {
+      const peer = { id: c.localId, address: c.listenAddresses()[0] };
+      for (const first of [1, 0xee, 2, 0xee, 3]) a.send(peer, new Uint8Array([first, 0]));
+      const deadline = Date.now() + 10_000;
+      while (got.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(got).toEqual([1, 2, 3]);
+      expect(c.stats().handlerErrors).toBe(2);
+      expect(c.isConnected(a.localId)).toBe(true);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it("coalesces frames queued in one turn into few writes, to a peer on @libp2p/noise's own crypto", async () => {
     const legacy = createLibp2pTransport({
       identitySeed: seed(),

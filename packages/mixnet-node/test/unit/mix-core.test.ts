@@ -224,4 +224,67 @@ describe("the mix packet engine", () => {
     // At least one 32-bit draw per 4 bytes of identifier and payload.
     expect(draws).toBeGreaterThanOrEqual((16 + 2065 - nymSphinx.payloadOverhead) / 4);
   });
+
+  it("a loop through a node with a zero Sphinx key throws inside the Poisson tick: caught, counted, the core runs on", async () => {
+    const good = generateX25519();
+    const hop = (n: number, sphinxKey: Uint8Array) => ({
+      identityKey: id(n),
+      sphinxKey,
+      address: `/ip4/127.0.0.1/tcp/${n}`,
+    });
+    const { transport, sent } = fakeTransport(id(1));
+    const core = new MixCore(
+      {
+        layer: 1,
+        maxDelayMs: 1000,
+        delayQueueCapacity: 100,
+        loopRate: 300,
+        loopMeanDelayMs: 1,
+        payloadSize: 2065,
+        loopTimeoutMs: 1000,
+      },
+      {
+        log,
+        transport,
+        sphinx: nymSphinx,
+        sphinxKey: nymSphinx.nodeKey(good.secretKey),
+        replay: { has: () => false, add: () => {} },
+      },
+    );
+    // Set directly, past the topology check of `topologyFromDirectory`: the guard is the last line of defence.
+    core.setTopology({
+      mixnodes: [
+        { ...hop(1, good.publicKey), layer: 1 },
+        { ...hop(2, new Uint8Array(32)), layer: 2 },
+        { ...hop(3, generateX25519().publicKey), layer: 3 },
+      ],
+      gateways: [hop(4, generateX25519().publicKey)],
+    });
+    core.start();
+    await new Promise((r) => setTimeout(r, 300));
+    core.stop();
+    expect(core.errors.bySite["mix-core.loop"]).toBeGreaterThan(3);
+    expect(core.counters.loopsSent).toBe(0);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("a delayed forward whose send throws is caught and counted; the packets after it still leave", async () => {
+    const { core, sent, packet } = setup();
+    let calls = 0;
+    const transport = (
+      core as unknown as { modules: { transport: { send: (p: PeerAddress, f: Uint8Array) => boolean } } }
+    ).modules.transport;
+    const send = transport.send;
+    transport.send = (peer, frame) => {
+      calls++;
+      if (calls === 1) throw new Error("link exploded");
+      return send(peer, frame);
+    };
+    core.handlePacket(packet([5, 0]));
+    core.handlePacket(packet([6, 0]));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(core.errors.bySite["mix-core.forward"]).toBe(1);
+    expect(sent).toHaveLength(1);
+    core.stop();
+  });
 });
