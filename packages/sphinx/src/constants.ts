@@ -1,6 +1,7 @@
 /**
- * Every size and constant of the packet format, in one place. Values follow nym's `sphinx-packet` (current version
- * 258, clamped X25519 blinding); sources in docs/architecture.md ("Sources").
+ * Every size and constant of the packet formats, in one place. Values follow nym's `sphinx-packet` crate (versions
+ * 258, 259 and 260, read from the sources of crates 0.5.0, 0.6.0 and 0.8.0 and checked against packets, SURBs and
+ * replies the crates made: test/vectors/nym-sphinx-packet-*.json); sources in docs/architecture.md ("Sources").
  */
 
 /** k in the Sphinx paper: MAC length, identifier length, stream-cipher key length (bytes). */
@@ -71,6 +72,45 @@ export const PayloadSize = {
 } as const;
 export const DEFAULT_PAYLOAD_SIZE = PayloadSize.regular;
 
-/** Format versions, 3 bytes on the wire: [0, u16 big-endian]. Only CURRENT (clamped X25519 blinding) is spoken. */
-export const SPHINX_VERSION = 258;
-export const VERSION_BYTES = Uint8Array.of(0, (SPHINX_VERSION >> 8) & 0xff, SPHINX_VERSION & 0xff);
+/**
+ * Format versions, 3 bytes in every hop's routing block: [0, u16 big-endian]. All three share the header layout,
+ * the clamped X25519 blinding and the 288-byte key schedule; they differ in the payload (Lioness) key and the SURB:
+ * - 258: the payload key is the HKDF output's 192 bytes at OFFSET_PAYLOAD_KEY (crate 0.5.0's default);
+ * - 259: the payload key is HKDF-SHA256(salt = PAYLOAD_KEY_HKDF_SALT, ikm = seed, info = PAYLOAD_KEY_HKDF_INFO, 192)
+ *   where the seed is the 16 bytes at OFFSET_PAYLOAD_KEY (crate 0.6.0's default; what nym's current release sends);
+ * - 260: hops process it exactly as 259; its SURBs hand the replier only the last hop's seed (crate 0.8.0's default).
+ * 1 and 257 (the legacy unclamped blinding) and any other value are refused as unknown versions.
+ */
+export const SPHINX_VERSIONS = [258, 259, 260] as const;
+export type SphinxVersion = (typeof SPHINX_VERSIONS)[number];
+
+/**
+ * What createForwardPacket builds by default: 259. nym's current release (nym-sphinx-types 2.0.0, which pins
+ * sphinx-packet =0.8.0) builds every packet `.with_version(PAYLOAD_KEYS_SEEDS_VERSION)`, i.e. 259, although the
+ * crate's own default is 260; its reply SURBs (nym-sphinx-anonymous-replies 2.0.0) are 259 too.
+ */
+export const DEFAULT_SPHINX_VERSION: SphinxVersion = 259;
+/**
+ * What createSurb builds by default: 260, nym's single-seed SURB, which hands the replier only the last hop's key
+ * material (the property our own SURB always had); nym's nodes (crates 0.6.0 and 0.8.0) process it like 259.
+ */
+export const DEFAULT_SURB_VERSION: SphinxVersion = 260;
+
+export function isSphinxVersion(value: unknown): value is SphinxVersion {
+  return value === 258 || value === 259 || value === 260;
+}
+
+/** True for the versions whose payload key comes from a 16-byte seed (259, 260). */
+export function usesPayloadKeySeed(version: SphinxVersion): boolean {
+  return version !== 258;
+}
+
+export function versionBytes(version: SphinxVersion): Uint8Array {
+  return Uint8Array.of(0, (version >> 8) & 0xff, version & 0xff);
+}
+
+/** 259 and 260: the payload key seed is the first 16 bytes where 258 has its 192-byte payload key. */
+export const PAYLOAD_KEY_SEED_LENGTH = SECURITY_PARAMETER;
+/** HKDF-SHA256 salt and info of the seed-to-payload-key expansion (259, 260), ASCII as in the crate. */
+export const PAYLOAD_KEY_HKDF_SALT = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-SALT");
+export const PAYLOAD_KEY_HKDF_INFO = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-INFO");

@@ -75,15 +75,19 @@ export {
 } from "./backend.js";
 export {
   DEFAULT_PAYLOAD_SIZE,
+  DEFAULT_SPHINX_VERSION,
+  DEFAULT_SURB_VERSION,
   HEADER_LENGTH,
   IDENTIFIER_LENGTH,
+  isSphinxVersion,
   MAX_PATH_LENGTH,
   NODE_ADDRESS_LENGTH,
   PAYLOAD_OVERHEAD,
   PayloadSize,
   PUBLIC_KEY_LENGTH,
   REPLAY_TAG_LENGTH,
-  SPHINX_VERSION,
+  SPHINX_VERSIONS,
+  type SphinxVersion,
 } from "./constants.js";
 export { isSphinxError, SphinxError, type SphinxErrorCode } from "./errors.js";
 export { decodePayload, isPayloadSize, maxMessageLength } from "./payload.js";
@@ -105,4 +109,13 @@ export {
   type RouteNode,
   type SphinxNode,
 } from "./sphinx.js";
-export { createSurb, openSurbReply, SURB_LENGTH, type Surb, useSurb } from "./surb.js";
+export {
+  createSurb,
+  openSurbReply,
+  SURB_LENGTH,
+  type Surb,
+  type SurbKeys,
+  type SurbOptions,
+  surbLength,
+  useSurb,
+} from "./surb.js";

@@ -18,7 +18,15 @@ import {
   type KeyObject,
   timingSafeEqual,
 } from "node:crypto";
-import { EXPANDED_SECRET_LENGTH, HKDF_INFO, MAC_LENGTH, STREAM_LENGTH } from "./constants.js";
+import {
+  EXPANDED_SECRET_LENGTH,
+  HKDF_INFO,
+  MAC_LENGTH,
+  PAYLOAD_KEY_HKDF_INFO,
+  PAYLOAD_KEY_HKDF_SALT,
+  PAYLOAD_KEY_LENGTH,
+  STREAM_LENGTH,
+} from "./constants.js";
 import { SphinxError } from "./errors.js";
 
 const ZERO_IV = new Uint8Array(16);
@@ -74,6 +82,13 @@ export function x25519(privateKey: KeyObject, publicKey: KeyObject): Uint8Array 
 /** HKDF-SHA256(salt = empty, ikm = shared secret, info = nym's string) to 288 bytes. */
 export function expandSharedSecret(sharedSecret: Uint8Array): Uint8Array {
   return new Uint8Array(hkdfSync("sha256", createSecretKey(sharedSecret), EMPTY, HKDF_INFO, EXPANDED_SECRET_LENGTH));
+}
+
+/** Versions 259 and 260: the 192-byte Lioness key from a 16-byte payload key seed (HKDF-SHA256, the crate's salt and info). */
+export function derivePayloadKey(seed: Uint8Array): Uint8Array {
+  return new Uint8Array(
+    hkdfSync("sha256", createSecretKey(seed), PAYLOAD_KEY_HKDF_SALT, PAYLOAD_KEY_HKDF_INFO, PAYLOAD_KEY_LENGTH),
+  );
 }
 
 const SHA256_BLOCK = 64;

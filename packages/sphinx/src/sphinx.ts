@@ -5,6 +5,7 @@ import { randomFillSync } from "node:crypto";
 import { currentBackend, type SphinxBackend, type X25519Key } from "./backend.js";
 import {
   DEFAULT_PAYLOAD_SIZE,
+  DEFAULT_SPHINX_VERSION,
   DESTINATION_ADDRESS_LENGTH,
   FINAL_BLOCK_META_LENGTH,
   FINAL_HOP_FLAG,
@@ -12,6 +13,7 @@ import {
   HEADER_LENGTH,
   HOP_SLOT_LENGTH,
   IDENTIFIER_LENGTH,
+  isSphinxVersion,
   MAC_LENGTH,
   MAX_PATH_LENGTH,
   NODE_ADDRESS_LENGTH,
@@ -21,20 +23,22 @@ import {
   OFFSET_PAYLOAD_KEY,
   OFFSET_REPLAY_TAG,
   PAYLOAD_KEY_LENGTH,
+  PAYLOAD_KEY_SEED_LENGTH,
   PRIVATE_KEY_LENGTH,
   PUBLIC_KEY_LENGTH,
   REPLAY_TAG_LENGTH,
   ROUTING_INFO_LENGTH,
-  SPHINX_VERSION,
+  type SphinxVersion,
   STREAM_KEY_LENGTH,
   STREAM_LENGTH,
-  VERSION_BYTES,
+  usesPayloadKeySeed,
   VERSION_LENGTH,
+  versionBytes,
 } from "./constants.js";
 import { SphinxError } from "./errors.js";
 import { lionessDecrypt } from "./lioness.js";
 import { checkPayloadSize, encryptLayers, framePayload, isPayloadSize } from "./payload.js";
-import { expandSharedSecret, headerKeystream, headerMac, macEquals } from "./primitives.js";
+import { derivePayloadKey, expandSharedSecret, headerKeystream, headerMac, macEquals } from "./primitives.js";
 import { bytesToScalar, clamp, eighth, mulModL, representativeOfEighth } from "./scalar.js";
 
 /** Returns `length` fresh random bytes. Inject a deterministic one for tests and vectors. */
@@ -64,6 +68,11 @@ export interface HeaderOptions {
   delays: readonly number[];
   destination: Destination;
   random?: RandomSource;
+  /**
+   * The format version written into every hop's routing block (see SPHINX_VERSIONS): 258, 259 or 260. Default
+   * DEFAULT_SPHINX_VERSION (259) for packets, DEFAULT_SURB_VERSION (260) for SURBs.
+   */
+  version?: SphinxVersion;
 }
 
 export interface ForwardPacketOptions extends HeaderOptions {
@@ -80,7 +89,8 @@ export interface ForwardPacket {
 
 export interface ForwardHop {
   kind: "forward";
-  version: number;
+  /** The version this hop's routing block carried (it chose how the payload key was derived). */
+  version: SphinxVersion;
   /** Where to send `packet` next. */
   nextAddress: Uint8Array;
   /** How long to hold the packet, in milliseconds (from `delayNanos`). */
@@ -94,7 +104,7 @@ export interface ForwardHop {
 
 export interface FinalHop {
   kind: "final";
-  version: number;
+  version: SphinxVersion;
   destination: Uint8Array;
   identifier: Uint8Array;
   /** The payload with every layer removed; `decodePayload` (forward packets) or `openSurbReply` (replies) reads it. */
@@ -167,7 +177,21 @@ export function delayToNanos(delayMs: number): bigint {
 
 interface BuiltHeader {
   header: Uint8Array;
-  payloadKeys: Uint8Array[];
+  version: SphinxVersion;
+  /** Every hop's 288-byte expanded secret, route order. */
+  secrets: Uint8Array[];
+}
+
+/** A hop's 16-byte payload key seed (259, 260): a view into its expanded secret. */
+export function payloadKeySeedOf(secret: Uint8Array): Uint8Array {
+  return secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_SEED_LENGTH);
+}
+
+/** A hop's 192-byte Lioness key under `version`: a view into the secret (258) or derived from its seed (259, 260). */
+export function payloadKeyOf(secret: Uint8Array, version: SphinxVersion): Uint8Array {
+  return usesPayloadKeySeed(version)
+    ? derivePayloadKey(payloadKeySeedOf(secret))
+    : secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
 }
 
 /**
@@ -209,7 +233,8 @@ export function deriveHopSecrets(
 }
 
 function checkRoute(options: HeaderOptions): void {
-  const { route, delays, destination } = options;
+  const { route, delays, destination, version } = options;
+  if (version !== undefined && !isSphinxVersion(version)) throw invalid("version must be 258, 259 or 260");
   if (!Array.isArray(route) || route.length < 1 || route.length > MAX_PATH_LENGTH) {
     throw invalid(`route must have 1 to ${MAX_PATH_LENGTH} hops`);
   }
@@ -224,11 +249,14 @@ function checkRoute(options: HeaderOptions): void {
 
 export function buildHeader(
   options: HeaderOptions,
+  defaultVersion: SphinxVersion,
   b: SphinxBackend = currentBackend(),
   header: Uint8Array = new Uint8Array(HEADER_LENGTH),
 ): BuiltHeader {
   checkRoute(options);
   const { route, delays, destination } = options;
+  const version = options.version === undefined ? defaultVersion : options.version;
+  const versionField = versionBytes(version);
   const random = options.random ?? systemRandom;
   const n = route.length;
   const delayNanos = delays.map(delayToNanos);
@@ -255,7 +283,7 @@ export function buildHeader(
   // Final hop: flag, version, destination, identifier, random padding; encrypted; then the filler.
   const beta = header.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
   beta[0] = FINAL_HOP_FLAG;
-  beta.set(VERSION_BYTES, 1);
+  beta.set(versionField, 1);
   beta.set(destination.address, 1 + VERSION_LENGTH);
   beta.set(destination.identifier, 1 + VERSION_LENGTH + DESTINATION_ADDRESS_LENGTH);
   beta.set(drawn.subarray(PRIVATE_KEY_LENGTH), FINAL_BLOCK_META_LENGTH);
@@ -270,7 +298,7 @@ export function buildHeader(
   for (let i = n - 2; i >= 0; i--) {
     beta.copyWithin(HOP_SLOT_LENGTH, 0, ROUTING_INFO_LENGTH - HOP_SLOT_LENGTH);
     beta[0] = FORWARD_HOP_FLAG;
-    beta.set(VERSION_BYTES, 1);
+    beta.set(versionField, 1);
     beta.set(route[i + 1]!.address, 1 + VERSION_LENGTH);
     view.setBigUint64(1 + VERSION_LENGTH + NODE_ADDRESS_LENGTH, delayNanos[i]!, false);
     beta.set(gamma, NODE_META_INFO_LENGTH);
@@ -281,12 +309,13 @@ export function buildHeader(
 
   header.set(alpha, 0);
   header.set(gamma, PUBLIC_KEY_LENGTH);
-  // views into the per-hop secrets, which nothing else holds
-  const payloadKeys = secrets.map((s) => s.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH));
-  return { header, payloadKeys };
+  return { header, version, secrets };
 }
 
-/** Builds a forward packet: header for the route plus the message, framed and layer-encrypted. */
+/**
+ * Builds a forward packet: header for the route plus the message, framed and layer-encrypted. The version is
+ * `options.version`, DEFAULT_SPHINX_VERSION (259) when absent.
+ */
 export function createForwardPacket(options: ForwardPacketOptions): ForwardPacket {
   const payloadSize = options.payloadSize ?? DEFAULT_PAYLOAD_SIZE;
   checkPayloadSize(payloadSize);
@@ -294,8 +323,12 @@ export function createForwardPacket(options: ForwardPacketOptions): ForwardPacke
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
   const payload = framePayload(options.message, payloadSize, packet.subarray(HEADER_LENGTH));
   const b = currentBackend();
-  const { payloadKeys } = buildHeader(options, b, packet.subarray(0, HEADER_LENGTH));
-  encryptLayers(payload, payloadKeys, b);
+  const { secrets, version } = buildHeader(options, DEFAULT_SPHINX_VERSION, b, packet.subarray(0, HEADER_LENGTH));
+  encryptLayers(
+    payload,
+    secrets.map((s) => payloadKeyOf(s, version)),
+    b,
+  );
   return { firstHop: new Uint8Array(options.route[0]!.address), packet };
 }
 
@@ -354,14 +387,15 @@ function processPacket(
   // beta || 0^60, decrypted: this hop's block followed by the next hop's gamma and beta.
   const routing = headerKeystream(secret.subarray(0, STREAM_KEY_LENGTH));
   for (let i = 0; i < ROUTING_INFO_LENGTH; i++) routing[i]! ^= beta[i]!;
-  if (routing[1] !== VERSION_BYTES[0] || routing[2] !== VERSION_BYTES[1] || routing[3] !== VERSION_BYTES[2]) {
+  const version = routing[1] === 0 ? (routing[2]! << 8) | routing[3]! : -1;
+  if (!isSphinxVersion(version)) {
     throw new SphinxError("SPHINX_ERROR_UNKNOWN_VERSION", "routing information carries an unknown version");
   }
   const flag = routing[0];
   if (flag !== FORWARD_HOP_FLAG && flag !== FINAL_HOP_FLAG) {
     throw new SphinxError("SPHINX_ERROR_INVALID_FLAG", `routing flag ${flag} is neither forward nor final`);
   }
-  const payloadKey = secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
+  const payloadKey = payloadKeyOf(secret, version);
 
   if (flag === FINAL_HOP_FLAG) {
     // a copy (Buffer#slice would be a view, and Lioness works in place)
@@ -371,7 +405,7 @@ function processPacket(
     const identifierStart = destinationStart + DESTINATION_ADDRESS_LENGTH;
     return {
       kind: "final",
-      version: SPHINX_VERSION,
+      version,
       destination: routing.slice(destinationStart, identifierStart),
       identifier: routing.slice(identifierStart, identifierStart + IDENTIFIER_LENGTH),
       payload,
@@ -393,7 +427,7 @@ function processPacket(
   );
   return {
     kind: "forward",
-    version: SPHINX_VERSION,
+    version,
     nextAddress: routing.slice(addressStart, addressStart + NODE_ADDRESS_LENGTH),
     delay: Number(delayNanos) / 1e6,
     delayNanos,

@@ -1,10 +1,11 @@
 /**
- * Cross-implementation check: a second, deliberately naive implementation of the nym v258 layout, written straight
+ * Cross-implementation check: a second, deliberately naive implementation of the nym 258/259/260 layouts, written straight
  * from reference/sphinx-loopix.md section 7 on independent primitives (@noble: pure-JS X25519 with nym's chained
  * blindings, HKDF, HMAC, AES-CTR, the original 64-bit-nonce ChaCha20, keyed BLAKE2b). It shares no code with src/
  * except the constants of the format (and @noble/hashes' BLAKE2b, which the node backend also uses), so it catches
  * errors in our fast paths: the one-multiplication-per-hop scalar trick, libsodium's BLAKE2b and ChaCha20 calls,
- * OpenSSL's ChaCha20 IV layout, key import shortcuts.
+ * OpenSSL's ChaCha20 IV layout, key import shortcuts. For 259 and 260 the payload key is HKDF-SHA256 of the 16-byte
+ * seed with the crate's salt and info strings (copied here as text, not imported from src/).
  */
 import { ctr } from "@noble/ciphers/aes.js";
 import { chacha20orig } from "@noble/ciphers/chacha.js";
@@ -21,6 +22,12 @@ const INFO = new TextEncoder().encode(
   "Dwste mou enan moxlo arketa makru kai ena upomoxlio gia na ton topothetisw kai tha kinisw thn gh.",
 );
 const VERSION = [0, 1, 2];
+const SEED_SALT = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-SALT");
+const SEED_INFO = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-INFO");
+
+/** 258's payload key is the HKDF output's 192 bytes; 259 and 260 expand its first 16 bytes (the seed). */
+const payloadKey = (pi: Uint8Array, version: number[]) =>
+  (version[1]! << 8) + version[2]! >= 259 ? hkdf(sha256, pi.slice(0, 16), SEED_SALT, SEED_INFO, 192) : pi;
 
 const keys = (s: Uint8Array) => {
   const k = hkdf(sha256, s, new Uint8Array(0), INFO, 288);
@@ -95,7 +102,7 @@ function referencePacket(
   let payload: Uint8Array = new Uint8Array(payloadSize);
   payload.set(message, 16);
   payload[16 + message.length] = 1;
-  for (let i = n - 1; i >= 0; i--) payload = lionessEnc(hopKeys[i]!.pi, payload);
+  for (let i = n - 1; i >= 0; i--) payload = lionessEnc(payloadKey(hopKeys[i]!.pi, version), payload);
   return Uint8Array.from([...alpha0, ...gamma, ...beta, ...payload]);
 }
 
@@ -105,7 +112,7 @@ function referenceProcess(sk: Uint8Array, packet: Uint8Array) {
   const beta = packet.slice(48, 348);
   if (Buffer.compare(mac(k.mu, beta), packet.slice(32, 48)) !== 0) throw new Error("mac");
   const b = xor(Uint8Array.from([...beta, ...new Uint8Array(60)]), stream(k.rho));
-  const payload = lionessDec(k.pi, packet.slice(348));
+  const payload = lionessDec(payloadKey(k.pi, [...b.slice(1, 4)]), packet.slice(348));
   return {
     flag: b[0],
     address: b.slice(4, 36),
@@ -128,8 +135,17 @@ function recording(random: RandomSource): { random: RandomSource; drawn: Uint8Ar
 }
 
 describe("cross-check against an independent naive implementation on @noble primitives", () => {
-  it.each([1, 3, 5])("a %i-hop packet is byte-identical at creation and after every hop", (hops) => {
-    const seed = seededRandom(`reference-${hops}`);
+  it.each([
+    [258, 1],
+    [258, 3],
+    [258, 5],
+    [259, 1],
+    [259, 3],
+    [259, 5],
+    [260, 2],
+    [260, 5],
+  ] as const)("a version %i packet over %i hops is byte-identical at creation and after every hop", (version, hops) => {
+    const seed = seededRandom(`reference-${version === 258 ? "" : `${version}-`}${hops}`);
     const { keys: nodeKeys, route } = makeRoute(hops, seed);
     for (const k of nodeKeys) expect(x25519.getPublicKey(k.privateKey)).toEqual(k.publicKey);
     const message = seed(100);
@@ -144,6 +160,7 @@ describe("cross-check against an independent naive implementation on @noble prim
       message,
       payloadSize: PayloadSize.regular,
       random: rec.random,
+      version,
     }).packet;
     const x = rec.drawn[0]!.subarray(0, 32);
     const padding = rec.drawn[0]!.subarray(32);
@@ -157,6 +174,7 @@ describe("cross-check against an independent naive implementation on @noble prim
       id,
       message,
       PayloadSize.regular,
+      [0, version >> 8, version & 0xff],
     );
     expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
 
@@ -165,6 +183,7 @@ describe("cross-check against an independent naive implementation on @noble prim
       const mine = createSphinxNode(nodeKeys[i]!.privateKey).process(packet);
       const ref = referenceProcess(nodeKeys[i]!.privateKey, packet);
       expect(mine.replayTag).toEqual(ref.tau);
+      expect(mine.version).toBe(version);
       if (mine.kind === "forward") {
         expect(ref.flag).toBe(1);
         expect(mine.nextAddress).toEqual(ref.address);
@@ -181,7 +200,8 @@ describe("cross-check against an independent naive implementation on @noble prim
   it.each([
     ["legacy version 257", [0, 1, 1], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
     ["version 1", [0, 0, 1], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
-    ["a future version 259", [0, 1, 3], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
+    ["a future version 261", [0, 1, 5], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
+    ["version 258 with a non-zero first byte", [1, 1, 2], 2, "SPHINX_ERROR_UNKNOWN_VERSION"],
     ["flag 0", [0, 1, 2], 0, "SPHINX_ERROR_INVALID_FLAG"],
     ["flag 3", [0, 1, 2], 3, "SPHINX_ERROR_INVALID_FLAG"],
   ])("a well-MACed header with %s is rejected with a typed error", (_, version, flag, code) => {

@@ -3,13 +3,18 @@ import {
   createForwardPacket,
   createSphinxNode,
   createSurb,
+  DEFAULT_SPHINX_VERSION,
+  DEFAULT_SURB_VERSION,
   decodePayload,
   HEADER_LENGTH,
+  isSphinxVersion,
   openSurbReply,
   PayloadSize,
   type ProcessedPacket,
+  SPHINX_VERSIONS,
   SphinxError,
   SURB_LENGTH,
+  surbLength,
   useSurb,
 } from "../../src/index.js";
 import { deriveHopSecrets } from "../../src/sphinx.js";
@@ -126,6 +131,64 @@ describe("forward packets", () => {
   });
 });
 
+describe("versions", () => {
+  const random = seededRandom("versions");
+  const { keys, route } = makeRoute(3, random);
+  const nodes = keys.map((k) => createSphinxNode(k.privateKey));
+
+  it("packets default to 259 (what nym's current release sends) and SURBs to 260; one node processes all three", () => {
+    expect(DEFAULT_SPHINX_VERSION).toBe(259);
+    expect(DEFAULT_SURB_VERSION).toBe(260);
+    expect([...SPHINX_VERSIONS]).toEqual([258, 259, 260]);
+    const message = new TextEncoder().encode("any version");
+    for (const version of [undefined, 258, 259, 260] as const) {
+      let packet = createForwardPacket({
+        route,
+        delays: [1, 2, 3],
+        destination,
+        message,
+        random,
+        ...(version === undefined ? {} : { version }),
+      }).packet;
+      for (const node of nodes) {
+        const out = node.process(packet);
+        expect(out.version).toBe(version ?? 259);
+        if (out.kind === "forward") packet = out.packet;
+        else expect(decodePayload(out.payload)).toEqual(message);
+      }
+    }
+  });
+
+  it("the versions share the header and differ in the payload: same randomness, same header, other payload", () => {
+    const options = { route, delays: [1, 2, 3], destination, message: new Uint8Array(10) };
+    const [p258, p259, p260] = ([258, 259, 260] as const).map(
+      (version) => createForwardPacket({ ...options, version, random: seededRandom("same") }).packet,
+    );
+    // alpha is the same; beta and gamma differ only through the version bytes in every routing block
+    expect(p259!.subarray(0, 32)).toEqual(p258!.subarray(0, 32));
+    expect(p259!.subarray(32, HEADER_LENGTH)).not.toEqual(p258!.subarray(32, HEADER_LENGTH));
+    expect(p259!.subarray(HEADER_LENGTH)).not.toEqual(p258!.subarray(HEADER_LENGTH));
+    // 259 and 260 derive the same payload keys
+    expect(p260!.subarray(HEADER_LENGTH)).toEqual(p259!.subarray(HEADER_LENGTH));
+  });
+
+  it("rejects other versions at creation with a typed error", () => {
+    for (const version of [1, 257, 261, "259", null]) {
+      expectCode(
+        () =>
+          createForwardPacket({ route, delays: [1, 2, 3], destination, message: new Uint8Array(1), version } as never),
+        "SPHINX_ERROR_INVALID_ARGUMENT",
+      );
+      expectCode(
+        () => createSurb({ route, delays: [1, 2, 3], destination, version } as never),
+        "SPHINX_ERROR_INVALID_ARGUMENT",
+      );
+    }
+    expect(isSphinxVersion(259)).toBe(true);
+    expect(isSphinxVersion(257)).toBe(false);
+  });
+});
+
 describe("SURBs", () => {
   const random = seededRandom("surb-unit");
   const { keys, route } = makeRoute(3, random);
@@ -141,42 +204,100 @@ describe("SURBs", () => {
     throw new Error("route did not end");
   }
 
-  it("a reply through a SURB reaches the creator's destination and opens only with the recovery keys", () => {
-    const { surb, recoveryKeys } = createSurb({ route, delays: [1, 2, 3], destination, random });
-    expect(surb.length).toBe(SURB_LENGTH);
-    expect(recoveryKeys.length).toBe(3 * 192);
-    const message = new TextEncoder().encode("the answer is true");
-    const { firstHop, packet } = useSurb(surb, message);
+  const kinds = [
+    { version: 258, keys: "last-hop", surb: 572, recovery: 3 * 192 },
+    { version: 258, keys: "every-hop", surb: 348 + 32 + 3 * 192, recovery: 0 },
+    { version: 259, keys: "every-hop", surb: 348 + 32 + 3 * 16, recovery: 0 },
+    { version: 260, keys: "last-hop", surb: 348 + 32 + 16, recovery: 16 + 3 * 16 },
+  ] as const;
+
+  it.each(kinds)("a $version $keys SURB: $surb bytes, its reply reaches the creator and opens", (kind) => {
+    const created = createSurb({
+      route,
+      delays: [1, 2, 3],
+      destination,
+      random,
+      version: kind.version,
+      keys: kind.keys,
+    });
+    expect(created.version).toBe(kind.version);
+    expect(created.keys).toBe(kind.keys);
+    expect(created.surb.length).toBe(kind.surb);
+    expect(surbLength(kind.version, 3, kind.keys)).toBe(kind.surb);
+    expect(created.recoveryKeys.length).toBe(kind.recovery);
+    const message = new TextEncoder().encode(`the answer is true (${kind.version})`);
+    const { firstHop, packet } = useSurb(created.surb, message);
     expect(firstHop).toEqual(route[0]!.address);
     const final = deliver(packet);
+    expect(final.version).toBe(kind.version);
     expect(final.identifier).toEqual(destination.identifier);
-    expect(openSurbReply(recoveryKeys, final.payload)).toEqual(message);
-    // the final hop cannot read the reply, and other keys do not open it
-    expectCode(() => decodePayload(final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
-    const other = createSurb({ route, delays: [1, 2, 3], destination, random }).recoveryKeys;
-    expectCode(() => openSurbReply(other, final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
-  });
-
-  it("the SURB does not carry the recovery keys", () => {
-    const { surb, recoveryKeys } = createSurb({ route, delays: [1, 2, 3], destination, random });
-    const text = Buffer.from(surb).toString("hex");
-    for (let h = 0; h < 2; h++) {
-      expect(text).not.toContain(Buffer.from(recoveryKeys.subarray(h * 192, (h + 1) * 192)).toString("hex"));
+    expect(openSurbReply(created.recoveryKeys, final.payload)).toEqual(message);
+    if (kind.keys === "every-hop") {
+      // the final hop holds the framed message
+      expect(decodePayload(final.payload)).toEqual(message);
+    } else {
+      // the final hop cannot read the reply, and another SURB's recovery bytes do not open it
+      expectCode(() => decodePayload(final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
+      const other = createSurb({ route, delays: [1, 2, 3], destination, random, version: kind.version }).recoveryKeys;
+      expectCode(() => openSurbReply(other, final.payload), "SPHINX_ERROR_INVALID_PAYLOAD");
     }
   });
 
-  it("rejects malformed SURBs and recovery keys with typed errors", () => {
-    const { surb } = createSurb({ route, delays: [1, 2, 3], destination, random });
+  it("createSurb defaults to 260 (one seed); 258 defaults to our last-hop SURB of 572 bytes", () => {
+    expect(createSurb({ route, delays: [1, 2, 3], destination, random }).surb.length).toBe(396);
+    expect(createSurb({ route, delays: [1, 2, 3], destination, random, version: 258 }).surb.length).toBe(SURB_LENGTH);
+    expect(SURB_LENGTH).toBe(572);
+  });
+
+  it("last-hop SURBs carry no recovery material of the other hops", () => {
+    const ours = createSurb({ route, delays: [1, 2, 3], destination, random, version: 258 });
+    const text = Buffer.from(ours.surb).toString("hex");
+    for (let h = 0; h < 2; h++) {
+      expect(text).not.toContain(Buffer.from(ours.recoveryKeys.subarray(h * 192, (h + 1) * 192)).toString("hex"));
+    }
+    const nym = createSurb({ route, delays: [1, 2, 3], destination, random, version: 260 });
+    const seeds = nym.recoveryKeys.subarray(16);
+    expect(nym.recoveryKeys.subarray(0, 16)).toEqual(destination.identifier);
+    expect(nym.surb.subarray(348 + 32)).toEqual(seeds.subarray(32, 48));
+    const nymText = Buffer.from(nym.surb).toString("hex");
+    for (let h = 0; h < 2; h++)
+      expect(nymText).not.toContain(Buffer.from(seeds.subarray(h * 16, (h + 1) * 16)).toString("hex"));
+  });
+
+  it("refuses SURB kinds the crate does not define: 259 last-hop, 260 every-hop", () => {
+    expectCode(
+      () => createSurb({ route, delays: [1, 2, 3], destination, version: 259, keys: "last-hop" }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(
+      () => createSurb({ route, delays: [1, 2, 3], destination, version: 260, keys: "every-hop" }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(
+      () => createSurb({ route, delays: [1, 2, 3], destination, keys: "all" as never }),
+      "SPHINX_ERROR_INVALID_ARGUMENT",
+    );
+    expectCode(() => surbLength(259, 6), "SPHINX_ERROR_INVALID_ARGUMENT");
+  });
+
+  it("rejects malformed SURBs and recovery bytes with typed errors", () => {
+    const { surb } = createSurb({ route, delays: [1, 2, 3], destination, random, version: 258 });
     expectCode(() => useSurb(surb.subarray(1), new Uint8Array(1)), "SPHINX_ERROR_INVALID_LENGTH");
+    expectCode(() => useSurb(surb.subarray(0, 380), new Uint8Array(1)), "SPHINX_ERROR_INVALID_LENGTH");
+    // 12 seeds (what 192 bytes would be if they were seeds) or 6 keys are more than 5 hops
+    expectCode(
+      () => useSurb(Uint8Array.from([...surb, ...new Uint8Array(5 * 192)]), new Uint8Array(1)),
+      "SPHINX_ERROR_INVALID_LENGTH",
+    );
+    expectCode(() => useSurb(surb.subarray(0, 380 + 17), new Uint8Array(1)), "SPHINX_ERROR_INVALID_LENGTH");
+    expectCode(() => useSurb(surb.subarray(0, 380 + 6 * 16), new Uint8Array(1)), "SPHINX_ERROR_INVALID_LENGTH");
     expectCode(() => useSurb(surb, new Uint8Array(1), 1234), "SPHINX_ERROR_INVALID_LENGTH");
-    expectCode(
-      () => openSurbReply(new Uint8Array(191), new Uint8Array(PayloadSize.regular)),
-      "SPHINX_ERROR_INVALID_LENGTH",
-    );
-    expectCode(
-      () => openSurbReply(new Uint8Array(192 * 6), new Uint8Array(PayloadSize.regular)),
-      "SPHINX_ERROR_INVALID_LENGTH",
-    );
+    for (const length of [16, 17, 191, 16 + 6 * 16, 192 * 6]) {
+      expectCode(
+        () => openSurbReply(new Uint8Array(length), new Uint8Array(PayloadSize.regular)),
+        "SPHINX_ERROR_INVALID_LENGTH",
+      );
+    }
   });
 });
 

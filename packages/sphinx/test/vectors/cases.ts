@@ -1,7 +1,9 @@
 /**
- * The inputs of our golden vectors and the function that runs them. `generate.ts` writes the outputs to
- * sphinx-vectors.json once; `vectors.test.ts` checks that today's code still produces exactly those bytes.
- * Everything is derived from fixed seeds (see seededRandom), so nothing depends on the machine's randomness.
+ * The inputs of our golden vectors and the function that runs them, one file per version: `generate.ts` writes the
+ * outputs to sphinx-vectors.json (258; its first six cases are the ones pinned before 259 and 260 existed),
+ * sphinx-vectors-259.json and sphinx-vectors-260.json once; `vectors.test.ts` checks that today's code still
+ * produces exactly those bytes. Everything is derived from fixed seeds (see seededRandom), so nothing depends on the
+ * machine's randomness.
  */
 import { createHash } from "node:crypto";
 import {
@@ -11,6 +13,8 @@ import {
   decodePayload,
   openSurbReply,
   PayloadSize,
+  type SphinxVersion,
+  type SurbKeys,
   useSurb,
 } from "../../src/index.js";
 import { hex, makeRoute, seededRandom } from "../helpers.js";
@@ -38,7 +42,16 @@ export interface CaseVector {
   message: string;
   surb?: string;
   recoveryKeys?: string;
+  /** Only where the version allows both (258): which hops' keys the SURB hands the replier. */
+  surbKeys?: SurbKeys;
 }
+
+/** The file of each version's golden vectors and the name it gives its format. */
+export const VECTOR_FILES: Record<SphinxVersion, { file: string; format: string }> = {
+  258: { file: "sphinx-vectors.json", format: "nym sphinx v258" },
+  259: { file: "sphinx-vectors-259.json", format: "nym sphinx v259" },
+  260: { file: "sphinx-vectors-260.json", format: "nym sphinx v260" },
+};
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -75,10 +88,14 @@ function runHops(
   return { hops, finalPayload };
 }
 
-export function forwardCase(hops: number): CaseVector & { decoded: Uint8Array } {
-  const random = seededRandom(`nym-ts sphinx vector forward ${hops}`);
+/** 258 keeps the seeds it was pinned with; the other versions add theirs to the seed. */
+const seedOf = (version: SphinxVersion, what: string) =>
+  version === 258 ? `nym-ts sphinx vector ${what}` : `nym-ts sphinx v${version} vector ${what}`;
+
+export function forwardCase(version: SphinxVersion, hops: number): CaseVector & { decoded: Uint8Array } {
+  const random = seededRandom(seedOf(version, `forward ${hops}`));
   const { keys, route } = makeRoute(hops, random);
-  const message = new TextEncoder().encode(`golden vector: ${hops} hop(s), nym sphinx v258 layout`);
+  const message = new TextEncoder().encode(`golden vector: ${hops} hop(s), nym sphinx v${version} layout`);
   const delays = route.map((_, i) => 10 + 2.5 * i);
   const destination = { address: new Uint8Array(32).fill(0xd0 + hops), identifier: new Uint8Array(16).fill(hops) };
   const { packet } = createForwardPacket({
@@ -88,6 +105,7 @@ export function forwardCase(hops: number): CaseVector & { decoded: Uint8Array } 
     message,
     payloadSize: PayloadSize.regular,
     random,
+    version,
   });
   const { hops: hopResults, finalPayload } = runHops(keys, packet);
   return {
@@ -102,17 +120,24 @@ export function forwardCase(hops: number): CaseVector & { decoded: Uint8Array } 
   };
 }
 
-export function surbCase(): CaseVector & { decoded: Uint8Array } {
+export function surbCase(version: SphinxVersion, surbKeys?: SurbKeys): CaseVector & { decoded: Uint8Array } {
   const hops = 4;
-  const random = seededRandom("nym-ts sphinx vector surb");
+  const random = seededRandom(seedOf(version, surbKeys === undefined ? "surb" : `surb ${surbKeys}`));
   const { keys, route } = makeRoute(hops, random);
   const destination = { address: new Uint8Array(32).fill(0xee), identifier: new Uint8Array(16).fill(0x5b) };
-  const { surb, recoveryKeys } = createSurb({ route, delays: [5, 6, 7, 8], destination, random });
+  const { surb, recoveryKeys } = createSurb({
+    route,
+    delays: [5, 6, 7, 8],
+    destination,
+    random,
+    version,
+    ...(surbKeys === undefined ? {} : { keys: surbKeys }),
+  });
   const message = new TextEncoder().encode("golden vector: a reply through a single-use reply block");
   const { packet } = useSurb(surb, message, PayloadSize.regular);
   const { hops: hopResults, finalPayload } = runHops(keys, packet);
   return {
-    name: "surb-4-hops",
+    name: surbKeys === undefined ? "surb-4-hops" : `surb-4-hops-${surbKeys}`,
     hops,
     nodePrivateKeys: keys.map((k) => hex(k.privateKey)),
     nodePublicKeys: keys.map((k) => hex(k.publicKey)),
@@ -121,10 +146,13 @@ export function surbCase(): CaseVector & { decoded: Uint8Array } {
     message: hex(message),
     surb: hex(surb),
     recoveryKeys: hex(recoveryKeys),
+    ...(surbKeys === undefined ? {} : { surbKeys }),
     decoded: openSurbReply(recoveryKeys, finalPayload),
   };
 }
 
-export function allCases(): (CaseVector & { decoded: Uint8Array })[] {
-  return [1, 2, 3, 4, 5].map(forwardCase).concat([surbCase()]);
+/** Every golden case of `version`: 1 to 5 hops, the version's SURB, and for 258 also nym's every-hop SURB. */
+export function allCases(version: SphinxVersion): (CaseVector & { decoded: Uint8Array })[] {
+  const cases = [1, 2, 3, 4, 5].map((hops) => forwardCase(version, hops)).concat([surbCase(version)]);
+  return version === 258 ? cases.concat([surbCase(258, "every-hop")]) : cases;
 }
