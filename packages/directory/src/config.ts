@@ -45,6 +45,31 @@ const MetricsSection = z
     maxReportsPerNode: z.int().min(1).max(100_000).default(120).describe("At most this many reports kept per node"),
     windowSeconds: z.int().min(1).max(86_400).default(60).describe("Summaries and totals cover this recent window"),
     reportIntervalSeconds: z.int().min(1).max(3600).default(10).describe("Interval suggested to reporting mixnodes"),
+    maxPacketsPerSecond: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(20_000)
+      .describe(
+        "Most packets one mixnode can physically receive, send or drop per second (a node mixes ~5,000/s per core). " +
+          "Each report's counters must fit this rate over its interval, measured by the directory's clock since the " +
+          "node's previous report (or its registration): larger reports are refused with 422",
+      ),
+    reportGraceMs: z
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(1000)
+      .describe("Added to the measured interval for clock and network jitter when bounding a report"),
+    peerGraceSeconds: z
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(120)
+      .describe(
+        "A report may name as a neighbour a mixnode or gateway that left the topology this recently (the reporter's " +
+          "topology lags the directory's); any other key, and the reporter's own, is refused with 400",
+      ),
   })
   .refine((m) => m.windowSeconds <= m.retentionSeconds, {
     message: "windowSeconds must not exceed retentionSeconds",

@@ -37,6 +37,8 @@ export class PresenceBook {
   private snapshot: TopologySnapshot | undefined;
   /** A lower bound on the earliest expiry: renewals only push expiries later, so it stays a safe bound. */
   private nextExpiry = Number.POSITIVE_INFINITY;
+  /** Mixnodes and gateways that left (expired or deregistered), by identity key, with when; oldest first. */
+  private readonly departed = new Map<string, number>();
 
   constructor(
     private readonly store: DirectoryStore,
@@ -105,6 +107,7 @@ export class PresenceBook {
     if (!this.entries.has(key)) return false;
     this.store.deletePresence(kind, identityKey);
     this.entries.delete(key);
+    this.recordDeparture(kind, identityKey, now);
     this.snapshot = undefined;
     this.reportCounts();
     return true;
@@ -118,6 +121,7 @@ export class PresenceBook {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) {
         this.entries.delete(key);
+        this.recordDeparture(entry.kind, entry.identityKey, now);
         changed = true;
       }
     }
@@ -132,6 +136,17 @@ export class PresenceBook {
     this.expire(now);
     if (this.snapshot === undefined) this.snapshot = this.buildSnapshot();
     return this.snapshot;
+  }
+
+  /**
+   * Whether a mixnode's metrics report may name `identityKey` as a neighbour: a live mixnode or gateway, or one that
+   * left at most `graceMs` ago (the reporter's topology lags the directory's by up to its refresh period).
+   */
+  isMixnetPeer(identityKey: string, now: number, graceMs: number): boolean {
+    this.expire(now);
+    if (this.entries.has(keyOf("mixnode", identityKey)) || this.entries.has(keyOf("gateway", identityKey))) return true;
+    const left = this.departed.get(identityKey);
+    return left !== undefined && now - left <= graceMs;
   }
 
   count(kind: NodeKind): number {
@@ -160,6 +175,17 @@ export class PresenceBook {
     return { body, gzipBody: gzipSync(body), etag: `"${tag}"`, gzipEtag: `"${tag}-gz"`, topology };
   }
 
+  private recordDeparture(kind: NodeKind, identityKey: string, now: number): void {
+    if (kind !== "mixnode" && kind !== "gateway") return;
+    this.departed.delete(identityKey);
+    this.departed.set(identityKey, now);
+    // Bounded: the oldest departures go first (a Map iterates in insertion order).
+    while (this.departed.size > DEPARTED_CAP) {
+      const oldest = this.departed.keys().next().value as string;
+      this.departed.delete(oldest);
+    }
+  }
+
   private recomputeNextExpiry(): void {
     let min = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) if (entry.expiresAt < min) min = entry.expiresAt;
@@ -174,6 +200,9 @@ export class PresenceBook {
     }
   }
 }
+
+/** Departures remembered for the neighbour check of metrics reports. */
+const DEPARTED_CAP = 10_000;
 
 function keyOf(kind: NodeKind, identityKey: string): string {
   return `${kind}/${identityKey}`;

@@ -17,6 +17,53 @@ import type { DirectoryRoutes, RouteContext } from "./context.js";
 const writeErrors = { 400: HttpErrorBody, 401: HttpErrorBody, 413: HttpErrorBody, 429: HttpErrorBody };
 
 /**
+ * Refuses a report no honest mixnode could send: a neighbour that is the reporter itself or no mixnode or gateway
+ * the directory knows (400 DIRECTORY_ERROR_INVALID_PEER), or a counter above what `maxPacketsPerSecond` allows over
+ * the report's interval, measured by the directory's clock since the node's previous report or, for its first, its
+ * registration (422 DIRECTORY_ERROR_METRICS_IMPLAUSIBLE). The measured interval sums to wall time over many reports,
+ * so a node that reports often cannot claim more than the ceiling times the time it has been up (plus the grace).
+ */
+function checkReport(
+  report: MixnodeMetricsReport,
+  context: { book: RouteContext["book"]; store: DirectoryStore; now: number; registeredAt: number },
+  metrics: RouteContext["config"]["metrics"],
+): void {
+  const { book, store, now } = context;
+  for (const peer of Object.keys(report.sent)) {
+    if (peer === report.identityKey) {
+      throw new DirectoryError(400, "DIRECTORY_ERROR_INVALID_PEER", "body.payload.sent: names the reporter itself");
+    }
+    if (!book.isMixnetPeer(peer, now, metrics.peerGraceSeconds * 1000)) {
+      throw new DirectoryError(
+        400,
+        "DIRECTORY_ERROR_INVALID_PEER",
+        `body.payload.sent.${peer}: not a mixnode or gateway of the topology`,
+      );
+    }
+  }
+  const previous = store.nodeMetrics(report.identityKey, 0, 1)[0]?.receivedAt;
+  const since = Math.max(previous ?? context.registeredAt, context.registeredAt);
+  const elapsedMs = Math.max(0, now - since) + metrics.reportGraceMs;
+  const intervalMs = Math.min(report.intervalMs, elapsedMs);
+  const ceiling = Math.floor((metrics.maxPacketsPerSecond * intervalMs) / 1000);
+  const sent = Object.values(report.sent).reduce((a, b) => a + b, 0);
+  for (const [name, value] of [
+    ["received", report.received],
+    ["sent", sent],
+    ["dropped", report.dropped],
+  ] as const) {
+    if (value > ceiling) {
+      throw new DirectoryError(
+        422,
+        "DIRECTORY_ERROR_METRICS_IMPLAUSIBLE",
+        `body.payload.${name}: ${value} packets in ${intervalMs} ms is more than the ${ceiling} a mixnode can ` +
+          `handle at ${metrics.maxPacketsPerSecond} packets/s`,
+      );
+    }
+  }
+}
+
+/**
  * Mixnode metrics, under `/api/v1/metrics`: signed reports from live mixnodes, per-node sums and network totals
  * over the recent window, and one node's retained reports.
  */
@@ -34,16 +81,18 @@ export const metricsRoutes: DirectoryRoutes<RouteContext> = async (app, options)
         tags,
         summary: "A registered mixnode reports its counters for the last interval (signed)",
         body: signed(MixnodeMetricsReport),
-        response: { 201: MetricsAccepted, 403: HttpErrorBody, ...writeErrors },
+        response: { 201: MetricsAccepted, 403: HttpErrorBody, 422: HttpErrorBody, ...writeErrors },
       },
     },
     async (request, reply) => {
       const { payload, timestamp, signature } = request.body;
       await authenticate(request, payload.identityKey, "metrics:mixnode", timestamp, payload, signature);
       const now = clock();
-      if (book.get("mixnode", payload.identityKey, now) === undefined) {
+      const live = book.get("mixnode", payload.identityKey, now);
+      if (live === undefined) {
         throw new DirectoryError(403, "DIRECTORY_ERROR_NOT_REGISTERED", "identityKey: not a live mixnode");
       }
+      checkReport(payload, { book, store, now, registeredAt: live.registeredAt }, metrics);
       store.insertMetrics(
         {
           identityKey: payload.identityKey,

@@ -358,7 +358,12 @@ describe("directory routes (inject)", () => {
 
   it("accepts signed metrics from a live mixnode only, and summarizes them", async () => {
     const { signer } = generateEd25519Identity();
-    const neighbour = randomKeyHex();
+    const neighbourSigner = generateEd25519Identity().signer;
+    const neighbour = neighbourSigner.publicKey;
+    await post(
+      "/api/v1/presence/mixnodes",
+      await sign("register:mixnode", mixnode(neighbourSigner, 2), neighbourSigner, clock.now()),
+    );
     const report = {
       identityKey: signer.publicKey,
       received: 10,
@@ -413,6 +418,95 @@ describe("directory routes (inject)", () => {
     clock.advance(61_000);
     const later = await directory.app.inject({ method: "GET", url: "/api/v1/metrics/totals" });
     expect(later.json()).toEqual({ received: 0, sent: 0, dropped: 0, reports: 0, nodes: 0 });
+  });
+
+  /** A registered mixnode and a registered neighbour, and a function posting a report signed by the mixnode. */
+  async function reportingMixnode() {
+    const { signer } = generateEd25519Identity();
+    const neighbour = generateEd25519Identity().signer;
+    await post("/api/v1/presence/mixnodes", await sign("register:mixnode", mixnode(signer, 1), signer, clock.now()));
+    await post(
+      "/api/v1/presence/mixnodes",
+      await sign("register:mixnode", mixnode(neighbour, 2), neighbour, clock.now()),
+    );
+    let t = clock.now();
+    const report = async (fields: {
+      received?: number;
+      sent?: Record<string, number>;
+      dropped?: number;
+      intervalMs?: number;
+    }) => {
+      t = Math.max(t + 1, clock.now());
+      const payload = {
+        identityKey: signer.publicKey,
+        received: 0,
+        sent: {},
+        dropped: 0,
+        intervalMs: 10_000,
+        ...fields,
+      };
+      return post("/api/v1/metrics/mixnodes", await sign("metrics:mixnode", payload, signer, t));
+    };
+    return { signer, neighbour, report };
+  }
+
+  it("refuses the reporter's own key and keys that are no mixnode or gateway as neighbours (400 DIRECTORY_ERROR_INVALID_PEER)", async () => {
+    const { signer, neighbour, report } = await reportingMixnode();
+    clock.advance(10_000);
+    for (const peer of [signer.publicKey, "00".repeat(32), randomKeyHex()]) {
+      const refused = await report({ sent: { [peer]: 1 } });
+      expect(refused.statusCode, peer).toBe(400);
+      expect(refused.json().code).toBe("DIRECTORY_ERROR_INVALID_PEER");
+    }
+    expect((await report({ received: 5, sent: { [neighbour.publicKey]: 5 } })).statusCode).toBe(201);
+    // A neighbour that just left is still accepted (the reporter's topology lags); after the grace it is refused.
+    await directory.app.inject({
+      method: "DELETE",
+      url: `/api/v1/presence/mixnodes/${neighbour.publicKey}`,
+      payload: await (async () => {
+        const timestamp = clock.now() + 5;
+        const signature = await neighbour.sign(
+          signingBytes("deregister:mixnode", timestamp, { identityKey: neighbour.publicKey }),
+        );
+        return { timestamp, signature: Buffer.from(signature).toString("hex") };
+      })(),
+    });
+    clock.advance(10_000);
+    expect((await report({ received: 5, sent: { [neighbour.publicKey]: 5 } })).statusCode).toBe(201);
+    clock.advance(121_000);
+    await post("/api/v1/presence/mixnodes", await sign("register:mixnode", mixnode(signer, 1), signer, clock.now()));
+    clock.advance(1);
+    const late = await report({ sent: { [neighbour.publicKey]: 5 } });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().code).toBe("DIRECTORY_ERROR_INVALID_PEER");
+  });
+
+  it("bounds each report by the packet ceiling over the interval the directory measured (422 DIRECTORY_ERROR_METRICS_IMPLAUSIBLE)", async () => {
+    // Default ceiling: 20,000 packets/s. The issue's attack: every counter at 2^32-1.
+    const { neighbour, report } = await reportingMixnode();
+    clock.advance(10_000);
+    const max = 0xffff_ffff;
+    for (const fields of [{ received: max }, { dropped: max }, { sent: { [neighbour.publicKey]: max } }]) {
+      const refused = await report(fields);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().code).toBe("DIRECTORY_ERROR_METRICS_IMPLAUSIBLE");
+    }
+    // 10 s claimed, 10 s (+1 s grace) since registration: 200,000 packets fit, 200,001 do not.
+    expect((await report({ received: 200_001 })).statusCode).toBe(422);
+    expect((await report({ received: 200_000, sent: { [neighbour.publicKey]: 200_000 } })).statusCode).toBe(201);
+    // Reporting every 100 ms while claiming a 10 s interval: each report is bounded by the 100 ms (+ grace) that
+    // passed, so 60 reports a minute cannot add up to more than the ceiling allows in that time.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(100);
+      expect((await report({ received: 30_000, intervalMs: 10_000 })).statusCode).toBe(422);
+      expect((await report({ received: 22_000, intervalMs: 10_000 })).statusCode).toBe(201);
+    }
+    const totals = (await directory.app.inject({ method: "GET", url: "/api/v1/metrics/totals" })).json();
+    expect(totals.received).toBe(200_000 + 20 * 22_000);
+    // A short claimed interval bounds the report too: 1 s claimed after a long silence allows 20,000.
+    clock.advance(30_000);
+    expect((await report({ received: 20_001, intervalMs: 1000 })).statusCode).toBe(422);
+    expect((await report({ received: 20_000, intervalMs: 1000 })).statusCode).toBe(201);
   });
 
   it("serves /health, Prometheus /metrics with rejection counters, and the OpenAPI document", async () => {
