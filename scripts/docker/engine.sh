@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The container engine for scripts/docker-test.sh (sourced): Debian's docker.io and debootstrap installed when
+# missing, a dockerd started when none answers (and stopped again by the caller), and Docker Compose v2 as the docker
+# CLI plugin. Every step checks first, so a second run only checks.
+# Needs: $CACHE (the nym-ts cache), log(), as_root(). Sets DOCKER (the docker CLI to use) and ENGINE_STARTED.
+
+COMPOSE_VERSION=v2.29.7
+# `!reset` in the host-network override needs Compose 2.24 or later.
+COMPOSE_MINIMUM=2.24.0
+
+ENGINE_STARTED=""
+ENGINE_DIR="$CACHE/docker"
+ENGINE_PIDFILE="$ENGINE_DIR/dockerd.pid"
+
+# engine_packages: apt-get install what is missing (docker.io brings dockerd, containerd, runc and a docker CLI).
+engine_packages() {
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || {
+    log "ERROR: ${missing[*]} missing and no apt-get to install them; install them and run again"
+    return 1
+  }
+  log "apt-get install ${missing[*]}"
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}")
+  as_root "${apt[@]}" >"$ENGINE_DIR/apt.log" 2>&1 || {
+    as_root apt-get update >>"$ENGINE_DIR/apt.log" 2>&1 && as_root "${apt[@]}" >>"$ENGINE_DIR/apt.log" 2>&1
+  } || {
+    tail -n 20 "$ENGINE_DIR/apt.log" >&2
+    return 1
+  }
+}
+
+# The docker CLI: one that can build with BuildKit. Docker 23+ CLIs need the buildx plugin for that; Debian's 20.10
+# CLI (/usr/bin/docker) has BuildKit built in (DOCKER_BUILDKIT=1).
+engine_cli() {
+  if docker buildx version >/dev/null 2>&1; then
+    DOCKER=docker
+  elif [ -x /usr/bin/docker ]; then
+    DOCKER=/usr/bin/docker
+  else
+    DOCKER=docker
+  fi
+}
+
+# The pid of the dockerd this script started in an earlier run that did not stop it (killed), if it still runs.
+engine_leftover_pid() {
+  local pid
+  pid=$(cat "$ENGINE_PIDFILE" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--data-root $ENGINE_DIR/data"
+}
+
+# engine_start: uses a running dockerd, else starts one (data under $CACHE/docker/data, so images and the build cache
+# persist across clones; no bridge and no iptables rules: every test container uses host networking).
+engine_start() {
+  mkdir -p "$ENGINE_DIR"
+  engine_packages
+  engine_cli
+  if "$DOCKER" info >/dev/null 2>&1; then
+    # A dockerd left running by an interrupted run of this script is still ours to stop.
+    if engine_leftover_pid; then ENGINE_STARTED=1; fi
+    return 0
+  fi
+  log "starting dockerd (data in $ENGINE_DIR/data, log $ENGINE_DIR/dockerd.log)"
+  as_root bash -c 'nohup "$0" "$@" >"'"$ENGINE_DIR"'/dockerd.log" 2>&1 </dev/null &' \
+    "$(command -v dockerd || echo /usr/sbin/dockerd)" --data-root "$ENGINE_DIR/data" --pidfile "$ENGINE_PIDFILE" \
+    --bridge none --iptables=false --ip-masq=false
+  ENGINE_STARTED=1
+  local i
+  for i in $(seq 1 60); do
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  tail -n 20 "$ENGINE_DIR/dockerd.log" >&2
+  log "ERROR: dockerd did not answer within 30 s"
+  return 1
+}
+
+# engine_stop: stops the dockerd engine_start started (and the containerd it runs), nothing else.
+engine_stop() {
+  [ -n "$ENGINE_STARTED" ] || return 0
+  local pid i
+  pid=$(cat "$ENGINE_PIDFILE" 2>/dev/null) || return 0
+  [ -n "$pid" ] || return 0
+  log "stopping dockerd (pid $pid)"
+  as_root kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 60); do
+    [ -e "/proc/$pid" ] || break
+    sleep 0.5
+  done
+  if [ -e "/proc/$pid" ]; then
+    log "dockerd did not stop in 30 s; killing it"
+    as_root kill -KILL "$pid" 2>/dev/null || true
+  fi
+  ENGINE_STARTED=""
+}
+
+# version_at_least A B: A >= B for dotted versions.
+version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]; }
+
+# engine_compose: Docker Compose v2 as the CLI plugin. Built from source with the machine's Go (about 2-5 minutes on
+# two cores) into $CACHE/docker/compose-<version>, then linked into ~/.docker/cli-plugins; a second run only links.
+engine_compose() {
+  local have
+  have=$("$DOCKER" compose version --short 2>/dev/null || true)
+  if [ -n "$have" ] && version_at_least "${have#v}" "$COMPOSE_MINIMUM"; then return 0; fi
+  local dir="$ENGINE_DIR/compose-$COMPOSE_VERSION" plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
+  if [ ! -x "$dir/docker-compose" ]; then
+    command -v go >/dev/null 2>&1 || {
+      log "ERROR: Docker Compose >= $COMPOSE_MINIMUM is missing and Go is needed to build it; install either"
+      return 1
+    }
+    log "building Docker Compose $COMPOSE_VERSION with $(go env GOVERSION) (a few minutes, once)"
+    local tmp
+    tmp=$(mktemp -d "$ENGINE_DIR/.compose.XXXXXX")
+    GOBIN="$tmp" CGO_ENABLED=0 go install -trimpath \
+      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
+      "github.com/docker/compose/v2/cmd@$COMPOSE_VERSION"
+    mkdir -p "$dir" && mv "$tmp/cmd" "$dir/docker-compose" && rm -rf "$tmp"
+  fi
+  mkdir -p "$plugins"
+  ln -sfn "$dir/docker-compose" "$plugins/docker-compose"
+  "$DOCKER" compose version >/dev/null
+}
