@@ -122,7 +122,7 @@ function asCrateHop(out: ProcessedPacket): CrateHop {
 function ourHops(privateKeys: string[], packet: Uint8Array) {
   const hops: CrateHop[] = [];
   let current = packet;
-  let finalPayload = new Uint8Array(0);
+  let finalPayload: Uint8Array = new Uint8Array(0);
   for (const sk of privateKeys) {
     const out = createSphinxNode(fromHex(sk)).process(current);
     hops.push(asCrateHop(out));
