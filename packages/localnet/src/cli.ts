@@ -88,16 +88,18 @@ function writeCompose(topology: Topology, dir: string, out: string, hostNetwork?
 
 function nextSteps(dir: string): string {
   const d = shown(dir);
+  const bin = d.startsWith("/") ? `${d}/bin` : `$PWD/${d}/bin`;
+  const flag = dir === resolve(DEFAULT_BUILD_DIR) ? "" : ` --dir ${d}`;
   return [
     "",
     "Try next:",
-    `  export PATH=$PWD/${d}/bin:$PATH          # nym-localnet, nymclient and every daemon, run from the sources`,
-    "  nym-localnet status                      # every service, its pid, ports, URL and log",
-    "  nym-localnet logs issuer-0 --follow",
-    `  nymclient demo --dir ${d}/localclient --via-mixnet   # pay, credential, spend over the mixnet`,
+    `  export PATH=${bin}:$PATH   # nym-localnet, nymclient and every daemon, run from the sources`,
+    `  nym-localnet status${flag}          # every service: state, pid, ports, URL, log`,
+    `  nym-localnet logs issuer-0 --follow${flag}`,
+    `  nymclient demo --dir ${d}/localclient --via-mixnet   # pay, get a credential, spend it over the mixnet`,
     `  nymclient balance --dir ${d}/localclient`,
-    "  make localnet-down                       # or: nym-localnet down",
-    "See docs/localnet.md.",
+    `  nym-localnet down${flag}            # or: make localnet-down`,
+    "docs/localnet.md has the rest.",
   ].join("\n");
 }
 

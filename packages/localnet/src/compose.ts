@@ -200,10 +200,11 @@ export function composeFile(topology: Topology, options: ComposeOptions): string
     depends_on: clientDeps,
   };
 
-  const doc = new Document({
-    services: out,
-    volumes: Object.fromEntries(volumes.map((v) => [v, {}])),
-  });
+  // YAML 1.1 rules for quoting ("no" stays a string), and no anchors for repeated objects.
+  const doc = new Document(
+    { services: out, volumes: Object.fromEntries(volumes.map((v) => [v, {}])) },
+    { version: "1.1", aliasDuplicateObjects: false },
+  );
   doc.commentBefore = header(topology);
   return doc.toString({ lineWidth: 0 });
 }

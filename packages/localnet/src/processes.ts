@@ -112,16 +112,25 @@ export function liveServices(dir: string): string[] {
 }
 
 /**
- * Stops a service: SIGTERM to its process group (a daemon run through tsx has a helper process), then SIGKILL after
- * `graceMs`; resolves once no process of the group is left. Removes the pid file.
+ * Stops a service: SIGTERM to its process group (a daemon run through tsx may have a helper process), then SIGKILL
+ * after `graceMs`, or one second after the daemon has logged that it stopped (a daemon whose event loop a lingering
+ * keep-alive socket or timer holds open would otherwise wait out the whole grace period); resolves once no process
+ * of the group is left. Removes the pid file.
  */
 export async function stopService(dir: string, name: string, graceMs = 10_000): Promise<boolean> {
   const pid = runningPid(dir, name);
   let stopped = false;
   if (pid !== undefined) {
+    const log = logFile(dir, name);
+    const logStart = existsSync(log) ? statSync(log).size : 0;
     signalGroup(pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
-    while (groupAlive(pid, dir) && Date.now() < deadline) await sleep(50);
+    let sawStopped: number | undefined;
+    while (groupAlive(pid, dir) && Date.now() < deadline) {
+      await sleep(50);
+      if (sawStopped === undefined && loggedStopped(log, logStart)) sawStopped = Date.now();
+      if (sawStopped !== undefined && Date.now() - sawStopped > 1_000) break;
+    }
     if (groupAlive(pid, dir)) {
       signalGroup(pid, "SIGKILL");
       while (groupAlive(pid, dir)) await sleep(20);
@@ -130,6 +139,25 @@ export async function stopService(dir: string, name: string, graceMs = 10_000): 
   }
   rmSync(pidFile(dir, name), { force: true });
   return stopped;
+}
+
+/** Whether the daemon logged `"msg":"stopped"` (common's runService) after byte `from` of its log. */
+function loggedStopped(path: string, from: number): boolean {
+  try {
+    const size = statSync(path).size;
+    if (size <= from) return false;
+    const fd = openSync(path, "r");
+    try {
+      const length = Math.min(size - from, 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      readSyncAll(fd, buffer, size - length);
+      return buffer.toString("utf8").includes('"msg":"stopped"');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

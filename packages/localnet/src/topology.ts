@@ -208,7 +208,7 @@ export function planServices(topology: Topology): ServiceSpec[] {
     ports: { http: directoryPort },
     url: url(directoryPort),
     health: { type: "http", url: url(directoryPort, "/health") },
-    stage: 3,
+    stage: 1,
     dependsOn: [],
   });
   const http = (name: string, kind: ServiceKind, index: number, dir: string, port: number, deps: string[]) => {
