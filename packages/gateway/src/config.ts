@@ -1,4 +1,5 @@
 import { logConfigSection } from "@nym-ts/common";
+import { observeConfigSection } from "@nym-ts/mixnet-node";
 import { z } from "zod";
 
 /**
@@ -65,6 +66,7 @@ export const GatewayConfig = z
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files, mailboxes.sqlite, replay.sqlite") })
       .describe("Storage"),
+    observe: observeConfigSection,
     log: logConfigSection,
   })
   .describe("nym-gateway");

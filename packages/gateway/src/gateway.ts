@@ -17,7 +17,14 @@ import {
   nymSphinx,
   type SphinxCodec,
 } from "@nym-ts/mixnet";
-import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, startNodeHttp } from "@nym-ts/mixnet-node";
+import {
+  type MixCore,
+  NodeRuntime,
+  nodeNetworkOptions,
+  nodeRuntimeModules,
+  observeOptions,
+  startNodeHttp,
+} from "@nym-ts/mixnet-node";
 import { GatewayConfig, type GatewayConfigInput } from "./config.js";
 import { MailboxStore } from "./mailbox.js";
 
@@ -98,6 +105,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         payloadSize: DEFAULT_PAYLOAD_SIZE,
         loopTimeoutMs: 60_000,
       },
+      observe: observeOptions(config.observe, config.storage.dataDir),
       registration: (k, announced) => ({
         kind: "gateway",
         payload: { ...k, mixnetAddress: announced, clientAddress: announced, version: GATEWAY_VERSION },
@@ -168,12 +176,18 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
             setTimeout(() => push(client, session), 50).unref();
             return;
           }
+          observeDelivered(client, batch);
           session.pushedUpTo = batch[batch.length - 1]!.id;
           counters.pushed += batch.length;
           if (batch.length < config.mailbox.pushBatch) return;
         }
       }, core.errors.at("gateway.push")),
     );
+  };
+
+  /** What a global passive adversary sees of a delivery: one packet per message of the frame (docs/privacy.md). */
+  const observeDelivered = (client: Uint8Array, batch: readonly { data: Uint8Array }[]): void => {
+    if (core.observer) for (const m of batch) core.observer.packet(true, client, 10 + m.data.length, true);
   };
 
   core.onFinal = (result) => {
@@ -219,6 +233,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     }
     switch (type) {
       case FrameType.CLIENT_FORWARD: {
+        core.observer?.packet(false, from, frame.length, true);
         const { firstHop, packet } = decodeClientForward(frame);
         if (!allow(hex(from))) {
           counters.clientPacketsRateLimited++;
@@ -237,7 +252,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         const max = Math.min(decodePull(frame), config.mailbox.maxPull);
         const batch = mailbox?.fetch(from, Math.min(max, config.mailbox.pushBatch)) ?? [];
         counters.pulled += batch.length;
-        transport.send({ id: from }, encodeDeliver(batch));
+        if (transport.send({ id: from }, encodeDeliver(batch))) observeDelivered(from, batch);
         return;
       }
       case FrameType.DELIVERED: {
@@ -251,7 +266,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
   };
 
   transport.onFrame((frame, from) => {
-    if (core.handleFrame(frame)) return;
+    if (core.handleFrame(frame, from)) return;
     try {
       handleClientFrame(frame, from);
     } catch (error) {

@@ -32,4 +32,5 @@ export * from "./mix-core.js";
 export * from "./node-http.js";
 export * from "./node-runtime.js";
 export * from "./noise-crypto.js";
+export * from "./observe.js";
 export * from "./replay-cache.js";

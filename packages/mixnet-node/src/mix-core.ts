@@ -16,6 +16,7 @@ import {
   TopologyIndex,
 } from "@nym-ts/mixnet";
 import { CaughtErrors } from "./caught-errors.js";
+import type { PacketObserver } from "./observe.js";
 
 /**
  * The packet engine shared by mixnodes and gateways: Sphinx processing, the replay check, the delay queue and
@@ -125,6 +126,8 @@ export class MixCore {
   onFinal: (result: Extract<ProcessedPacket, { kind: "final" }>) => void = () => {
     this.drop("not_for_us");
   };
+  /** Traffic observation (`[observe]`, docs/privacy.md): set only when recording, so off costs one check. */
+  observer: PacketObserver | undefined;
 
   constructor(
     private readonly options: MixCoreOptions,
@@ -168,8 +171,9 @@ export class MixCore {
     this.queue.stop();
   }
 
-  /** Handles one MIX_PACKET frame body. */
-  handlePacket(packet: Uint8Array): void {
+  /** Handles one MIX_PACKET frame body; `from` (the neighbour it came from) is only for the observer. */
+  handlePacket(packet: Uint8Array, from?: Uint8Array): void {
+    if (this.observer && from) this.observer.packet(false, from, packet.length + 1, false);
     this.counters.received++;
     this.interval.received++;
     let result: ProcessedPacket;
@@ -218,9 +222,9 @@ export class MixCore {
   }
 
   /** Handles any frame from a neighbour: only MIX_PACKET frames are for the core. */
-  handleFrame(frame: Uint8Array): boolean {
+  handleFrame(frame: Uint8Array, from?: Uint8Array): boolean {
     if (frame[0] !== FrameType.MIX_PACKET) return false;
-    this.handlePacket(frame.subarray(1));
+    this.handlePacket(frame.subarray(1), from);
     return true;
   }
 
@@ -240,6 +244,7 @@ export class MixCore {
       this.drop("link_full");
       return false;
     }
+    this.observer?.packet(true, hop.identityKey, packet.length + 1, false);
     this.counters.forwarded++;
     this.interval.sent.set(hop.id, (this.interval.sent.get(hop.id) ?? 0) + 1);
     return true;

@@ -13,6 +13,7 @@ import { multiaddrToHostPort, type SkippedNode, topologyFromDirectory } from "./
 import { ed25519PublicFromSeed } from "./identity.js";
 import { createLibp2pTransport } from "./libp2p-transport.js";
 import { MixCore, type MixCoreOptions } from "./mix-core.js";
+import { type ObserveOptions, TraceRecorder } from "./observe.js";
 import { ReplayCache } from "./replay-cache.js";
 
 /**
@@ -79,6 +80,8 @@ export interface NodeRuntimeOptions {
   replayPath: string;
   maxQueuedFramesPerLink: number;
   mix: MixCoreOptions;
+  /** Record what a global passive adversary sees (`[observe]`); off when undefined. */
+  observe?: ObserveOptions | undefined;
   /** What to register: called with the hex keys. */
   registration: (
     keys: { identityKey: string; sphinxKey: string },
@@ -160,6 +163,7 @@ export class NodeRuntime {
   readonly identityKey: string;
   readonly sphinxPublicKey: string;
   private replay: ReplayCache | undefined;
+  private recorder: TraceRecorder | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private etag: string | undefined;
   private readonly log: Logger;
@@ -213,6 +217,12 @@ export class NodeRuntime {
   async start(): Promise<void> {
     this.replay = new ReplayCache({ path: this.options.replayPath, epoch: this.sphinxPublicKey });
     if (this.replay.loaded > 0) this.log.info({ tags: this.replay.loaded }, "replay tags restored");
+    if (this.options.observe) {
+      const role = this.options.mix.layer;
+      this.recorder = new TraceRecorder({ ...this.options.observe, self: this.transport.localId, role }, this.log);
+      this.core.observer = this.recorder;
+      this.log.info({ path: this.options.observe.path }, "traffic observation on");
+    }
     await this.transport.start();
     await this.register();
     await this.refreshTopology();
@@ -227,6 +237,9 @@ export class NodeRuntime {
     this.timers.length = 0;
     this.core.stop();
     await this.transport.stop();
+    this.core.observer = undefined;
+    this.recorder?.close();
+    this.recorder = undefined;
     this.replay?.close();
     this.replay = undefined;
   }

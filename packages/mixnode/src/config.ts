@@ -1,5 +1,6 @@
 import { logConfigSection } from "@nym-ts/common";
 import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
+import { observeConfigSection } from "@nym-ts/mixnet-node";
 import { z } from "zod";
 
 /**
@@ -70,6 +71,7 @@ export const MixnodeConfig = z
     storage: z
       .strictObject({ dataDir: z.string().min(1).describe("Holds the key files and replay.sqlite") })
       .describe("Storage"),
+    observe: observeConfigSection,
     log: logConfigSection,
   })
   .describe("nym-mixnode");

@@ -1,7 +1,14 @@
 import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import { type MixTransport, nymSphinx, type SphinxCodec } from "@nym-ts/mixnet";
-import { type MixCore, NodeRuntime, nodeNetworkOptions, nodeRuntimeModules, startNodeHttp } from "@nym-ts/mixnet-node";
+import {
+  type MixCore,
+  NodeRuntime,
+  nodeNetworkOptions,
+  nodeRuntimeModules,
+  observeOptions,
+  startNodeHttp,
+} from "@nym-ts/mixnet-node";
 import { MixnodeConfig, type MixnodeConfigInput } from "./config.js";
 
 /** package.json's version + NYM_BUILD_COMMIT: registered with the directory, reported by /health. */
@@ -53,6 +60,7 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         payloadSize: config.mixing.payloadSize,
         loopTimeoutMs: config.mixing.loopTimeoutMs,
       },
+      observe: observeOptions(config.observe, config.storage.dataDir),
       registration: (k, announced) => ({
         kind: "mixnode",
         payload: { ...k, host: announced, layer: config.mixnode.layer, version: MIXNODE_VERSION },
@@ -60,8 +68,8 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
     },
     nodeRuntimeModules(log, modules, nymSphinx),
   );
-  runtime.transport.onFrame((frame) => {
-    if (!runtime.core.handleFrame(frame)) runtime.core.drop("unexpected_frame");
+  runtime.transport.onFrame((frame, from) => {
+    if (!runtime.core.handleFrame(frame, from)) runtime.core.drop("unexpected_frame");
   });
   let http: Awaited<ReturnType<typeof startNodeHttp>> | undefined;
   return {

@@ -40,6 +40,8 @@ export interface LoopbackMixnetOptions {
   mixing?: LoopbackMixing;
   /** Directory periods of every node (fast defaults: register 2 s, topology 1 s, metrics 1 s). */
   directoryTiming?: { registerIntervalMs?: number; topologyRefreshMs?: number; metricsIntervalMs?: number };
+  /** Every mixnode and gateway records what a global passive adversary sees (`observe.enabled`; docs/privacy.md). */
+  observe?: boolean;
   /** Serve each mixnode's /health and /metrics on a free port of its own (default false). */
   mixnodeHttp?: boolean;
   /** Log of the in-process nodes and the directory (default silent); processes log at `processLogLevel`. */
@@ -210,6 +212,7 @@ export async function startLoopbackMixnet(options: LoopbackMixnetOptions = {}): 
           storage: { dataDir },
           http: httpPort === undefined ? { enabled: false } : { port: httpPort },
           log: { level: options.processLogLevel ?? "warn" },
+          ...(options.observe ? { observe: { enabled: true } } : {}),
         };
         const configPath = join(dataDir, "config.json");
         writeFileSync(configPath, JSON.stringify(config));
@@ -249,7 +252,13 @@ export async function startLoopbackMixnet(options: LoopbackMixnetOptions = {}): 
       initNodeKeys(d);
       gatewayDirs.push(d);
       const g = createGateway(
-        { gateway: { port: 0 }, directory: timing, storage: { dataDir: d }, http: { enabled: false } },
+        {
+          gateway: { port: 0 },
+          directory: timing,
+          storage: { dataDir: d },
+          http: { enabled: false },
+          ...(options.observe ? { observe: { enabled: true } } : {}),
+        },
         { log },
       );
       await g.start();
@@ -302,6 +311,7 @@ export async function startLoopbackMixnet(options: LoopbackMixnetOptions = {}): 
           directory: timing,
           storage: { dataDir: gatewayDirs[i] as string },
           http: { enabled: false },
+          ...(options.observe ? { observe: { enabled: true } } : {}),
         },
         { log },
       );
