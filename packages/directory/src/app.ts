@@ -7,6 +7,7 @@ import { DirectoryError } from "./errors.js";
 import { createPayloadKeyCheck, passesKeyCheck } from "./key-checks.js";
 import { PresenceBook } from "./presence-book.js";
 import type { RouteContext, RouteLimit } from "./routes/context.js";
+import { explorerRoutes } from "./routes/explorer.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { presenceRoutes } from "./routes/presence.js";
 import { topologyRoutes } from "./routes/topology.js";
@@ -126,6 +127,7 @@ export async function buildDirectoryApp(options: DirectoryAppOptions): Promise<{
     }
     await app.register(topologyRoutes, { ...context, prefix: "/api/v1" });
     await app.register(metricsRoutes, { ...context, prefix: "/api/v1/metrics" });
+    await app.register(explorerRoutes, { ...context, prefix: "/explorer" });
     await app.ready();
     return { app, book: presenceBook };
   } catch (error) {

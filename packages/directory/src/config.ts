@@ -97,6 +97,22 @@ const RateLimitSection = z
   })
   .describe("Rate limits");
 
+const ExplorerSection = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Serve the explorer page at /explorer"),
+    assetsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The built page (index.html and assets/); default: the @nym-ts/explorer package's dist/web"),
+    chainRpcUrl: z
+      .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+      .optional()
+      .describe("A CometBFT RPC the page may read besides the registered validators' (e.g. a sentry node)"),
+    rpcTimeoutMs: z.int().min(100).max(60_000).default(3000).describe("Timeout of each proxied RPC call"),
+  })
+  .describe("Explorer page");
+
 export const DirectoryConfig = z
   .strictObject({
     http: HttpSection.prefault({}),
@@ -104,6 +120,7 @@ export const DirectoryConfig = z
     presence: PresenceSection.prefault({}),
     metrics: MetricsSection.prefault({}),
     rateLimit: RateLimitSection.prefault({}),
+    explorer: ExplorerSection.prefault({}),
     log: logConfigSection,
   })
   .describe("nym-directory configuration");
