@@ -21,6 +21,11 @@ export const TX_CODES = {
   CHAIN_ERROR_BALANCE_OVERFLOW: 13,
   /** A deposit whose proof is not a Coconut Θ encoding carrying the deposited zeta (see `proofZeta`). */
   CHAIN_ERROR_ZETA_MISMATCH: 14,
+  /**
+   * A tx body whose JSON names one key twice in an object (`"nonce":99,"nonce":3`): parsers disagree on which one
+   * counts (JSON.parse keeps the last), so the ledger refuses the tx rather than pick one.
+   */
+  CHAIN_ERROR_DUPLICATE_KEY: 15,
 } as const;
 
 export type TxErrorCode = keyof typeof TX_CODES;

@@ -64,6 +64,7 @@ export {
   type DepositCredential,
   decodeTx,
   depositCredentialSchema,
+  duplicateJsonKey,
   ethTxHashSchema,
   MAX_BLIND_SIGN_REQUEST_BYTES,
   MAX_PROOF_BYTES,

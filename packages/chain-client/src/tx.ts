@@ -10,7 +10,8 @@ import { type Address, bytesToHex, publicKeyFromSecretKey, signMessage, type TxS
  *
  * The signature is Ethereum-style ECDSA/secp256k1 over keccak256(`SIGN_DOMAIN || body`). The body names the chain and the
  * sender's nonce, so a tx is bound to one chain and executes at most once. The sender is the Ethereum address of the
- * public key. The body is validated by the zod schemas below in CheckTx and again in FinalizeBlock.
+ * public key. The body is validated by the zod schemas below in CheckTx and again in FinalizeBlock; a body that names a
+ * key twice in one object is refused (CHAIN_ERROR_DUPLICATE_KEY), so every parser reads one tx the same way.
  */
 export const TX_VERSION = 1;
 export const SIGN_DOMAIN = new TextEncoder().encode("nym-ts/chain tx v1\n");
@@ -250,6 +251,61 @@ function toHex(value: Uint8Array | string): string {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The index of the quote that closes the JSON string opened at `open`, in text already known to be valid JSON: the
+ * next quote not escaped by an odd run of backslashes. `indexOf` jumps over long hex strings in native code.
+ */
+function closingQuote(text: string, open: number): number {
+  let close = text.indexOf('"', open + 1);
+  for (;;) {
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    close = text.indexOf('"', close + 1);
+  }
+}
+
+/**
+ * The first key named twice in one object of `text`, which must be valid JSON (run it after `JSON.parse`): keys are
+ * compared after unescaping, so `"nonce"` and `"non\u0063e"` are the same key. Undefined when every key is unique.
+ * One pass over the text; string contents are skipped with `indexOf`, so a body of long hex strings costs about as
+ * much as one of short ones.
+ */
+export function duplicateJsonKey(text: string): string | undefined {
+  /** One entry per open container: the keys seen so far for an object, undefined for an array. */
+  const stack: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const close = closingQuote(text, i);
+      if (expectKey) {
+        const raw = text.slice(i + 1, close);
+        const key = raw.includes("\\") ? (JSON.parse(text.slice(i, close + 1)) as string) : raw;
+        const keys = stack[stack.length - 1] as Set<string>;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = close;
+    } else if (c === 0x7b /* { */) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push(undefined);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = stack[stack.length - 1] !== undefined;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Decodes and checks a tx: framing, UTF-8, JSON, schema, then signature. Throws `TxRejected` with the precise code.
  * Does not look at state (nonce, roles): the ledger does that.
@@ -263,10 +319,18 @@ export function decodeTx(tx: Uint8Array, verifier: TxSignatureVerifier, hash = t
   const signature = tx.subarray(34, HEADER_BYTES);
   const bodyBytes = tx.subarray(HEADER_BYTES);
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(decoder.decode(bodyBytes));
+    text = decoder.decode(bodyBytes);
+    json = JSON.parse(text);
   } catch {
     throw new TxRejected("CHAIN_ERROR_ENCODING", "tx body is not UTF-8 JSON");
+  }
+  // JSON.parse keeps the last of two equal keys, another parser may keep the first: one signed body must have one
+  // reading, so a body that names a key twice is refused before anything reads it.
+  const duplicate = duplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    throw new TxRejected("CHAIN_ERROR_DUPLICATE_KEY", `tx body names the key ${JSON.stringify(duplicate)} twice`);
   }
   let parsed: ReturnType<typeof txBodySchema.safeParse>;
   try {

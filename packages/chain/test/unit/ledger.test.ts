@@ -159,6 +159,24 @@ describe("ledger: nonces, signatures, schemas", () => {
     expect(ledger.checkTx(new Uint8Array(70_000)).code).toBe(TX_CODES.CHAIN_ERROR_TX_TOO_LARGE);
   });
 
+  it('rejects a body naming a key twice ("nonce":1,"nonce":0) with CHAIN_ERROR_DUPLICATE_KEY, in CheckTx and in a block', () => {
+    const ledger = newLedger();
+    const text = JSON.stringify({
+      type: "transfer_notification",
+      chainId: CHAIN,
+      nonce: 1,
+      ethTxHash: ethTxHashOf("a"),
+      logIndex: 0,
+      address: user.address,
+      amount: "100",
+    }).replace('"nonce":1', '"nonce":1,"nonce":0');
+    // The last nonce (0) is the watcher's next one: without the check, JSON.parse would run it.
+    const tx = rawSignedText(watchers[0]!.key, text);
+    expect(ledger.checkTx(tx).code).toBe(TX_CODES.CHAIN_ERROR_DUPLICATE_KEY);
+    expect(block(ledger, [tx]).txResults[0]?.code).toBe(TX_CODES.CHAIN_ERROR_DUPLICATE_KEY);
+    expect(account(ledger, watchers[0]!.address).nonce).toBe(0);
+  });
+
   it.each([
     ["an unknown tx type", { type: "mint", amount: "5" }],
     ["an extra field", { type: "transfer_notification", extra: 1 }],
@@ -391,7 +409,7 @@ describe("ledger: credential deposits, who checks what", () => {
     expect(account(ledger, thief.address).balance).toBe("0");
   });
 
-  it("only appends to TX_CODES: the zeta check has the new code 14 and every older code keeps its number", () => {
+  it("only appends to TX_CODES: the zeta check has code 14, duplicate JSON keys 15, every older code keeps its number", () => {
     expect(TX_CODES).toMatchObject({
       CHAIN_ERROR_ENCODING: 1,
       CHAIN_ERROR_SCHEMA: 2,
@@ -407,6 +425,7 @@ describe("ledger: credential deposits, who checks what", () => {
       CHAIN_ERROR_TX_TOO_LARGE: 12,
       CHAIN_ERROR_BALANCE_OVERFLOW: 13,
       CHAIN_ERROR_ZETA_MISMATCH: 14,
+      CHAIN_ERROR_DUPLICATE_KEY: 15,
     });
   });
 });
@@ -603,7 +622,12 @@ describe("ledger: queries", () => {
 
 /** Signs arbitrary JSON as a v1 tx, bypassing the builder's schema check (to test the ledger's). */
 function rawSigned(secretKey: Uint8Array, body: unknown): Uint8Array {
-  const bodyBytes = new TextEncoder().encode(JSON.stringify(body));
+  return rawSignedText(secretKey, JSON.stringify(body));
+}
+
+/** A tx over the body text exactly as given, validly signed. */
+function rawSignedText(secretKey: Uint8Array, text: string): Uint8Array {
+  const bodyBytes = new TextEncoder().encode(text);
   const domain = new TextEncoder().encode("nym-ts/chain tx v1\n");
   const msg = new Uint8Array([...domain, ...bodyBytes]);
   const sig = secp256k1.sign(keccak_256(msg), secretKey, { prehash: false, lowS: true });

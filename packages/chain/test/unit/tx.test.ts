@@ -6,7 +6,10 @@ import {
   buildDepositCredential,
   buildTransferNotification,
   decodeTx,
+  duplicateJsonKey,
+  publicKeyFromSecretKey,
   signBytes,
+  signMessage,
   TxRejected,
   txHash,
 } from "@nym-ts/chain-client";
@@ -93,5 +96,75 @@ describe("tx codec", () => {
     expect(() =>
       buildDepositCredential(key, { chainId: "c", nonce: 0 }, { zeta: zetaOf("a"), value: 0n, proof: "0x01" }),
     ).toThrow();
+  });
+});
+
+/** A v1 tx over `body` exactly as written (the builders only write canonical bodies), validly signed by `key`. */
+function signRawBody(key: Uint8Array, body: string): Uint8Array {
+  const bodyBytes = new TextEncoder().encode(body);
+  const tx = new Uint8Array(98 + bodyBytes.length);
+  tx[0] = 1;
+  tx.set(publicKeyFromSecretKey(key), 1);
+  tx.set(signMessage(signBytes(bodyBytes), key), 34);
+  tx.set(bodyBytes, 98);
+  return tx;
+}
+
+describe("tx bodies with duplicate JSON keys", () => {
+  const verifier = new SignatureVerifier();
+  const key = testKey("duplicates");
+  const fields = (nonce: string) =>
+    `"type":"transfer_notification","chainId":"c",${nonce},"ethTxHash":"${ethTxHashOf("dup")}","logIndex":0,` +
+    `"address":"${addressFromSecretKey(key)}","amount":"1"`;
+  const code = (tx: Uint8Array) => {
+    try {
+      decodeTx(tx, verifier);
+      return "accepted";
+    } catch (error) {
+      return (error as TxRejected).code;
+    }
+  };
+
+  it('refuses "nonce":99,"nonce":3 (JSON.parse would run nonce 3) with CHAIN_ERROR_DUPLICATE_KEY, signed or not', () => {
+    expect(code(signRawBody(key, `{${fields('"nonce":3')}}`))).toBe("accepted");
+    const tx = signRawBody(key, `{${fields('"nonce":99,"nonce":3')}}`);
+    expect(code(tx)).toBe("CHAIN_ERROR_DUPLICATE_KEY");
+    expect(() => decodeTx(tx, verifier)).toThrow(/"nonce" twice/);
+  });
+
+  it("compares keys after unescaping and sees duplicates at any depth, never inside strings", () => {
+    expect(code(signRawBody(key, `{${fields('"nonce":99,"non\\u0063e":3')}}`))).toBe("CHAIN_ERROR_DUPLICATE_KEY");
+    expect(code(signRawBody(key, `{${fields('"nonce" : 1 ,\n "nonce":3')}}`))).toBe("CHAIN_ERROR_DUPLICATE_KEY");
+    expect(duplicateJsonKey('{"a":[{"b":1,"b":2}]}')).toBe("b");
+    expect(duplicateJsonKey('{"a":{"b":1},"b":{"a":2}}')).toBeUndefined();
+    expect(duplicateJsonKey('{"a":"\\"a\\":1,\\"a\\":2","b":["a","a"]}')).toBeUndefined();
+    expect(duplicateJsonKey('{"a\\\\":1,"a\\\\":2}')).toBe("a\\");
+    expect(duplicateJsonKey('{"":1,"":2}')).toBe("");
+    expect(duplicateJsonKey("[1,2,3]")).toBeUndefined();
+  });
+
+  it("finds no duplicate in any serialized JSON value, and finds the one injected into an object (property)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(duplicateJsonKey(JSON.stringify(value))).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }),
+        fc.nat(),
+        fc.jsonValue(),
+        (object, pick, extra) => {
+          const keys = Object.keys(object);
+          const again = keys[pick % keys.length] as string;
+          const text = JSON.stringify(object);
+          const injected = `${text.slice(0, -1)},${JSON.stringify(again)}:${JSON.stringify(extra) ?? "null"}}`;
+          expect(duplicateJsonKey(injected)).toBe(again);
+          expect(duplicateJsonKey(JSON.stringify({ nested: [JSON.parse(injected)] }))).toBeUndefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
