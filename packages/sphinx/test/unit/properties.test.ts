@@ -11,6 +11,8 @@ import {
   type ProcessedPacket,
   SphinxError,
   type SphinxNode,
+  type SphinxVersion,
+  type SurbKeys,
   useSurb,
 } from "../../src/index.js";
 import { makeRoute, seededRandom } from "../helpers.js";
@@ -32,8 +34,17 @@ const caseArb = routeArb.chain((order) =>
     seed: fc.string(),
     destination: fc.uint8Array({ minLength: 32, maxLength: 32 }),
     identifier: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    version: fc.constantFrom(258, 259, 260),
+    surbKeys: fc.constantFrom("last-hop", "every-hop"),
   }),
 );
+
+/** A SURB kind for the case: 258 either; 259 every-hop, 260 last-hop (the only kinds the crate defines). */
+const surbKind = (c: { version: SphinxVersion; surbKeys: SurbKeys }) =>
+  ({
+    version: c.version,
+    keys: c.version === 258 ? c.surbKeys : c.version === 259 ? "every-hop" : "last-hop",
+  }) as const;
 
 function build(c: { order: number[]; size: number; seed: string }) {
   const random = seededRandom(c.seed);
@@ -64,7 +75,7 @@ function sphinxCode(f: () => unknown): string | undefined {
 }
 
 describe("properties (fast-check)", () => {
-  it("random routes, delays, sizes and messages deliver the exact message and routing data", () => {
+  it("random versions, routes, delays, sizes and messages deliver the exact message and routing data", () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const { message, route, random } = build(c);
@@ -76,10 +87,12 @@ describe("properties (fast-check)", () => {
           message,
           payloadSize: c.size,
           random,
+          version: c.version,
         });
         expect(packet.length).toBe(HEADER_LENGTH + c.size);
         const outs = runRoute(c.order, packet);
         outs.forEach((out, h) => {
+          expect(out.version).toBe(c.version);
           if (h < outs.length - 1) {
             expect(out.kind).toBe("forward");
             if (out.kind === "forward") {
@@ -110,6 +123,7 @@ describe("properties (fast-check)", () => {
           message,
           payloadSize: c.size,
           random,
+          version: c.version,
         });
         const hop = hopPick % c.order.length;
         let current = packet;
@@ -127,7 +141,7 @@ describe("properties (fast-check)", () => {
     );
   });
 
-  it("tampering with the payload at any hop is caught at the end, for forward packets and SURB replies", () => {
+  it("tampering with the payload at any hop is caught at the end, for forward packets and every kind of SURB reply", () => {
     fc.assert(
       fc.property(caseArb, fc.nat(), fc.nat(), fc.boolean(), (c, hopPick, bytePick, reply) => {
         const { message, route, random } = build(c);
@@ -135,7 +149,7 @@ describe("properties (fast-check)", () => {
         let packet: Uint8Array;
         let recoveryKeys: Uint8Array | undefined;
         if (reply) {
-          const surb = createSurb({ route, delays: c.delays, destination, random });
+          const surb = createSurb({ route, delays: c.delays, destination, random, ...surbKind(c) });
           recoveryKeys = surb.recoveryKeys;
           packet = useSurb(surb.surb, message, c.size).packet;
         } else {
@@ -146,6 +160,7 @@ describe("properties (fast-check)", () => {
             message,
             payloadSize: c.size,
             random,
+            version: c.version,
           }).packet;
         }
         const tamperAt = hopPick % c.order.length;
