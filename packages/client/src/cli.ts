@@ -12,7 +12,7 @@ import {
   UsageError,
 } from "@nym-ts/common";
 import { createDirectoryClient } from "@nym-ts/directory-client";
-import { formatAddress } from "@nym-ts/mixnet";
+import { createNymSphinx, formatAddress } from "@nym-ts/mixnet";
 import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
 import { ClientConfig } from "./config.js";
 import { credentialCommands } from "./credentials/commands.js";
@@ -58,7 +58,7 @@ export function openClient(
   const keys = readClientKeys(dir);
   const client = new MixClient(
     { ...keys, gateway: config.gateway, directoryUrl: config.directoryUrl, traffic: config.traffic, mailboxMode },
-    { log },
+    { log, sphinx: createNymSphinx({ version: config.sphinx.version }) },
   );
   return { client, log };
 }

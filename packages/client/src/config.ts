@@ -1,4 +1,4 @@
-import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
+import { DEFAULT_PAYLOAD_SIZE, DEFAULT_SPHINX_VERSION, PayloadSize, SPHINX_VERSIONS } from "@nym-ts/mixnet";
 import { z } from "zod";
 import { ChainSection, CredentialsSection, EthereumSection } from "./credentials/sections.js";
 
@@ -41,6 +41,17 @@ export const ClientConfig = z
         maxAttempts: 10,
       })
       .describe("Loopix traffic parameters"),
+    sphinx: z
+      .strictObject({
+        version: z
+          .literal(SPHINX_VERSIONS)
+          .default(DEFAULT_SPHINX_VERSION)
+          .describe(
+            "Sphinx format of the packets this client creates: 258, 259 (nym's current release; default) or 260. SURBs: 572 bytes with 258, 396 otherwise; the clients that exchange SURBs must agree",
+          ),
+      })
+      .default({ version: DEFAULT_SPHINX_VERSION })
+      .describe("Sphinx packet format"),
     log: z
       .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn").describe("Level"),

@@ -1,4 +1,5 @@
 import { logConfigSection } from "@nym-ts/common";
+import { DEFAULT_SPHINX_VERSION, SPHINX_VERSIONS } from "@nym-ts/mixnet";
 import { observeConfigSection } from "@nym-ts/mixnet-node";
 import { z } from "zod";
 
@@ -35,6 +36,17 @@ export const GatewayConfig = z
       })
       .prefault({})
       .describe("Mixing (gateways forward mix loops that cross them)"),
+    sphinx: z
+      .strictObject({
+        version: z
+          .literal(SPHINX_VERSIONS)
+          .default(DEFAULT_SPHINX_VERSION)
+          .describe(
+            "Sphinx format of the packets this gateway creates (none today: it sends no loops of its own): 258, 259 (nym's current release; default) or 260. Packets of all three are processed whatever this says",
+          ),
+      })
+      .prefault({})
+      .describe("Sphinx packet format"),
     mailbox: z
       .strictObject({
         maxMessagesPerClient: z.int().min(1).default(10_000).describe("Stored packets per client; more are dropped"),

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import {
+  createNymSphinx,
   DEFAULT_PAYLOAD_SIZE,
   decodeClientForward,
   decodeDelivered,
@@ -14,7 +15,6 @@ import {
   guarded,
   type MailboxMode,
   type MixTransport,
-  nymSphinx,
   type SphinxCodec,
 } from "@nym-ts/mixnet";
 import {
@@ -111,7 +111,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         payload: { ...k, mixnetAddress: announced, clientAddress: announced, version: GATEWAY_VERSION },
       }),
     },
-    nodeRuntimeModules(log, modules, nymSphinx),
+    nodeRuntimeModules(log, modules, createNymSphinx({ version: config.sphinx.version })),
   );
   const { core, transport } = runtime;
   const counters: GatewayCounters = {

@@ -1,5 +1,5 @@
 import { logConfigSection } from "@nym-ts/common";
-import { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/mixnet";
+import { DEFAULT_PAYLOAD_SIZE, DEFAULT_SPHINX_VERSION, PayloadSize, SPHINX_VERSIONS } from "@nym-ts/mixnet";
 import { observeConfigSection } from "@nym-ts/mixnet-node";
 import { z } from "zod";
 
@@ -60,6 +60,17 @@ export const MixnodeConfig = z
       })
       .prefault({})
       .describe("Mixing"),
+    sphinx: z
+      .strictObject({
+        version: z
+          .literal(SPHINX_VERSIONS)
+          .default(DEFAULT_SPHINX_VERSION)
+          .describe(
+            "Sphinx format of the packets this node creates (its own loops): 258, 259 (nym's current release; default) or 260. Packets of all three are processed whatever this says",
+          ),
+      })
+      .prefault({})
+      .describe("Sphinx packet format"),
     http: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Serve GET /health and Prometheus GET /metrics"),

@@ -1,6 +1,6 @@
 import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
-import { type MixTransport, nymSphinx, type SphinxCodec } from "@nym-ts/mixnet";
+import { createNymSphinx, type MixTransport, type SphinxCodec } from "@nym-ts/mixnet";
 import {
   type MixCore,
   NodeRuntime,
@@ -66,7 +66,7 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         payload: { ...k, host: announced, layer: config.mixnode.layer, version: MIXNODE_VERSION },
       }),
     },
-    nodeRuntimeModules(log, modules, nymSphinx),
+    nodeRuntimeModules(log, modules, createNymSphinx({ version: config.sphinx.version })),
   );
   runtime.transport.onFrame((frame, from) => {
     if (!runtime.core.handleFrame(frame, from)) runtime.core.drop("unexpected_frame");

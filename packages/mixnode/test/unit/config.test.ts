@@ -17,4 +17,14 @@ describe("mixnode config", () => {
     expect(MixnodeConfig.safeParse({ ...minimal, mixnode: { layer: 4 } }).success).toBe(false);
     expect(MixnodeConfig.safeParse({ ...minimal, mixing: { loopRate: -1 } }).success).toBe(false);
   });
+
+  it("sphinx.version: 259 by default, 258 and 260 accepted, anything else refused", () => {
+    expect(MixnodeConfig.parse(minimal).sphinx.version).toBe(259);
+    for (const version of [258, 259, 260] as const) {
+      expect(MixnodeConfig.parse({ ...minimal, sphinx: { version } }).sphinx.version).toBe(version);
+    }
+    for (const version of [1, 257, 261, "259"]) {
+      expect(MixnodeConfig.safeParse({ ...minimal, sphinx: { version } }).success).toBe(false);
+    }
+  });
 });
