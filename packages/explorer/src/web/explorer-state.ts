@@ -274,8 +274,10 @@ export class ExplorerController {
       const url = new URL(`metrics/mixnodes/${node.identityKey}?limit=${limit}`, this.#options.apiBase);
       const answer = await this.#get(url, NodeMetricsHistory);
       this.#reports.merge(node.identityKey, answer.data.reports);
+      return true;
     });
-    if (mixnodes.length > 0 && histories.every((h) => h === undefined)) failure ??= new FetchFailure("http", "metrics");
+    if (mixnodes.length > 0 && histories.every((h) => h === undefined))
+      failure ??= new FetchFailure("http", "no mixnode's metrics could be read");
     this.#reports.prune(this.now());
     if (failure === undefined) this.#succeeded(source);
     else this.#failed(source, failure);

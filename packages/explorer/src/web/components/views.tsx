@@ -359,9 +359,18 @@ export function ActivityPanel({ snapshot }: { snapshot: Snapshot }) {
     <Panel
       title="Credential activity"
       subtitle={
-        a === undefined
-          ? "Waiting for the chain"
-          : `${ACTIVITY_EVENT_TYPES.map((t) => `${a.totals[t]} ${ACTIVITY_EVENTS[t].label}`).join(" · ")} in the span`
+        a === undefined ? (
+          "Waiting for the chain"
+        ) : (
+          <>
+            {ACTIVITY_EVENT_TYPES.map((t) => (
+              <span class="total" key={t} data-testid={`activity-total-${t}`} data-count={a.totals[t]}>
+                <b>{a.totals[t]}</b> {ACTIVITY_EVENTS[t].label}
+              </span>
+            ))}{" "}
+            in the last {Math.round(a.times.length)} min
+          </>
+        )
       }
     >
       {a === undefined ? (
