@@ -188,8 +188,9 @@ export class ReportStore {
   }
 
   /**
-   * Rates over the last `spanMs` in buckets of `bucketMs`: each report's counts spread evenly over the interval it
-   * covers, so a node reporting every 10 s and one reporting every second plot alike.
+   * Rates over the last `spanMs` (from the first report held, when that is later, but over at least `minSpanMs`) in
+   * buckets of `bucketMs`: each report's counts spread evenly over the interval it covers, so a node reporting every
+   * 10 s and one reporting every second plot alike.
    */
   series(
     layerOf: ReadonlyMap<string, number>,
@@ -197,9 +198,16 @@ export class ReportStore {
     now: number,
     spanMs = 10 * 60_000,
     bucketMs = 5_000,
+    minSpanMs = 2 * 60_000,
   ): RateSeries {
-    const buckets = Math.max(1, Math.ceil(spanMs / bucketMs));
     const end = Math.floor(now / bucketMs) * bucketMs;
+    // A young network plots from its first report (at least `minSpanMs`), not across minutes of nothing.
+    let earliest = end;
+    for (const reports of this.#byNode.values()) {
+      for (const r of reports.values()) earliest = Math.min(earliest, r.receivedAt - r.intervalMs);
+    }
+    const wanted = Math.max(minSpanMs, end - Math.floor(earliest / bucketMs) * bucketMs + bucketMs);
+    const buckets = Math.max(1, Math.ceil(Math.min(spanMs, wanted) / bucketMs));
     const start = end - buckets * bucketMs;
     const zeros = () => new Array<number>(buckets).fill(0);
     const layers: [number[], number[], number[]] = [zeros(), zeros(), zeros()];

@@ -91,6 +91,9 @@ function Stat(props: { label: string; value: ComponentChildren; hint?: Component
 export function Summary({ snapshot }: { snapshot: Snapshot }) {
   const mixnodes = snapshot.layers.flat();
   const up = mixnodes.filter((n) => n.status === "up").length;
+  const listed = mixnodes.filter((n) => n.status !== "down").length;
+  const silent = mixnodes.filter((n) => n.status === "silent").length;
+  const down = mixnodes.length - listed;
   const gatewaysUp = snapshot.gateways.filter((g) => g.status === "up").length;
   const validatorsUp = snapshot.validators.filter((v) => v.status === "up").length;
   const blockAge = snapshot.chain.blockTime === undefined ? undefined : snapshot.now - snapshot.chain.blockTime;
@@ -100,11 +103,26 @@ export function Summary({ snapshot }: { snapshot: Snapshot }) {
     <div class="stats">
       <Stat
         label="Mixnodes up"
-        value={`${up} / ${mixnodes.length}`}
-        hint={snapshot.layers.map((l, i) => `L${i + 1}: ${l.filter((n) => n.status !== "down").length}`).join(" · ")}
+        value={`${up} / ${listed}`}
+        hint={[
+          snapshot.layers.map((l, i) => `L${i + 1}: ${l.filter((n) => n.status !== "down").length}`).join(" · "),
+          silent > 0 ? `${silent} silent` : "",
+          down > 0 ? `${down} down` : "",
+        ]
+          .filter((part) => part !== "")
+          .join(" · ")}
         testId="stat-mixnodes"
       />
-      <Stat label="Gateways up" value={`${gatewaysUp} / ${snapshot.gateways.length}`} testId="stat-gateways" />
+      <Stat
+        label="Gateways up"
+        value={String(gatewaysUp)}
+        hint={
+          snapshot.gateways.length > gatewaysUp
+            ? `${snapshot.gateways.length - gatewaysUp} down`
+            : `delivered ${formatRate(snapshot.gateways.reduce((t, g) => t + g.delivered, 0))}/s`
+        }
+        testId="stat-gateways"
+      />
       <Stat
         label="Mix throughput"
         value={
