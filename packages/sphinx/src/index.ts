@@ -1,25 +1,46 @@
 /**
- * @nym-ts/sphinx: Sphinx mix packets (Danezis and Goldberg, IEEE S&P 2009) in the layout of nym's `sphinx-packet`,
- * current version 258, so that our mix nodes and nym's can process each other's packets. Sources:
- * docs/architecture.md ("Sources"). Pure library: no I/O, no logging, randomness injectable.
+ * @nym-ts/sphinx: Sphinx mix packets (Danezis and Goldberg, IEEE S&P 2009) in the formats of nym's `sphinx-packet`
+ * crate, versions 258, 259 and 260. Sources: docs/architecture.md ("Sources"). Pure library: no I/O, no logging,
+ * randomness injectable.
+ *
+ * What the tests prove about nym (test/vectors/nym-interop.test.ts, on vectors printed by crates 0.5.0, 0.6.0 and
+ * 0.8.0 themselves, on both backends): for every version each crate builds, our nodes give exactly the crate's hop
+ * results (next packet, address, delay, replay tag, final payload) for the crate's packets and SURB replies; our
+ * builders produce the crate's packets, SURBs and 260 recovery bytes byte for byte from the crate's inputs, so the
+ * crate's nodes and recipients accept ours; and the crates' nodes processed our golden vectors exactly as ours do
+ * (0.5.0 was given our 258 vectors only: it derives 258's payload key whatever the version says).
+ * Versions: 0.5.0 builds 258; 0.6.0 and 0.8.0 build 258, 259 and 260 (0.6.0 has no 260 constant but derives its
+ * payload key like 259's). Not covered: anything above Sphinx (nym's topology, framing, Noise, its client messages).
  *
  * Packet = header(348) || payload(size class; 2065 by default, 2413 bytes in all).
  * Header = alpha(32, X25519 u-coordinate) || gamma(16, MAC over beta) || beta(300 = 5 hop slots of 60 bytes).
  * Per hop with shared secret s = X25519(sk, alpha):
  *   K = HKDF-SHA256(salt = "", ikm = s, info = nym's 97-byte string, 288 bytes)
- *     = stream key(16) || MAC key(16) || Lioness key(192) || blinding factor b(32) || replay tag(32)
+ *     = stream key(16) || MAC key(16) || payload key slot(192) || blinding factor b(32) || replay tag(32)
  *   gamma =? HMAC-SHA256(MAC key, beta)[0..16]; B = (beta || 0^60) XOR AES-128-CTR(stream key, IV 0)[0..360]
- *   B = flag(1: 1 forward, 2 final) || version(3: 0,1,2 = 258) || address(32) || delay (u64 BE ns) | identifier(16)
+ *   B = flag(1: 1 forward, 2 final) || version(3: 0, u16 BE) || address(32) || delay (u64 BE ns) | identifier(16)
  *       || next gamma(16) || next beta(300)
- *   forward: alpha' = X25519(b, alpha) (clamped X25519 blinding), payload' = Lioness-decrypt(Lioness key, payload)
+ *   payload key = the 192-byte slot (258), or HKDF-SHA256(salt, ikm = the slot's first 16 bytes, info, 192) with
+ *     the crate's "sphinx-payload-key-V01-CS01-HKDF:SHA256-{SALT,INFO}" strings (259, 260)
+ *   forward: alpha' = X25519(b, alpha) (clamped X25519 blinding), payload' = Lioness-decrypt(payload key, payload)
+ * Each hop reads the version from its own routing block, so one node processes all three; 1, 257 (legacy unclamped
+ * blinding) and other values are SPHINX_ERROR_UNKNOWN_VERSION (nym's crates would treat an unknown value like 259).
  * Payload plaintext = 0^16 || message || 0x01 || 0^*; Lioness (ChaCha20 + keyed BLAKE2b-256, as lioness-rs) layers,
  * added last hop first by the sender. The replay tag is the HKDF's last 32 bytes: stable for a packet at a node.
+ *
+ * Versions and defaults (constants.ts): `createForwardPacket` builds 259 unless told otherwise, because nym's current
+ * release sends 259 (nym-sphinx-types 2.0.0 pins crate 0.8.0, whose own default is 260, and builds every packet
+ * `.with_version(PAYLOAD_KEYS_SEEDS_VERSION)`); `createSurb` builds 260, nym's single-seed SURB (see surb.ts).
+ *
+ * SURBs use nym's layout, header || first hop || key material (surb.ts has the table): our original SURB, which
+ * hands the replier only the last hop's 192-byte key (572 bytes, version 258), is exactly a nym 258 SURB with one
+ * key, so nothing was lost by adopting the layout; nym's 258 ("every-hop" keys), 259 ("every-hop" seeds) and 260
+ * (last hop's seed, with the creator's recovery bytes in crate 0.8.0's layout) are created and read beside it.
+ * Crates 0.5.0 and 0.6.0 use our 258 SURB; 0.8.0 refuses every 258 SURB (it reads key material as seeds only).
  *
  * Choices where nym leaves room or where we differ (all in constants.ts / surb.ts):
  * - Lioness uses ChaCha20 and keyed BLAKE2b exactly as nym, for byte compatibility (see "Primitives" below).
  * - Delays are given and returned in milliseconds (number) and carried as nanoseconds (u64), as nym does.
- * - SURBs hand the replier only the last hop's payload key (see surb.ts), not all keys.
- * - Only version 258 is spoken; 1 and 257 (legacy unclamped blinding) are rejected as unknown versions.
  * - Nodes accept only the payload size classes (PayloadSize) and canonical alpha encodings (u < 2^255 - 19); nym
  *   would also accept alpha with the top bit set (X25519 ignores it), which would give a second encoding of one packet.
  *
@@ -44,7 +65,8 @@
  * layer; node path: OpenSSL ChaCha20 and @noble/hashes' BLAKE2b, as node:crypto has no keyed BLAKE2b).
  *
  * Cost model (see bench/): a hop runs two X25519 multiplications (shared secret, blinding) plus HKDF, one HMAC, 360
- * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports). A
+ * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports);
+ * 259 and 260 add the payload key's HKDF (~7 us per hop, and per hop of a created packet). A
  * sender runs one fixed-base multiplication for alpha and one variable-base multiplication per hop instead of nym's
  * i+1 for hop i: it multiplies the blinding scalars mod l and feeds X25519 a clamped scalar congruent to
  * +-(x * b_0 * ... * b_{i-1}) (scalar.ts), falling back to the chain in the ~2^-124 case with no such scalar.
