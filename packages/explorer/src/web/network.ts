@@ -200,7 +200,17 @@ export class ReportStore {
     bucketMs = 5_000,
     minSpanMs = 2 * 60_000,
   ): RateSeries {
-    const end = Math.floor(now / bucketMs) * bucketMs;
+    // The plot ends where every reporting node has reported: a bucket whose reports are still on their way would
+    // show as a dip at the right edge.
+    let complete = now;
+    for (const reports of this.#byNode.values()) {
+      let last: Report | undefined;
+      for (const r of reports.values()) if (last === undefined || r.receivedAt > last.receivedAt) last = r;
+      if (last !== undefined && now - last.receivedAt <= Math.max(5_000, 3 * last.intervalMs)) {
+        complete = Math.min(complete, last.receivedAt);
+      }
+    }
+    const end = Math.floor(complete / bucketMs) * bucketMs;
     // A young network plots from its first report (at least `minSpanMs`), not across minutes of nothing.
     let earliest = end;
     for (const reports of this.#byNode.values()) {

@@ -112,6 +112,21 @@ describe("ReportStore", () => {
     expect(longer.times.length).toBeLessThanOrEqual(42);
   });
 
+  it("ends the plot where every reporting node has reported, and ignores a silent node for that", () => {
+    const store = new ReportStore();
+    const now = T0 + 4_000;
+    // Reports every 2 s, the last 6 s ago: late, not yet silent (three intervals).
+    store.merge(key("a"), [report(T0 - 2_000, { received: 10, intervalMs: 2_000 })]);
+    store.merge(key("b"), [report(now, { received: 10 })]);
+    expect(store.series(new Map(), new Set(), now, 60_000, 5_000, 60_000).times.at(-1)).toBe((T0 - 5_000) / 1000);
+    store.merge(key("a"), [report(now - 500, { received: 10, intervalMs: 2_000 })]);
+    expect(store.series(new Map(), new Set(), now, 60_000, 5_000, 60_000).times.at(-1)).toBe(T0 / 1000);
+    // A node silent for longer than three of its intervals no longer holds the plot back.
+    const later = now + 20_000;
+    store.merge(key("b"), [report(later, { received: 10 })]);
+    expect(store.series(new Map(), new Set(), later, 60_000, 5_000, 60_000).times.at(-1)).toBe((T0 + 20_000) / 1000);
+  });
+
   it("drops reports older than the retention", () => {
     const store = new ReportStore(60_000);
     store.merge(key("a"), [report(T0 - 120_000), report(T0)]);

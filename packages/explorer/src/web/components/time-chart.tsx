@@ -20,7 +20,17 @@ export interface TimeChartProps {
   unit: string;
   height?: number;
   testId?: string;
+  /** Tick labels of the time axis: with seconds (a few minutes of data) or without (an hour). */
+  ticks?: "seconds" | "minutes";
 }
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const tickLabel = (seconds: boolean) => (unixSeconds: number) => {
+  const d = new Date(unixSeconds * 1000);
+  return seconds
+    ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
 
 const AXIS = { stroke: "#8b96a8", grid: { stroke: "rgba(139,150,168,0.12)", width: 1 }, ticks: { show: false } };
 
@@ -28,7 +38,7 @@ const AXIS = { stroke: "#8b96a8", grid: { stroke: "rgba(139,150,168,0.12)", widt
  * A uPlot time chart that follows its container's width. The plot is created once per set of lines and fed new data
  * on every render, so a refresh does not rebuild the canvas.
  */
-export function TimeChart({ times, lines, unit, height = 220, testId }: TimeChartProps) {
+export function TimeChart({ times, lines, unit, height = 220, testId, ticks = "seconds" }: TimeChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = lines.map((l) => `${l.label}:${l.bars ? "b" : "l"}`).join("|");
@@ -45,7 +55,12 @@ export function TimeChart({ times, lines, unit, height = 220, testId }: TimeChar
       cursor: { points: { size: 6 }, drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       axes: [
-        { ...AXIS },
+        {
+          ...AXIS,
+          font: "12px system-ui, sans-serif",
+          space: ticks === "seconds" ? 70 : 50,
+          values: (_u, splits) => splits.map(tickLabel(ticks === "seconds")),
+        },
         {
           ...AXIS,
           size: 56,
@@ -56,7 +71,7 @@ export function TimeChart({ times, lines, unit, height = 220, testId }: TimeChar
         },
       ],
       series: [
-        {},
+        { label: "time", value: (_u, v) => (v == null ? "—" : tickLabel(ticks === "seconds")(v)) },
         ...lines.map(
           (l): uPlot.Series => ({
             label: l.label,
@@ -80,7 +95,7 @@ export function TimeChart({ times, lines, unit, height = 220, testId }: TimeChar
       plot.current = null;
     };
     // The plot is rebuilt only when the set of lines changes; data goes in below.
-  }, [shape, height, unit]);
+  }, [shape, height, unit, ticks]);
 
   useEffect(() => {
     plot.current?.setData(data);

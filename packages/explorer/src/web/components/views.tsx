@@ -398,6 +398,7 @@ export function ActivityPanel({ snapshot }: { snapshot: Snapshot }) {
           testId="activity-chart"
           times={a.times}
           unit="per minute"
+          ticks="minutes"
           height={200}
           lines={ACTIVITY_EVENT_TYPES.map((t) => ({
             label: ACTIVITY_EVENTS[t].label,
