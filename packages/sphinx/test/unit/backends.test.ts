@@ -213,13 +213,14 @@ function walk(name: SphinxBackendName, keys: { privateKey: Uint8Array }[], packe
 }
 
 describe.runIf(expectedBackends().includes("sodium"))("node and sodium paths are byte-identical end to end", () => {
-  it("forward packets: same bytes from the same randomness, same result at every hop on either backend", () => {
+  it("forward packets of every version: same bytes from the same randomness, same result at every hop on either backend", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 5 }),
         fc.string(),
         fc.constantFrom(PayloadSize.ack, PayloadSize.regular, PayloadSize.extended8),
-        (hops, seed, payloadSize) => {
+        fc.constantFrom(258 as const, 259 as const, 260 as const),
+        (hops, seed, payloadSize, version) => {
           const { keys, route } = makeRoute(hops, seededRandom(`route ${seed}`));
           const message = seededRandom(`message ${seed}`)(Math.min(20, payloadSize - 17));
           const options = {
@@ -228,6 +229,7 @@ describe.runIf(expectedBackends().includes("sodium"))("node and sodium paths are
             destination: { address: new Uint8Array(32).fill(7), identifier: new Uint8Array(16).fill(hops) },
             message,
             payloadSize,
+            version,
           };
           const viaNode = withBackend("node", () =>
             createForwardPacket({ ...options, random: seededRandom(`packet ${seed}`) }),
