@@ -1,0 +1,237 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type CommandLineSpec, type CommandSpec, type FlagSpec, runCommandLine, UsageError } from "@nym-ts/common";
+import {
+  AdversaryView,
+  analyzePrivacy,
+  estimateHoldingTimes,
+  layerEntropies,
+  networkFromTraces,
+  SenderDistributions,
+} from "./analysis.js";
+import { runExperiment } from "./experiment.js";
+import { markdownReport, type ReportRow, renderCharts } from "./report.js";
+import { readTraces } from "./traces.js";
+
+export const DEFAULT_OUT_DIR = "build/privacy";
+
+/** What `nym-privacy run` (and `nym-localnet privacy`) measures. */
+export interface PrivacyRunOptions {
+  clients: number;
+  durationMs: number;
+  /** Mean delays per mix to measure, ms. */
+  meanDelaysMs: number[];
+  /** Cover levels to measure, packets per second per client (0: none). */
+  covers: number[];
+  messageRate: number;
+  mixnodesPerLayer: number;
+  gateways: number;
+  mixLoopRate: number;
+  processes: "none" | "all";
+  seed: number;
+  /** Where the report goes. */
+  outDir: string;
+  /** Keep each run's node directories (traces included) under outDir/runs. */
+  keepTraces: boolean;
+  /** Progress lines (default console.log). */
+  print?: (line: string) => void;
+}
+
+/** Parses `120s`, `2m`, `500ms` or a number of seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`not a duration: ${text} (e.g. 120s, 2m, 500ms)`);
+  const value = Number(m[1]);
+  const ms = m[2] === "ms" ? value : m[2] === "m" ? value * 60_000 : value * 1000;
+  if (!(ms > 0)) throw new UsageError(`duration must be positive: ${text}`);
+  return ms;
+}
+
+/** Parses a comma-separated list of numbers >= 0. */
+export function parseList(text: string, what: string): number[] {
+  const values = text.split(",").map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new UsageError(`--${what} takes numbers >= 0 separated by commas, not ${text}`);
+  }
+  return values;
+}
+
+const whole = (text: string | undefined, what: string, fallback: number, min: number): number => {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < min)
+    throw new UsageError(`--${what} must be a whole number >= ${min}, not ${text}`);
+  return v;
+};
+
+const positive = (text: string | undefined, what: string, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${what} must be a number >= 0, not ${text}`);
+  return v;
+};
+
+/** The experiment's flags, shared with `nym-localnet privacy`. */
+export const runFlags: Record<string, FlagSpec> = {
+  clients: { type: "string", value: "N", describe: "clients sending real messages (default 20)" },
+  duration: { type: "string", value: "T", describe: "sending time per configuration, e.g. 120s, 2m (default 120s)" },
+  mu: { type: "string", value: "MS,...", describe: "mean delays per mix to measure, ms (default 5,20,50)" },
+  cover: {
+    type: "string",
+    value: "C,...",
+    describe: "cover levels, packets/s per client of drops and of loops each (0 = no cover at all; default 0,2)",
+  },
+  rate: { type: "string", value: "R", describe: "real messages per second per client (default 1)" },
+  "mixnodes-per-layer": { type: "string", value: "N", describe: "mixnodes in each of the 3 layers (default 2)" },
+  gateways: { type: "string", value: "N", describe: "gateways (default 2)" },
+  "mix-loops": { type: "string", value: "R", describe: "loops per mix per second when cover is on (default 0.5)" },
+  processes: { type: "boolean", describe: "run the mixnodes as child processes (default: in this process)" },
+  seed: { type: "string", value: "S", describe: "seed of the message schedule (default 1)" },
+  out: { type: "string", value: "DIR", describe: `where the report goes (default ${DEFAULT_OUT_DIR})` },
+  "keep-traces": { type: "boolean", describe: "keep every run's node directories and traces under DIR/runs" },
+};
+
+/** `PrivacyRunOptions` from the flags of `runFlags`. */
+export function runOptionsFrom(flags: Record<string, string>): PrivacyRunOptions {
+  const clients = whole(flags.clients, "clients", 20, 2);
+  return {
+    clients,
+    durationMs: parseDuration(flags.duration ?? "120s"),
+    meanDelaysMs: parseList(flags.mu ?? "5,20,50", "mu"),
+    covers: parseList(flags.cover ?? "0,2", "cover"),
+    messageRate: positive(flags.rate, "rate", 1) || 1,
+    mixnodesPerLayer: whole(flags["mixnodes-per-layer"], "mixnodes-per-layer", 2, 1),
+    gateways: whole(flags.gateways, "gateways", 2, 1),
+    mixLoopRate: positive(flags["mix-loops"], "mix-loops", 0.5),
+    processes: flags.processes === "true" ? "all" : "none",
+    seed: whole(flags.seed, "seed", 1, 0),
+    outDir: resolve(flags.out ?? DEFAULT_OUT_DIR),
+    keepTraces: flags["keep-traces"] === "true",
+  };
+}
+
+/**
+ * Runs every (mean delay, cover) configuration on a fresh loopback mixnet, scores the adversary on each, and writes
+ * `report.md`, `results.json` and the PNG plots into `outDir`. Returns the rows.
+ */
+export async function runPrivacy(options: PrivacyRunOptions, command = "nym-privacy run"): Promise<ReportRow[]> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  mkdirSync(options.outDir, { recursive: true });
+  const rows: ReportRow[] = [];
+  for (const cover of options.covers) {
+    for (const meanDelayMs of options.meanDelaysMs) {
+      const t0 = performance.now();
+      const dir = options.keepTraces ? join(options.outDir, "runs", `mu${meanDelayMs}-cover${cover}`) : undefined;
+      if (dir) mkdirSync(dir, { recursive: true });
+      const run = await runExperiment({
+        clients: options.clients,
+        durationMs: options.durationMs,
+        meanDelayMs,
+        cover,
+        messageRate: options.messageRate,
+        mixnodesPerLayer: options.mixnodesPerLayer,
+        gateways: options.gateways,
+        mixLoopRate: options.mixLoopRate,
+        processes: options.processes,
+        seed: options.seed,
+        ...(dir ? { dir } : {}),
+      });
+      const holdingMs = estimateHoldingTimes(run.network);
+      const result = analyzePrivacy(run.network, run.messages, {
+        meanDelayMs,
+        latencyMs: 1,
+        mixLoopRate: run.options.mixLoopRate,
+        holdingMs,
+      });
+      const mean = (role: "mix" | "gateway") => {
+        const values = [...run.network.nodes]
+          .filter(([, r]) => (role === "gateway") === (r === "gateway"))
+          .map(([id]) => holdingMs.get(id))
+          .filter((v): v is number => v !== undefined);
+        return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+      };
+      const row: ReportRow = {
+        meanDelayMs,
+        cover,
+        clients: options.clients,
+        durationMs: options.durationMs,
+        messageRate: options.messageRate,
+        mixLoopRate: run.options.mixLoopRate,
+        stats: run.stats,
+        holding: { mixes: mean("mix"), gateways: mean("gateway") },
+        result,
+      };
+      rows.push(row);
+      print(
+        `mean delay ${meanDelayMs} ms, cover ${cover}: ${result.messages} messages, recipient guessed ` +
+          `${(100 * result.recipientSuccess).toFixed(1)} % (1/N = ${(100 * result.baseline).toFixed(1)} %), ` +
+          `layer 3 entropy ${(result.layers.find((l) => l.layer === 3)?.senderEntropy ?? 0).toFixed(2)} bits ` +
+          `(${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
+    }
+  }
+  const charts = await renderCharts(rows, options.outDir);
+  const report = markdownReport(rows, { command, date: new Date().toISOString().slice(0, 10), charts });
+  writeFileSync(join(options.outDir, "report.md"), report);
+  writeFileSync(join(options.outDir, "results.json"), `${JSON.stringify(rows, null, 2)}\n`);
+  print(`wrote ${join(options.outDir, "report.md")}, results.json, ${charts.join(", ")}`);
+  return rows;
+}
+
+/** `run`: the experiment end to end; exported for `nym-localnet privacy`. */
+export const runCommand: CommandSpec<number> = {
+  describe: "run the experiment on loopback mixnets and write report.md, results.json and PNG plots",
+  flags: runFlags,
+  async run({ flags }) {
+    const options = runOptionsFrom(flags);
+    await runPrivacy(options, ["nym-privacy run", ...process.argv.slice(3)].join(" "));
+    return 0;
+  },
+};
+
+const commands: Record<string, CommandSpec<number>> = {
+  run: runCommand,
+  analyze: {
+    describe: "the per-layer entropies and holding times of recorded traces (e.g. a localnet's, [observe] enabled)",
+    flags: {
+      dir: { type: "string", value: "DIR", describe: "directory searched for observe.trace files", required: true },
+      mu: { type: "string", value: "MS", describe: "the network's mean delay per mix, ms (default 20)" },
+      "mix-loops": { type: "string", value: "R", describe: "loops per mix per second (default 0.5)" },
+    },
+    run({ flags }) {
+      const network = networkFromTraces(readTraces(resolve(flags.dir as string)));
+      if (network.events.length === 0) throw new UsageError(`no observe.trace with packets under ${flags.dir}`);
+      const holdingMs = estimateHoldingTimes(network);
+      const view = new AdversaryView(network, {
+        meanDelayMs: positive(flags.mu, "mu", 20),
+        latencyMs: 1,
+        mixLoopRate: positive(flags["mix-loops"], "mix-loops", 0.5),
+        holdingMs,
+      });
+      const layers = layerEntropies(view, new SenderDistributions(view));
+      console.log(`${network.nodes.size} nodes, ${view.clients.length} clients, ${network.events.length} link events`);
+      for (const l of layers) {
+        console.log(
+          `${l.layer === "delivery" ? "deliveries" : `layer ${l.layer}`}: ${l.packets} packets, sender entropy ` +
+            `${l.senderEntropy.toFixed(2)} bits, one-hop entropy ${l.hopEntropy.toFixed(2)} bits`,
+        );
+      }
+      for (const [id, ms] of holdingMs)
+        console.log(`holding ${network.nodes.get(id)} ${id.slice(0, 12)}: ${ms.toFixed(1)} ms`);
+      return 0;
+    },
+  },
+};
+
+export const cliSpec: CommandLineSpec<number> = {
+  name: "nym-privacy",
+  about:
+    "How much the mixnet hides from a global passive adversary, measured on our own traffic (docs/privacy.md): run " +
+    "real clients over loopback mixnets whose nodes record what the adversary sees, guess each real message's " +
+    "recipient from timing alone, and measure each layer's sender anonymity in bits.",
+  commands,
+};
+
+export function runCli(argv: readonly string[]): Promise<number> {
+  return runCommandLine(cliSpec as CommandLineSpec<unknown>, argv) as Promise<number>;
+}
