@@ -143,6 +143,8 @@ const Settings = z
 const initialHealth = (): SourceHealth => ({ ok: false, updatedAt: undefined, error: undefined, loading: true });
 
 const KINDS = Object.keys(NODE_KINDS) as NodeKind[];
+/** Most mixnodes whose metric reports one refresh reads (one request each). */
+const HISTORIES_PER_REFRESH = 48;
 
 export class ExplorerController {
   readonly #options: Required<Omit<ExplorerOptions, "fetch">> & { fetch: typeof globalThis.fetch | undefined };
@@ -153,6 +155,7 @@ export class ExplorerController {
   readonly #offsets: number[] = [];
   readonly #chainStatus = new Map<string, { status: CometStatus | undefined; reachable: boolean; error?: string }>();
   #settings: z.infer<typeof Settings> | undefined;
+  #historyCursor = 0;
   #sources = { directory: initialHealth(), chain: initialHealth(), activity: initialHealth() };
   #timers: ReturnType<typeof setTimeout>[] = [];
   #running = false;
@@ -268,7 +271,16 @@ export class ExplorerController {
       if (answer.status === "fulfilled") this.#presence.update(answer.value.kind, answer.value.nodes, now);
       else failure ??= answer.reason;
     }
-    const mixnodes = this.#presence.nodes("mixnode").filter((n) => n.listed);
+    const listed = this.#presence.nodes("mixnode").filter((n) => n.listed);
+    // A large network is read in turns: at most HISTORIES_PER_REFRESH nodes' reports per refresh.
+    const mixnodes =
+      listed.length <= HISTORIES_PER_REFRESH
+        ? listed
+        : Array.from(
+            { length: HISTORIES_PER_REFRESH },
+            (_, i) => listed[(this.#historyCursor + i) % listed.length] as (typeof listed)[number],
+          );
+    this.#historyCursor = listed.length === 0 ? 0 : (this.#historyCursor + mixnodes.length) % listed.length;
     const histories = await mapLimited(mixnodes, 6, async (node) => {
       const limit = this.#reports.knows(node.identityKey) ? 20 : 500;
       const url = new URL(`metrics/mixnodes/${node.identityKey}?limit=${limit}`, this.#options.apiBase);
