@@ -433,6 +433,14 @@ class Subscription {
     } catch {
       // never connected: nothing to close
     }
+    // cosmjs's ReconnectingSocket schedules a reconnect whenever its socket reports "disconnected", also after an
+    // explicit disconnect(): the new connection would never be closed and would keep the process alive after close().
+    const reconnecting = (this.#ws as unknown as { socket?: { reconnectTimeout?: NodeJS.Timeout | null } } | undefined)
+      ?.socket;
+    if (reconnecting?.reconnectTimeout) {
+      clearTimeout(reconnecting.reconnectTimeout);
+      reconnecting.reconnectTimeout = null;
+    }
     this.#ws = undefined;
     this.#client = undefined;
   }
