@@ -100,6 +100,8 @@ export class TraceRecorder implements PacketObserver {
   /** Bytes in the file, flushed or not. */
   private size: number;
   private readonly peers = new Map<string, number>();
+  /** The same key objects come back (topology entries, a link's peer id): found without encoding them. */
+  private readonly peerObjects = new WeakMap<Uint8Array, number>();
   private full = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -131,15 +133,21 @@ export class TraceRecorder implements PacketObserver {
       this.stats.dropped++;
       return;
     }
-    const key = Buffer.from(peer.buffer, peer.byteOffset, peer.byteLength).toString("latin1");
-    let index = this.peers.get(key);
+    let index = this.peerObjects.get(peer);
     if (index === undefined) {
+      const key = Buffer.from(peer.buffer, peer.byteOffset, peer.byteLength).toString("latin1");
+      index = this.peers.get(key);
+      if (index !== undefined) this.peerObjects.set(peer, index);
+    }
+    if (index === undefined) {
+      const key = Buffer.from(peer.buffer, peer.byteOffset, peer.byteLength).toString("latin1");
       if (this.peers.size >= MAX_PEERS || !this.reserve(4 + peer.length + PACKET_RECORD_BYTES)) {
         this.stats.dropped++;
         return;
       }
       index = this.peers.size;
       this.peers.set(key, index);
+      this.peerObjects.set(peer, index);
       this.buffer.writeUInt8(RECORD_PEER, this.used);
       this.buffer.writeUInt16LE(index, this.used + 1);
       this.buffer.writeUInt8(peer.length, this.used + 3);
