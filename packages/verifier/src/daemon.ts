@@ -25,10 +25,11 @@ export function createVerifierDaemon(
       const paths = keyPaths(config.dataDir, config.keys);
       const secretKey = readChainKey(paths.chainKeyFile);
       const identitySeed = config.directory.url ? readIdentitySeed(paths.identityKeyFile) : undefined;
-      const chain = await connectChain({ rpcUrl: config.chain.rpcUrl, log: modules.log });
+      const { rpcUrl, ...following } = config.chain;
+      const chain = await connectChain({ rpcUrl, log: modules.log });
       closeChain = () => chain.close();
       verifier = createVerifier(
-        { dataDir: config.dataDir, chain: config.chain, verify: config.verify, http: config.http },
+        { dataDir: config.dataDir, chain: following, verify: config.verify, http: config.http },
         {
           log: modules.log,
           chain,

@@ -181,19 +181,20 @@ export function createVerifier(options: VerifierOptions, modules: VerifierModule
   }
 
   async function runConnectLoop(): Promise<void> {
+    // The first attempt was made (and logged) by start().
     for (let attempt = 0; running && !unsubscribe; attempt++) {
+      const delay = backoff(attempt);
+      await new Promise<void>((resolve) => {
+        wakeConnect = resolve;
+        setTimeout(resolve, delay).unref?.();
+      });
+      if (!running) return;
       try {
         await connect();
         return;
       } catch (error) {
-        if (!running) return;
         lastError = isNymError(error) ? error.code : "connect";
-        const delay = backoff(attempt);
-        log.warn({ err: error, retryInMs: delay }, "cannot follow the chain yet");
-        await new Promise<void>((resolve) => {
-          wakeConnect = resolve;
-          setTimeout(resolve, delay).unref?.();
-        });
+        log.warn({ err: error, retryInMs: backoff(attempt + 1) }, "cannot follow the chain yet");
       }
     }
   }

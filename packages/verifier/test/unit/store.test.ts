@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DepositEvent, VerifierError, VerifierStore } from "../../src/index.js";
+import { type DepositEvent, type DepositRecord, VerifierError, VerifierStore } from "../../src/index.js";
 
 const dirs: string[] = [];
 function dbPath(): string {
@@ -55,7 +55,7 @@ describe("VerifierStore", () => {
     const store = new VerifierStore(path);
     store.bind(identity);
     store.record([event(1, 5), event(2, 5), event(3, 5)], 5);
-    const [d1, d2] = store.due(Date.now(), 10) as [DepositEvent, DepositEvent];
+    const [d1, d2] = store.due(Date.now(), 10) as [DepositRecord, DepositRecord];
     store.setVerdict(d1.depositTx, false, "does_not_verify");
     expect(store.markVoted(d1.depositTx, { valid: false, reason: "does_not_verify", voteTx: "AB" })).toBe(true);
     expect(store.markVoted(d1.depositTx, { valid: true, reason: undefined, voteTx: "CD" })).toBe(false);
