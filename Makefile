@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export NYM_TS_CACHE ?= $(HOME)/.cache/nym-ts
 
-.PHONY: bootstrap install build lint typecheck test bench clean
+.PHONY: bootstrap install build lint typecheck test bench clean localnet localnet-down
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -34,6 +34,22 @@ test: install
 bench: install
 	pnpm build
 	pnpm bench
+
+## make localnet: the whole network on this machine (docs/localnet.md): builds the daemons (tsc -b, incremental),
+## `nym-localnet build` when build/localnet is missing, `up` (every service healthy), then nymclient's demo against
+## it; the network keeps running (make localnet-down stops it). Without a build, everything runs from the sources.
+LOCALNET_PACKAGES := $(wildcard $(foreach p,localnet chain directory ethereum-watcher issuer verifier service-provider \
+	mixnode gateway client,packages/$(p)/tsconfig.json))
+LOCALNET = node $$(test -f packages/localnet/dist/bin.js && echo packages/localnet/dist/bin.js \
+	|| echo --conditions=@nym-ts/source --import tsx packages/localnet/src/bin.ts)
+localnet: install
+	@pnpm exec tsc -b $(LOCALNET_PACKAGES) || echo "make localnet: the build failed (above); each daemon runs from its last build, else from its sources"
+	@test -f build/localnet/localnet.json || $(LOCALNET) build
+	@$(LOCALNET) up
+	@$(LOCALNET) demo
+
+localnet-down: bootstrap
+	@if [ -f build/localnet/localnet.json ]; then $(LOCALNET) down; else echo "no localnet in build/localnet"; fi
 
 clean:
 	rm -rf packages/*/dist packages/*/tsconfig.tsbuildinfo

@@ -283,11 +283,17 @@ export const commands: Record<string, Command> = {
       if (flags["no-mixnet"] !== "true") args.push("--via-mixnet");
       const command = binCommand(nymclient, args) as { command: string; args: string[] };
       console.log(`nymclient ${args.join(" ")}`);
-      return await new Promise<number>((done) => {
+      const code = await new Promise<number>((done) => {
         const child = spawn(command.command, command.args, { stdio: "inherit" });
-        child.once("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
+        child.once("exit", (exit, signal) => done(exit ?? (signal ? 1 : 0)));
         child.once("error", () => done(1));
       });
+      const flag = dir === resolve(DEFAULT_BUILD_DIR) ? "" : ` --dir ${shown(dir)}`;
+      console.log(
+        `\nthe demo ${code === 0 ? "passed" : `failed (exit ${code})`}; the localnet keeps running: ` +
+          `nym-localnet status${flag}, nym-localnet down${flag} (make localnet-down)`,
+      );
+      return code;
     },
   },
 };

@@ -54,12 +54,23 @@ export async function launch(dir: string, spec: Launch): Promise<number> {
       child.once("spawn", () => resolve(child.pid as number));
       child.once("error", reject);
     });
+    child.once("exit", (code, signal) => exits.set(pid, { code, signal }));
     child.unref();
     writeFileSync(pidFile(dir, spec.name), `${pid}\n`);
     return pid;
   } finally {
     closeSync(log);
   }
+}
+
+/** How the processes this process launched ended (while it still runs: `up` reports a daemon that exits). */
+const exits = new Map<number, { code: number | null; signal: NodeJS.Signals | null }>();
+
+/** "exit status 1" or "signal SIGKILL" for a process this one launched and saw end, else undefined. */
+export function exitDescription(pid: number | undefined): string | undefined {
+  const exit = pid === undefined ? undefined : exits.get(pid);
+  if (exit === undefined) return undefined;
+  return exit.signal !== null ? `signal ${exit.signal}` : `exit status ${exit.code}`;
 }
 
 /** The recorded pid of a service, if any. */
