@@ -22,6 +22,8 @@ export interface BinLocation {
   source: string | undefined;
   /** `dist/bin.js`, when the package is built. */
   built: string | undefined;
+  /** Where the build puts the bin (package.json's `bin` entry), built or not. */
+  builtPath: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export function findBins(root: string | undefined = repositoryRoot()): Map<strin
         packageDir,
         source: existsSync(source) ? source : undefined,
         built: existsSync(built) ? built : undefined,
+        builtPath: built,
       });
     }
   }
@@ -84,10 +87,20 @@ export function binCommand(
   return { command: process.execPath, args: [...nodeFlags, bin.built, ...args] };
 }
 
-/** A POSIX shell wrapper that runs `bin` from anywhere (written into `<build>/bin` for the user's PATH). */
+/**
+ * A POSIX shell wrapper that runs `bin` from anywhere (written into `<build>/bin` for the user's PATH): the package's
+ * build when there is one when it runs, else its sources through tsx.
+ */
 export function wrapperScript(bin: BinLocation): string | undefined {
-  const command = binCommand(bin, []);
-  if (command === undefined) return undefined;
-  const quoted = [command.command, ...command.args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  return `#!/bin/sh\n# ${bin.name} from ${bin.packageDir} (written by nym-localnet build)\nexec ${quoted} "$@"\n`;
+  if (bin.source === undefined && bin.built === undefined) return undefined;
+  const q = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const built = bin.builtPath;
+  const lines = [`#!/bin/sh`, `# ${bin.name} from ${bin.packageDir} (written by nym-localnet build)`];
+  if (bin.source !== undefined) {
+    lines.push(
+      `[ -f ${q(built)} ] || exec ${q(process.execPath)} --conditions=@nym-ts/source --import ${q(tsxLoader())} ${q(bin.source)} "$@"`,
+    );
+  }
+  lines.push(`exec ${q(process.execPath)} ${q(built)} "$@"`);
+  return `${lines.join("\n")}\n`;
 }
