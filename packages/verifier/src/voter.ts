@@ -207,7 +207,10 @@ export class ChainVoter {
         movedAt = Date.now();
       }
       if ((stall && Date.now() - movedAt > this.#stallMs) || Date.now() > deadline) {
-        this.#log?.warn({ committedUpTo: seen, expected: nonce }, "votes not all committed; confirming each from the chain");
+        this.#log?.warn(
+          { committedUpTo: seen, expected: nonce },
+          "votes not all committed; confirming each from the chain",
+        );
         return;
       }
       await this.#sleep(this.#pollMs);
