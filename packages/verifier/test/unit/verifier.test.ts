@@ -12,6 +12,8 @@ import {
 } from "@nym-ts/chain-client";
 import { createLogger } from "@nym-ts/common";
 import type { Spend } from "@nym-ts/credentials";
+import { createDirectory } from "@nym-ts/directory";
+import { createDirectoryClient, generateEd25519Identity } from "@nym-ts/directory-client";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, type Verifier, VerifierError } from "../../src/index.js";
@@ -286,6 +288,47 @@ describe("nym-verifier HTTP API", () => {
     const result = await validate(structuredClone(doc) as never);
     expect(result.valid ? "" : compileErrors(result)).toBe("");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/votes/{zeta}", "/health", "/metrics"]));
+  });
+});
+
+describe("nym-verifier directory registration", () => {
+  it("registers a VerifierRegistration signed with its identity key and renews it within the TTL", async () => {
+    const dir = newDir();
+    const directory = createDirectory(
+      { http: { port: 0 }, storage: { path: join(dir, "directory.sqlite") }, presence: { ttlSeconds: 1 } },
+      { log },
+    );
+    await directory.start();
+    cleanups.push(() => directory.stop());
+    const client = createDirectoryClient({ baseUrl: directory.url() });
+    const { signer } = generateEd25519Identity();
+    const chain = newChain();
+    const verifier = createVerifier(
+      { dataDir: join(dir, "verifier"), http: { port: 0 } },
+      {
+        log,
+        chain,
+        secretKey: keys[0] as Uint8Array,
+        params: kit.params,
+        version: "0.1.0-test",
+        registration: { directory: client, signer, apiUrl: "http://verifier-0.example:8020" },
+      },
+    );
+    await verifier.start();
+    cleanups.push(() => verifier.stop());
+    await waitUntil(async () => (await client.listPresence("verifier")).length === 1, "registered");
+    const [presence] = await client.listPresence("verifier");
+    expect(presence?.node).toEqual({
+      identityKey: signer.publicKey,
+      ethereumAddress: addresses[0],
+      apiUrl: "http://verifier-0.example:8020",
+      version: "0.1.0-test",
+    });
+    // The TTL is 1 s: still there 2.5 s later only because the verifier renewed it.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await client.getPresence("verifier", signer.publicKey))?.lastSeen).toBeGreaterThan(
+      presence?.lastSeen as number,
+    );
   });
 });
 
