@@ -18,6 +18,7 @@
 #
 # `scripts/docker-test.sh images` stops after step 4 (the images, tagged nym-ts/<name>).
 # Environment: NYM_DOCKER_KEEP=1 leaves the network (and the dockerd) running at the end, for a look around;
+# NYM_DOCKER_SOURCE=head builds the images from the last commit instead of the working tree;
 # NYM_DOCKER_DEBIAN_MIRROR overrides the mirror debootstrap uses (default: apt's).
 set -euo pipefail
 
@@ -27,6 +28,7 @@ export PATH="$ROOT/.tools/bin:$PATH"
 CACHE="${NYM_TS_CACHE:-$HOME/.cache/nym-ts}"
 LOGS="$ROOT/build/docker-test"
 WORK="$LOGS/project"
+CONTEXT="$LOGS/context"
 COMPOSE_PROJECT=nym-ts-test
 # Built in this order: the validator's build runs the three toolchain stages (Rust, Go, Node) side by side, and every
 # later image reuses the shared stages.
@@ -87,11 +89,25 @@ finish() {
   exit "$status"
 }
 
+# The build context: the sources copied once (the files git tracks or would add; NYM_DOCKER_SOURCE=head: the last
+# commit's), so that every image is built from the same files even when the working tree changes during the run,
+# which also keeps the images' shared build stages built once.
+snapshot_sources() {
+  rm -rf "$CONTEXT" && mkdir -p "$CONTEXT"
+  if [ "${NYM_DOCKER_SOURCE:-worktree}" = head ]; then
+    git archive HEAD | tar -x -C "$CONTEXT"
+  else
+    git ls-files -z --cached --others --exclude-standard \
+      | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -x -C "$CONTEXT"
+  fi
+  log "sources: $(du -sh "$CONTEXT" | cut -f1) from the $([ "${NYM_DOCKER_SOURCE:-worktree}" = head ] && echo "commit $COMMIT" || echo "working tree")"
+}
+
 build_image() {
   local name="$1" file="deploy/$1/Dockerfile" args=() arg value
   # Only the arguments the Dockerfile declares (docker warns about the others).
   for arg in NODE_IMAGE NODE_BUILD_IMAGE RUST_IMAGE GO_IMAGE COMMIT; do
-    grep -q "^ARG $arg=" "$file" || continue
+    grep -q "^ARG $arg=" "$CONTEXT/$file" || continue
     case "$arg" in
       NODE_IMAGE) value="$STANDIN_NODE" ;;
       NODE_BUILD_IMAGE) value="$STANDIN_NODE_BUILD" ;;
@@ -102,7 +118,8 @@ build_image() {
     args+=(--build-arg "$arg=$value")
   done
   local started=$SECONDS
-  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress plain -f "$file" -t "nym-ts/$name" "${args[@]}" . \
+  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress plain -f "$CONTEXT/$file" -t "nym-ts/$name" \
+    "${args[@]}" "$CONTEXT" \
     >"$LOGS/build-$name.log" 2>&1; then
     tail -n 40 "$LOGS/build-$name.log" >&2
     log "ERROR: building nym-ts/$name failed (log: $LOGS/build-$name.log)"
@@ -113,7 +130,8 @@ build_image() {
   log "nym-ts/$name built in $((SECONDS - started))s ($cached steps cached)"
 }
 
-# Every image: runs as a non-root user by default, and its bin's --version carries the commit (NYM_BUILD_COMMIT).
+# Every image runs as a non-root user by default and carries the commit: the daemons' --version prints it
+# (NYM_BUILD_COMMIT); the command-line images (client, localnet) have it in their environment.
 check_images() {
   local name user version
   for name in "${IMAGES[@]}"; do
@@ -122,23 +140,28 @@ check_images() {
       log "ERROR: nym-ts/$name runs as root"
       return 1
     fi
-    case "$name" in anvil | validator) continue ;; esac
-    version=$("$DOCKER" run --rm --network none "nym-ts/$name" --version 2>&1 | tail -n 1)
+    case "$name" in
+      anvil) continue ;;
+      client | localnet)
+        "$DOCKER" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "nym-ts/$name" \
+          | grep -qx "NYM_BUILD_COMMIT=$COMMIT" || {
+          log "ERROR: nym-ts/$name lacks NYM_BUILD_COMMIT=$COMMIT"
+          return 1
+        }
+        continue
+        ;;
+      validator) version=$("$DOCKER" run --rm --network none --entrypoint node "nym-ts/$name" dist/bin.js --version 2>&1) ;;
+      *) version=$("$DOCKER" run --rm --network none "nym-ts/$name" --version 2>&1) ;;
+    esac || true
     case "$version" in
-      *"$COMMIT"*) ;;
+      *"+$COMMIT"*) ;;
       *)
-        log "ERROR: nym-ts/$name --version is \"$version\", without the commit $COMMIT"
+        log "ERROR: nym-ts/$name: --version printed \"$version\", without the commit $COMMIT"
         return 1
         ;;
     esac
   done
-  version=$("$DOCKER" run --rm --network none --entrypoint node nym-ts/validator /app/dist/bin.js --version 2>&1 | tail -n 1)
-  case "$version" in *"$COMMIT"*) ;; *)
-    log "ERROR: nym-validator --version in nym-ts/validator is \"$version\", without the commit $COMMIT"
-    return 1
-    ;;
-  esac
-  log "every image runs as a non-root user and reports the commit $COMMIT in --version"
+  log "every image runs as a non-root user and carries the commit $COMMIT"
 }
 
 localnet() { node "$ROOT/packages/localnet/dist/bin.js" "$@"; }
@@ -208,8 +231,11 @@ main() {
   log "stand-ins: $STANDIN_NODE $STANDIN_NODE_BUILD $STANDIN_RUST $STANDIN_GO"
 
   phase "images"
+  snapshot_sources
   local name
   for name in "${IMAGES[@]}"; do build_image "$name"; done
+  # Earlier builds of these tags, now untagged.
+  "$DOCKER" image prune -f >/dev/null
   check_images
   [ "${1:-}" = images ] && return 0
 
