@@ -19,6 +19,8 @@
 # `scripts/docker-test.sh images` stops after step 4 (the images, tagged nym-ts/<name>).
 # Environment: NYM_DOCKER_KEEP=1 leaves the network (and the dockerd) running at the end, for a look around;
 # NYM_DOCKER_SOURCE=head builds the images from the last commit instead of the working tree;
+# NYM_DOCKER_BASE_PORT=N runs the localnet on ports N..N+799 instead of docker-compose.yml's (21000..), with the file
+# `nym-localnet compose` writes for them (for a machine where a native localnet holds the default range);
 # NYM_DOCKER_DEBIAN_MIRROR overrides the mirror debootstrap uses (default: apt's).
 set -euo pipefail
 
@@ -242,18 +244,20 @@ main() {
   phase "localnet build"
   rm -rf "$WORK" && mkdir -p "$WORK"
   pnpm exec tsc -b packages/localnet
-  localnet build --dir "$WORK/build/localnet" >"$LOGS/localnet-build.log" 2>&1 || {
+  local ports=()
+  [ -n "${NYM_DOCKER_BASE_PORT:-}" ] && ports=(--base-port "$NYM_DOCKER_BASE_PORT")
+  localnet build --dir "$WORK/build/localnet" "${ports[@]}" >"$LOGS/localnet-build.log" 2>&1 || {
     cat "$LOGS/localnet-build.log" >&2
     return 1
   }
   localnet compose --dir "$WORK/build/localnet" --out "$WORK/generated-compose.yml" \
     --host-network "$WORK/host-network.yml" >/dev/null
-  if [ -f "$ROOT/docker-compose.yml" ]; then
+  if [ -f "$ROOT/docker-compose.yml" ] && [ -z "${NYM_DOCKER_BASE_PORT:-}" ]; then
     COMPOSE_FILE="$ROOT/docker-compose.yml"
   else
-    log "no docker-compose.yml in the repository yet: using the one nym-localnet compose writes"
     COMPOSE_FILE="$WORK/generated-compose.yml"
   fi
+  log "compose file: ${COMPOSE_FILE#"$ROOT/"}"
   # The containers run as the owner of the 0600 key files (NYM_UID). As root, hand the files to uid 1000 instead, so
   # the test runs the images' non-root way.
   if [ "$(id -u)" -eq 0 ]; then

@@ -12,6 +12,15 @@ if [ ! -f "$CMTHOME/config/genesis.json" ]; then
   exit 2
 fi
 
+# CometBFT creates <home>/data at start, which a read-only home (docker-compose.yml mounts the node's directory
+# read-only) cannot take: run from a home in the writable volume whose config/ is a link to the mounted one.
+if [ ! -d "$CMTHOME/data" ] && [ ! -w "$CMTHOME" ] && [ "$CMTHOME" != /data/cometbft ]; then
+  mkdir -p /data/cometbft/data
+  ln -sfn "$CMTHOME/config" /data/cometbft/config
+  CMTHOME=/data/cometbft
+  config="$CMTHOME/config/config.toml"
+fi
+
 # CometBFT refuses to start with a validator key and no signing state. The home may be read-only (the localnet's
 # docker config keeps its state in the /data/cometbft volume): create the state file config.toml names, once, when
 # the volume is new. Only ever for a new volume: an old state lost and recreated could sign twice at one height.
