@@ -344,7 +344,10 @@ export function createVerifier(options: VerifierOptions, modules: VerifierModule
         case "failed":
           failed.push(deposit);
           lastError = outcome.code;
-          if (outcome.code === "CHAIN_ERROR_NOT_COMMITTED") metrics?.voteErrors.inc({ code: outcome.code });
+          // Codes the chain answered were counted when they came; these two come from the confirmation.
+          if (outcome.code === "CHAIN_ERROR_NOT_COMMITTED" || outcome.code === "CHAIN_ERROR_QUERY") {
+            metrics?.voteErrors.inc({ code: outcome.code });
+          }
       }
     });
     if (failed.length > 0) {
