@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { generateX25519 } from "@nym-ts/mixnet";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MixClient, ReceivedMessage } from "@nym-ts/mixnet-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Network, startNetwork, waitFor } from "../helpers/network.js";
 
 describe("a loopback mixnet: 6 mixnodes (3 layers x 2), 2 gateways, a directory", () => {

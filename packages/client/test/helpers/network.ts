@@ -1,7 +1,7 @@
 import { createLogger } from "@nym-ts/common";
 import { generateX25519 } from "@nym-ts/mixnet";
-import { type LoopbackMixnet, type LoopbackMixnetOptions, startLoopbackMixnet } from "@nym-ts/testkit";
 import { MixClient, type TrafficOptions } from "@nym-ts/mixnet-node";
+import { type LoopbackMixnet, type LoopbackMixnetOptions, startLoopbackMixnet } from "@nym-ts/testkit";
 
 export const silentLog = createLogger({ name: "test", level: "silent" });
 
