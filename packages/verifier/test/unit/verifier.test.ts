@@ -245,7 +245,7 @@ describe("nym-verifier on the real ledger (in memory)", () => {
 });
 
 describe("nym-verifier HTTP API", () => {
-  it("answers GET /v1/votes/{zeta} with its vote, 404 for an unknown zeta and 400 for a malformed one", async () => {
+  it("answers GET /v1/votes/{zeta} with its vote, 404 for an unknown zeta, 400 for a malformed one and 414 for a huge one", async () => {
     const chain = newChain();
     const v0 = await startVerifier(chain, 0);
     const s = issueSpend(kit, 3n, sp);
@@ -267,6 +267,9 @@ describe("nym-verifier HTTP API", () => {
       expect(r?.statusCode).toBe(400);
       expect(r?.json()).toMatchObject({ code: "HTTP_ERROR_VALIDATION" });
     }
+    const huge = await v0.app?.inject({ method: "GET", url: `/v1/votes/0x${"ab".repeat(5_000)}` });
+    expect(huge?.statusCode).toBe(414);
+    expect((await v0.app?.inject({ method: "GET", url: "/health" }))?.statusCode).toBe(200);
   });
 
   it("serves /metrics with the verifier's series and a valid OpenAPI document at /docs/json", async () => {
