@@ -67,6 +67,8 @@ export interface ExperimentRun {
     unmatched: number;
     /** Sends rejected by a client (no route, given up). */
     failed: number;
+    /** Clients replaced because their gateway did not answer the registration. */
+    restarts: number;
     /** Median and mean time from a real message's first packet to its delivery, ms. */
     latencyP50Ms: number;
     latencyMeanMs: number;
@@ -204,44 +206,46 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     observe: true,
     processes: o.processes,
     mixing: { loopRate: o.mixLoopRate, loopMeanDelayMs: o.meanDelayMs, loopTimeoutMs: 30_000 },
-    directoryTiming: { registerIntervalMs: 5000, topologyRefreshMs: 5000, metricsIntervalMs: 5000 },
   });
   const clients: MixClient[] = [];
   const sent: Sent[] = [];
   const identifiers = new Map<string, number>();
   const probes: Probe[] = [];
   let failed = 0;
+  let restarts = 0;
   let stopping = false;
   const timers: NodeJS.Timeout[] = [];
   try {
     const traffic = trafficFor(o.meanDelayMs, o.cover, o.messageRate);
     for (let k = 0; k < o.clients; k++) {
-      const probe: Probe = { sent: 0, received: 0, tag: undefined, packets: new Map() };
-      probes.push(probe);
-      const identitySeed = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
       const gateway = net.gateways[k % o.gateways];
       if (!gateway) throw new Error("no gateway");
-      const transport = probedTransport(
-        createLibp2pTransport({ identitySeed, listen: [] }),
-        probe,
-        (message, seq) => {
-          const s = sent[message];
-          if (s && s.sendSeq === undefined) {
-            s.sendSeq = seq;
-            s.sentAt = now();
-          }
-        },
-        (identifier, seq) => {
-          const message = identifiers.get(identifier);
-          const s = message === undefined ? undefined : sent[message];
-          if (s && s.recipient === k && s.recvSeq === undefined) {
-            s.recvSeq = seq;
-            s.receivedAt = now();
-          }
-        },
-      );
-      clients.push(
-        new MixClient(
+      // Each client is started before the next is made (more than ten libp2p transports created and not started
+      // left the eleventh client's registration unanswered here), and a client whose gateway does not answer its
+      // registration (seen now and then on a loaded machine) is replaced by a fresh one, up to three times.
+      for (let attempt = 1; ; attempt++) {
+        const probe: Probe = { sent: 0, received: 0, tag: undefined, packets: new Map() };
+        const identitySeed = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+        const transport = probedTransport(
+          createLibp2pTransport({ identitySeed, listen: [] }),
+          probe,
+          (message, seq) => {
+            const s = sent[message];
+            if (s && s.sendSeq === undefined) {
+              s.sendSeq = seq;
+              s.sentAt = now();
+            }
+          },
+          (identifier, seq) => {
+            const message = identifiers.get(identifier);
+            const s = message === undefined ? undefined : sent[message];
+            if (s && s.recipient === k && s.recvSeq === undefined) {
+              s.recvSeq = seq;
+              s.receivedAt = now();
+            }
+          },
+        );
+        const client = new MixClient(
           {
             identitySeed,
             encryptionSecret: generateX25519().secretKey,
@@ -252,10 +256,20 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
             traffic,
           },
           { log, transport, sphinx: probedSphinx(probe, identifiers) },
-        ),
-      );
+        );
+        try {
+          await client.start();
+        } catch (error) {
+          await client.stop().catch(() => {});
+          restarts++;
+          if (attempt < 3) continue;
+          throw new Error(`client ${k} of ${o.clients} did not start: ${(error as Error).message}`);
+        }
+        probes.push(probe);
+        clients.push(client);
+        break;
+      }
     }
-    await Promise.all(clients.map((c) => c.start()));
     const addresses: ClientAddress[] = clients.map((c) => c.address);
     // Warm-up, not scored: a few messages from every client open the links between the nodes (a first packet on a
     // link waits for its dial), and the cover streams get going.
@@ -353,6 +367,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       delivered: messages.filter((m) => m.delivery !== undefined).length,
       unmatched,
       failed,
+      restarts,
       latencyP50Ms: median(latencies),
       latencyMeanMs: latencies.length > 0 ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
       mixPacketsPerSecond: mixes.length > 0 && last > first ? intoMixes / mixes.length / ((last - first) / 1000) : 0,
