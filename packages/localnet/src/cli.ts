@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type CommandLineSpec, type CommandSpec, type FlagSpec, runCommandLine, UsageError } from "@nym-ts/common";
+import { runCommand as privacyRunCommand } from "@nym-ts/privacy";
 import { binCommand, findBins, repositoryRoot } from "./bins.js";
 import { buildLocalnet, DEFAULT_BUILD_DIR } from "./build.js";
 import { composeFile, composeHostNetworkOverride } from "./compose.js";
@@ -295,6 +296,11 @@ export const commands: Record<string, Command> = {
       );
       return code;
     },
+  },
+  privacy: {
+    ...privacyRunCommand,
+    describe:
+      "measure what a global passive adversary learns from timing on loopback mixnets with observation on (nym-privacy run; docs/privacy.md): report in build/privacy",
   },
 };
 

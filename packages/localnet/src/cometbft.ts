@@ -36,11 +36,15 @@ export interface CometHomesOptions {
 
 /**
  * Local-network settings on top of `cometNodeSettings` (testkit): empty blocks at most once a second (a block still
- * follows a tx within timeout_commit), and the consensus log at info for the `state` module only.
+ * follows a tx within timeout_commit), CometBFT's own gossip and flush periods (100 ms; testkit's 10 ms suit a
+ * short test and cost a long-lived network a core's fraction per node), and the consensus log at info for the
+ * `state` module only.
  */
 const LOCALNET_SETTINGS = {
   log_level: "state:info,*:error",
   "consensus.create_empty_blocks_interval": "1s",
+  "consensus.peer_gossip_sleep_duration": "100ms",
+  "p2p.flush_throttle_timeout": "100ms",
 };
 
 /** Where a validator container keeps what CometBFT writes: its volume at /data/cometbft. */

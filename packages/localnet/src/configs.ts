@@ -185,7 +185,8 @@ export function daemonConfig(
         chain: { rpcUrl: rpcUrl(validatorFor(topology, service.index)) },
         http: { host: at.listen, port: own("http") },
         directory: { url: directoryUrl, apiUrl: selfUrl(), registerIntervalMs: 5_000 },
-        mixnet: { directoryUrl, gateway },
+        // Fewer cover packets than the defaults (20, 2, 2 a second): a localnet's mixnet shares one machine.
+        mixnet: { directoryUrl, gateway, lambdaP: 5, lambdaD: 1, lambdaL: 1 },
         log,
       };
     }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { repositoryRoot } from "../../src/bins.js";
 import { buildLocalnet } from "../../src/build.js";
@@ -97,8 +97,11 @@ describe("docker-compose.yml", () => {
     const out = join(tmp, "compose", "docker-compose.yml");
     const override = join(tmp, "compose", "host.yml");
     mkdirSync(join(tmp, "compose"), { recursive: true });
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const dir = join(tmp, "compose", "build", "ln");
     expect(await runCli(["compose", "--dir", dir, "--out", out, "--host-network", override])).toBe(0);
+    expect(log.mock.calls.map((c) => String(c[0]))).toEqual([`wrote ${out}`, `wrote ${override}`]);
+    log.mockRestore();
     const text = readFileSync(out, "utf8");
     const context = relative(join(tmp, "compose"), root);
     expect(text).toBe(composeFile(DEFAULT_TOPOLOGY, { buildDir: "./build/ln", context }));
