@@ -1,154 +1,172 @@
 /**
- * `pnpm bench`: packet creation (5 hops), per-hop processing, SURB creation, hops/s on one core, and the same-run ratio
- * of per-hop processing to its crypto floor, on the active backend (sodium unless NYM_SPHINX_BACKEND=node), with the
- * node:crypto reference path measured in the same run for comparison.
+ * `pnpm bench`: for every format version (258, 259, 260) on both backends (sodium and node:crypto), in one run:
+ * packet creation (5 hops) and per-hop processing, each with its bare crypto floor, alternated call by call so that
+ * the load of the shared machine falls on all of them alike; SURB creation per version; then a breakdown of the
+ * floor, the primitive choices (each primitive on both libraries) and keyed BLAKE2b on every Lioness size.
  *
- * The crypto floor is the primitives one forward hop must run on that backend, timed bare on the same packet: X25519
- * with the node key, HKDF-SHA256 to 288 bytes, HMAC-SHA256 over beta, the 360-byte AES-CTR header keystream, X25519
- * with the blinding factor, and one Lioness decryption of the payload (on node:crypto also the two key imports,
- * which that path cannot avoid).
+ * The crypto floor is the primitives the operation must run on that backend, timed bare on the same inputs. A hop:
+ * X25519 with the node key, HKDF-SHA256 to 288 bytes, HMAC-SHA256 over beta, the 360-byte AES-CTR header keystream,
+ * X25519 with the blinding factor and one Lioness decryption of the payload; for 259 and 260 also the payload key
+ * from its seed (HKDF-SHA256 to 192 bytes), the one step by which they differ from 258. Creation: alpha = x*B, then
+ * per hop one X25519, HKDF, the keystream, the MAC and one Lioness encryption (plus the payload key for 259/260).
  *
- * The machine is shared with other work, so the measured functions are timed alternately, one call each per round,
- * and compared by their distributions (p10 = the least disturbed tenth, p50 = median). A per-primitive breakdown and
- * the primitive choices (each primitive on both libraries) follow.
+ * Columns: p10 (the least disturbed tenth) and p50 (median); compare ratios within the run first.
  */
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { currentBackend, nodeBackend, type SphinxBackend, type SphinxBackendName } from "../src/backend.js";
 import {
+  availableSphinxBackends,
   createForwardPacket,
   createSphinxNode,
   createSurb,
   generateKeyPair,
-  getSphinxBackend,
   HEADER_LENGTH,
   PayloadSize,
+  SPHINX_VERSIONS,
+  type SphinxVersion,
   setSphinxBackend,
 } from "../src/index.js";
 import { lionessDecrypt, lionessEncrypt } from "../src/lioness.js";
-import { expandSharedSecret, headerKeystream, headerMac } from "../src/primitives.js";
+import { derivePayloadKey, expandSharedSecret, headerKeystream, headerMac } from "../src/primitives.js";
 import { sodium } from "../src/sodium.js";
 import { withBackend } from "../test/helpers.js";
 
-const HOPS = Number(process.env.BENCH_HOPS ?? 4000);
-const PACKETS = Number(process.env.BENCH_PACKETS ?? 400);
+const HOPS = Number(process.env.BENCH_HOPS ?? 3000);
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 300);
 
+const backendNames = availableSphinxBackends().reverse(); // sodium first when it loads
+const backendOf = (name: SphinxBackendName): SphinxBackend => withBackend(name, () => currentBackend());
 const fast = currentBackend();
-const compare = fast.name !== "node";
-const backendOf = (name: SphinxBackendName): SphinxBackend => {
-  const previous = getSphinxBackend();
-  setSphinxBackend(name);
-  const b = currentBackend();
-  setSphinxBackend(previous);
-  return b;
-};
 
 const keys = Array.from({ length: 5 }, () => generateKeyPair());
 const route = keys.map((k, i) => ({ address: new Uint8Array(32).fill(i + 1), publicKey: k.publicKey }));
 const delays = [15, 15, 15, 15, 15];
-const destination = { address: new Uint8Array(32).fill(0xdd), identifier: new Uint8Array(16) };
+const destination = { address: new Uint8Array(32).fill(0xdd), identifier: new Uint8Array(16).fill(1) };
 const message = randomBytes(PayloadSize.regular - 17);
-const pool = Array.from({ length: 64 }, () => createForwardPacket({ route, delays, destination, message }).packet);
-const node = createSphinxNode(keys[0]!.privateKey);
-const referenceNode = withBackend("node", () => createSphinxNode(keys[0]!.privateKey));
-const fastKey = fast.privateKey(keys[0]!.privateKey);
-const nodeKey = nodeBackend.privateKey(keys[0]!.privateKey);
+const pools = Object.fromEntries(
+  SPHINX_VERSIONS.map((version) => [
+    version,
+    Array.from({ length: 64 }, () => createForwardPacket({ route, delays, destination, message, version }).packet),
+  ]),
+) as Record<SphinxVersion, Uint8Array[]>;
 
-function floorOf(b: SphinxBackend, sk: ReturnType<SphinxBackend["privateKey"]>, packet: Uint8Array): void {
+/** The primitives of one forward hop of `version` on backend `b`, bare. */
+function hopFloor(b: SphinxBackend, sk: ReturnType<SphinxBackend["privateKey"]>, packet: Uint8Array, v: number): void {
   const alpha = b.publicKey(packet.subarray(0, 32));
   const secret = expandSharedSecret(b.x25519(sk, alpha));
   headerMac(secret.subarray(16, 32), packet.subarray(48, HEADER_LENGTH), b.sha256);
   headerKeystream(secret.subarray(0, 16));
   b.x25519(b.privateKey(secret.subarray(224, 256)), alpha);
-  lionessDecrypt(secret.subarray(32, 224), packet.slice(HEADER_LENGTH), b);
+  const payloadKey = v === 258 ? secret.subarray(32, 224) : derivePayloadKey(secret.subarray(32, 48));
+  lionessDecrypt(payloadKey, packet.slice(HEADER_LENGTH), b);
 }
 
-const now = () => process.hrtime.bigint();
-const micros = (a: bigint, b: bigint) => Number(b - a) / 1e3;
-
-/** Runs the functions alternately, one call each per round, and returns each one's per-call times. */
-function alternate(rounds: number, warmup: number, fns: (() => void)[]): number[][] {
-  const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < rounds + warmup; r++) {
-    fns.forEach((f, i) => {
-      const t0 = now();
-      f();
-      const t1 = now();
-      if (r >= warmup) times[i]!.push(micros(t0, t1));
-    });
-  }
-  return times;
-}
-
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)]!;
-const us = (v: number) => `${v.toFixed(1).padStart(8)} us`;
-const row = (name: string, xs: number[]) =>
-  console.log(`${name.padEnd(50)}${us(quantile(xs, 0.1))}${us(quantile(xs, 0.5))}`);
-const ratio = (a: number[], b: number[], q: number) => (quantile(a, q) / quantile(b, q)).toFixed(2).padStart(8);
-
-let next = 0;
-const [hop, floor, nodeHop, nodeFloor] = alternate(HOPS, 300, [
-  () => {
-    node.process(pool[next & 63]!);
-  },
-  () => {
-    floorOf(fast, fastKey, pool[next & 63]!);
-  },
-  compare
-    ? () => {
-        referenceNode.process(pool[next & 63]!);
-      }
-    : () => {},
-  compare
-    ? () => {
-        floorOf(nodeBackend, nodeKey, pool[next++ & 63]!);
-      }
-    : () => {
-        next++;
-      },
-]) as [number[], number[], number[], number[]];
-const alphaBytes = pool[0]!.subarray(0, 32);
-/**
- * The crypto a 5-hop sender cannot avoid: alpha = x*B (fixed base), one X25519 per hop, and per hop HKDF, the header
- * keystream, the MAC and one Lioness encryption of the payload.
- */
-function creationFloor(b: SphinxBackend): void {
-  const x = randomBytes(32);
-  const sk = b.privateKey(x);
+/** The crypto a 5-hop sender of `version` cannot avoid on backend `b`. */
+function creationFloor(b: SphinxBackend, v: number): void {
+  const sk = b.privateKey(randomBytes(32));
   b.publicKeyOf(sk);
   const payload = new Uint8Array(PayloadSize.regular);
   for (const hopNode of route) {
     const secret = expandSharedSecret(b.x25519(sk, b.routeKey(hopNode.publicKey)));
     headerKeystream(secret.subarray(0, 16));
     headerMac(secret.subarray(16, 32), payload.subarray(0, 300), b.sha256);
-    lionessEncrypt(secret.subarray(32, 224), payload, b);
+    const payloadKey = v === 258 ? secret.subarray(32, 224) : derivePayloadKey(secret.subarray(32, 48));
+    lionessEncrypt(payloadKey, payload, b);
   }
 }
 
-const [create, createFloor, surb, dh, nodeCreate] = alternate(PACKETS, 30, [
+const now = () => process.hrtime.bigint();
+const micros = (a: bigint, b: bigint) => Number(b - a) / 1e3;
+
+/**
+ * Runs the functions alternately, one call each per round in a fresh random order (a fixed order made whichever
+ * function followed the node:crypto calls or the pool's index step pay ~20-30 us more, whatever it was), and returns
+ * each one's per-call times.
+ */
+function alternate(rounds: number, warmup: number, fns: (() => void)[]): number[][] {
+  const times = fns.map(() => [] as number[]);
+  const order = fns.map((_, i) => i);
+  for (let r = 0; r < rounds + warmup; r++) {
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = Math.floor(Math.random() * (k + 1));
+      [order[k], order[j]] = [order[j]!, order[k]!];
+    }
+    for (const i of order) {
+      const t0 = now();
+      fns[i]!();
+      const t1 = now();
+      if (r >= warmup) times[i]!.push(micros(t0, t1));
+    }
+  }
+  return times;
+}
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)]!;
+const p10 = (xs: number[]) => quantile(xs, 0.1);
+const p50 = (xs: number[]) => quantile(xs, 0.5);
+const us = (v: number) => `${v.toFixed(1).padStart(8)} us`;
+const x = (v: number) => `${v.toFixed(2).padStart(6)} x`;
+const row = (name: string, xs: number[]) => console.log(`${name.padEnd(56)}${us(p10(xs))}${us(p50(xs))}`);
+
+// Per-hop processing: every (backend, version) with its floor, alternated in one loop.
+interface Cell {
+  backend: SphinxBackendName;
+  version: SphinxVersion;
+}
+const cells: Cell[] = backendNames.flatMap((backend) => SPHINX_VERSIONS.map((version) => ({ backend, version })));
+let next = 0;
+const hopFns = cells.flatMap(({ backend, version }) => {
+  const b = backendOf(backend);
+  const node = withBackend(backend, () => createSphinxNode(keys[0]!.privateKey));
+  const sk = b.privateKey(keys[0]!.privateKey);
+  const pool = pools[version];
+  return [
+    () => {
+      node.process(pool[next & 63]!);
+    },
+    () => hopFloor(b, sk, pool[next & 63]!, version),
+  ];
+});
+// `next` moves on once per round (at a rotating position): every cell sees the same packets.
+const hopTimes = alternate(HOPS, 300, [
+  ...hopFns,
   () => {
-    createForwardPacket({ route, delays, destination, message });
+    next++;
   },
-  () => creationFloor(fast),
-  () => {
-    createSurb({ route, delays, destination });
-  },
+]);
+
+// Creation: every (backend, version) with its floor, and SURB creation per version on the fast backend.
+const createFns = cells.flatMap(({ backend, version }) => {
+  const b = backendOf(backend);
+  return [
+    () => withBackend(backend, () => createForwardPacket({ route, delays, destination, message, version })),
+    () => creationFloor(b, version),
+  ];
+});
+const surbFns = SPHINX_VERSIONS.map((version) => () => {
+  createSurb({ route, delays, destination, version });
+});
+const alphaBytes = pools[258][0]!.subarray(0, 32);
+const fastKey = fast.privateKey(keys[0]!.privateKey);
+const createTimes = alternate(PACKETS, 30, [
+  ...createFns,
+  ...surbFns,
   () => {
     fast.x25519(fastKey, fast.publicKey(alphaBytes));
   },
-  compare
-    ? () => {
-        withBackend("node", () => createForwardPacket({ route, delays, destination, message }));
-      }
-    : () => {},
-]) as [number[], number[], number[], number[], number[]];
+]);
+const surbTimes = createTimes.slice(createFns.length, createFns.length + surbFns.length);
+const dh = createTimes[createTimes.length - 1]!;
 
-// Breakdown of the floor on the active backend, each primitive alternated with the others.
-const sample = pool[1]!;
+// Breakdown of the hop floor on the active backend, each primitive alternated with the others.
+const sample = pools[259][1]!;
 const alphaKey = fast.publicKey(sample.subarray(0, 32));
 const shared = fast.x25519(fastKey, alphaKey);
 const expanded = expandSharedSecret(shared);
 const blinding = expanded.subarray(224, 256);
 const payloadKey = expanded.subarray(32, 224);
+const seed = expanded.subarray(32, 48);
 const right = sample.subarray(HEADER_LENGTH + 32);
 const chachaKey = randomBytes(32);
 const blakeKey = randomBytes(64);
@@ -160,13 +178,77 @@ const parts = alternate(2000, 100, [
   () => headerMac(expanded.subarray(16, 32), sample.subarray(48, HEADER_LENGTH), fast.sha256),
   () => headerKeystream(expanded.subarray(0, 16)),
   () => lionessDecrypt(payloadKey, sample.slice(HEADER_LENGTH), fast),
+  () => derivePayloadKey(seed),
 ]);
 
-// Primitive choices: each candidate on both libraries (sodium-native exposes no HMAC-SHA256, HKDF nor AES-CTR, so
-// for the MAC the comparison is its two SHA-256 calls).
+/**
+ * The payload key of 259/260 written as HMAC-SHA256 over libsodium's incremental SHA-256 (the salt's inner and outer
+ * states prepared once), to compare with node:crypto's one-call hkdfSync: sodium-native has no HMAC-SHA256 nor HKDF.
+ */
+type SodiumState = {
+  crypto_hash_sha256_STATEBYTES: number;
+  crypto_hash_sha256_init(state: Uint8Array): void;
+  crypto_hash_sha256_update(state: Uint8Array, input: Uint8Array): void;
+  crypto_hash_sha256_final(state: Uint8Array, out: Uint8Array): void;
+};
+function sodiumHkdf(): ((seed: Uint8Array) => Uint8Array) | undefined {
+  if (sodium === undefined) return undefined;
+  const na = createRequire(import.meta.url)("sodium-native") as SodiumState;
+  const salt = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-SALT");
+  const info = new TextEncoder().encode("sphinx-payload-key-V01-CS01-HKDF:SHA256-INFO");
+  const states = (key: Uint8Array) => {
+    const pads = [0x36, 0x5c].map((p) => Uint8Array.from({ length: 64 }, (_, i) => (key[i] ?? 0) ^ p));
+    return pads.map((pad) => {
+      const s = new Uint8Array(na.crypto_hash_sha256_STATEBYTES);
+      na.crypto_hash_sha256_init(s);
+      na.crypto_hash_sha256_update(s, pad);
+      return s;
+    }) as [Uint8Array, Uint8Array];
+  };
+  const [saltInner, saltOuter] = states(salt);
+  const work = new Uint8Array(na.crypto_hash_sha256_STATEBYTES);
+  const inner = new Uint8Array(32);
+  const hmac = (si: Uint8Array, so: Uint8Array, data: Uint8Array, out: Uint8Array) => {
+    work.set(si);
+    na.crypto_hash_sha256_update(work, data);
+    na.crypto_hash_sha256_final(work, inner);
+    work.set(so);
+    na.crypto_hash_sha256_update(work, inner);
+    na.crypto_hash_sha256_final(work, out);
+  };
+  const block = new Uint8Array(32 + info.length + 1);
+  return (s) => {
+    const prk = new Uint8Array(32);
+    hmac(saltInner, saltOuter, s, prk);
+    const [pi, po] = states(prk);
+    const out = new Uint8Array(192);
+    for (let i = 0; i < 6; i++) {
+      const t = out.subarray(32 * i, 32 * i + 32);
+      if (i === 0) {
+        block.set(info, 0);
+        block[info.length] = 1;
+        hmac(pi, po, block.subarray(0, info.length + 1), t);
+      } else {
+        block.set(out.subarray(32 * (i - 1), 32 * i), 0);
+        block.set(info, 32);
+        block[32 + info.length] = i + 1;
+        hmac(pi, po, block, t);
+      }
+    }
+    return out;
+  };
+}
+
+// Primitive choices: each candidate on both libraries.
+const compare = backendNames.includes("sodium");
 const sodiumBackend = compare ? backendOf("sodium") : undefined;
+const nodeKey = nodeBackend.privateKey(keys[0]!.privateKey);
 const macInput = sample.subarray(0, 64 + 300);
 const macOuter = sample.subarray(0, 96);
+const hkdfOnSodium = sodiumHkdf();
+if (hkdfOnSodium && Buffer.compare(hkdfOnSodium(seed), derivePayloadKey(seed)) !== 0) {
+  throw new Error("the libsodium HKDF of the bench disagrees with hkdfSync");
+}
 const choices: [string, () => void, () => void][] = compare
   ? [
       [
@@ -205,6 +287,11 @@ const choices: [string, () => void, () => void][] = compare
           sodiumBackend!.sha256(macOuter, digest);
         },
       ],
+      [
+        "payload key from seed (hkdfSync / HMAC on libsodium SHA-256)",
+        () => derivePayloadKey(seed),
+        () => hkdfOnSodium!(seed),
+      ],
     ]
   : [];
 const choiceTimes = alternate(
@@ -212,41 +299,6 @@ const choiceTimes = alternate(
   100,
   choices.flatMap(([, a, b]) => [a, b]),
 );
-
-console.log(`sphinx benchmark: Node ${process.version}, ${PayloadSize.regular}-byte payload (2413-byte packets)`);
-console.log(`backend: ${fast.name}${compare ? " (node:crypto reference path measured alongside)" : ""}`);
-console.log(`${HOPS} hops alternated with their bare crypto floor; ${PACKETS} packets, SURBs and X25519s alternated\n`);
-console.log(`${"".padEnd(50)}     p10      p50 (median)`);
-row("packet creation, 5 hops", create);
-row("crypto floor of creation, bare", createFloor);
-row("SURB creation, 5 hops", surb);
-row("per-hop processing (forward hop)", hop);
-row("crypto floor of one hop, bare", floor);
-row("one X25519 (alpha as received), for scale", dh);
-if (compare) {
-  row("node:crypto path: packet creation, 5 hops", nodeCreate);
-  row("node:crypto path: per-hop processing", nodeHop);
-  row("node:crypto path: its crypto floor", nodeFloor);
-}
-console.log(`\nfloor breakdown (${fast.name})`);
-[
-  `  X25519 with the node key${fast.name === "node" ? " (+ alpha import)" : ""}`,
-  `  X25519 with the blinding factor${fast.name === "node" ? " (+ import: b*B)" : ""}`,
-  "  HKDF-SHA256 to 288 bytes",
-  "  HMAC-SHA256 over beta (300 B)",
-  "  AES-128-CTR header keystream (360 B)",
-  "  Lioness decrypt of the payload (2 ChaCha20, 2 BLAKE2b)",
-].forEach((name, i) => {
-  row(name, parts[i]!);
-});
-if (compare) {
-  console.log(`\nprimitive choices (medians)                            node:crypto    sodium   sodium/node`);
-  choices.forEach(([name], i) => {
-    const a = choiceTimes[2 * i]!;
-    const b = choiceTimes[2 * i + 1]!;
-    console.log(`  ${name.padEnd(52)}${us(quantile(a, 0.5))}${us(quantile(b, 0.5))}${ratio(b, a, 0.5)} x`);
-  });
-}
 
 // Keyed BLAKE2b-256 (64-byte key) side by side on every size Lioness hashes: the right part of each payload size
 // class (payload - 32 bytes), alternated per call like the rest, medians compared. The node path's @noble/hashes
@@ -265,29 +317,66 @@ const blakeRows = Object.entries(PayloadSize).map(([name, size]) => {
   ]) as [number[], number[]];
   return { name, length, noble, native };
 });
+
+console.log(`sphinx benchmark: Node ${process.version}, ${PayloadSize.regular}-byte payload (2413-byte packets)`);
+console.log(`backends: ${backendNames.join(", ")}; versions ${SPHINX_VERSIONS.join(", ")}`);
+console.log(
+  `${HOPS} rounds of hops and ${PACKETS} of creations, every cell alternated with the others and its floor\n`,
+);
+console.log(`${"".padEnd(56)}     p10      p50 (median)`);
+cells.forEach(({ backend, version }, i) => {
+  row(`${backend} v${version}: packet creation, 5 hops`, createTimes[2 * i]!);
+  row(`${backend} v${version}:   its crypto floor`, createTimes[2 * i + 1]!);
+  row(`${backend} v${version}: per-hop processing (forward hop)`, hopTimes[2 * i]!);
+  row(`${backend} v${version}:   its crypto floor`, hopTimes[2 * i + 1]!);
+});
+SPHINX_VERSIONS.forEach((version, i) => {
+  row(`${fast.name} v${version}: SURB creation, 5 hops`, surbTimes[i]!);
+});
+row("one X25519 (alpha as received), for scale", dh);
+
+console.log(`\nsummary (medians; "/ 258" compares with version 258 on the same backend in this run)`);
+console.log(
+  `${"".padEnd(14)}${"create".padStart(11)}${"/floor".padStart(9)}${"/258".padStart(9)}` +
+    `${"per hop".padStart(11)}${"/floor".padStart(9)}${"/258".padStart(9)}${"hops/s".padStart(9)}`,
+);
+cells.forEach(({ backend, version }, i) => {
+  const base = cells.findIndex((c) => c.backend === backend && c.version === 258);
+  const create = p50(createTimes[2 * i]!);
+  const hop = p50(hopTimes[2 * i]!);
+  console.log(
+    `${`${backend} v${version}`.padEnd(14)}${us(create)}${x(create / p50(createTimes[2 * i + 1]!))}` +
+      `${x(create / p50(createTimes[2 * base]!))}${us(hop)}${x(hop / p50(hopTimes[2 * i + 1]!))}` +
+      `${x(hop / p50(hopTimes[2 * base]!))}${Math.round(1e6 / hop)
+        .toString()
+        .padStart(9)}`,
+  );
+});
+console.log("targets (258 on sodium): creation <= 400 us, >= 8000 hops/s, per hop <= 1.5 x its floor");
+
+console.log(`\nfloor breakdown (${fast.name})`);
+[
+  `  X25519 with the node key${fast.name === "node" ? " (+ alpha import)" : ""}`,
+  `  X25519 with the blinding factor${fast.name === "node" ? " (+ import: b*B)" : ""}`,
+  "  HKDF-SHA256 to 288 bytes",
+  "  HMAC-SHA256 over beta (300 B)",
+  "  AES-128-CTR header keystream (360 B)",
+  "  Lioness decrypt of the payload (2 ChaCha20, 2 BLAKE2b)",
+  "  259/260 only: payload key from its seed (HKDF to 192 B)",
+].forEach((name, i) => {
+  row(name, parts[i]!);
+});
+if (compare) {
+  console.log(`\nprimitive choices (medians)                                     node      sodium  sodium/node`);
+  choices.forEach(([name], i) => {
+    const a = choiceTimes[2 * i]!;
+    const b = choiceTimes[2 * i + 1]!;
+    console.log(`  ${name.padEnd(60)}${us(p50(a))}${us(p50(b))}${x(p50(b) / p50(a))}`);
+  });
+}
 console.log(`\nkeyed BLAKE2b-256, 64-byte key (medians)  @noble/hashes  libsodium   sodium/noble`);
 for (const r of blakeRows) {
-  const native = sodium ? `${us(quantile(r.native, 0.5))}${ratio(r.native, r.noble, 0.5)} x` : "        n/a";
-  console.log(`  ${`${r.name}: ${r.length} B`.padEnd(38)}${us(quantile(r.noble, 0.5)).padStart(14)}${native}`);
+  const native = sodium ? `${us(p50(r.native))}${x(p50(r.native) / p50(r.noble))}` : "        n/a";
+  console.log(`  ${`${r.name}: ${r.length} B`.padEnd(38)}${us(p50(r.noble)).padStart(14)}${native}`);
 }
-
-const hop50 = quantile(hop, 0.5);
-console.log("\nsummary (medians)                                   measured    target");
-console.log(`packet creation (5 hops)                          ${us(quantile(create, 0.5))}    <= 400 us`);
-console.log(`SURB creation (5 hops)                            ${us(quantile(surb, 0.5))}`);
-console.log(`per-hop processing                                ${us(hop50)}`);
-console.log(
-  `hops per second, one core                         ${Math.round(1e6 / hop50)
-    .toString()
-    .padStart(8)}       >= 8000`,
-);
-console.log(`per-hop processing / crypto floor                 ${ratio(hop, floor, 0.5)} x     <= 1.5 x`);
-console.log(`  the same at p10                                 ${ratio(hop, floor, 0.1)} x`);
-console.log(`per-hop processing / one X25519                   ${ratio(hop, dh, 0.5)} x`);
-console.log(`packet creation / its crypto floor                ${ratio(create, createFloor, 0.5)} x`);
-console.log(`packet creation / one X25519                      ${ratio(create, dh, 0.5)} x`);
-if (compare) {
-  console.log(`per-hop processing, ${fast.name} / node:crypto            ${ratio(hop, nodeHop, 0.5)} x`);
-  console.log(`packet creation, ${fast.name} / node:crypto               ${ratio(create, nodeCreate, 0.5)} x`);
-  console.log(`node:crypto path per-hop / its floor              ${ratio(nodeHop, nodeFloor, 0.5)} x`);
-}
+setSphinxBackend(fast.name);

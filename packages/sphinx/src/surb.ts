@@ -18,9 +18,9 @@
  * Every hop, the final one included, removes one layer with its own key exactly as for a forward packet (hops cannot
  * tell replies from forward packets). With "every-hop" material the replier's layers cancel the hops' and the final
  * hop holds the framed message; the replier can then compute the payload at every hop and, with the final hop, link
- * the reply to its route. With "last-hop" material it cannot: the creator, who is the final hop's client, keeps every
- * hop's key material (the recovery bytes), re-adds the hop layers last hop first, which leaves the replier's single
- * layer, and removes it. That is our original design and nym's 260, so the default is 260 (DEFAULT_SURB_VERSION).
+ * the reply to its route. With "last-hop" material it cannot, nor can the final hop read the reply: the creator (the
+ * SURB's destination) keeps every hop's key material (the recovery bytes), re-adds the hop layers last hop first,
+ * which leaves the replier's single layer, and removes it. That is our original design and nym's 260, so the default is 260 (DEFAULT_SURB_VERSION).
  *
  *   recovery bytes = 258 "last-hop": payload key(192) per hop, route order                     = 192 x hops
  *                  = 260: identifier(16) || payload key seed(16) per hop (crate 0.8.0's SurbReplyRecovery) = 16 + 16 x hops
