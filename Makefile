@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 export NYM_TS_CACHE ?= $(HOME)/.cache/nym-ts
 
-.PHONY: bootstrap install build lint typecheck test bench clean localnet localnet-down
+.PHONY: bootstrap install build lint typecheck test test-docker bench clean localnet localnet-down
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -29,6 +29,12 @@ test: install
 	pnpm lint:layers
 	pnpm typecheck
 	pnpm test
+
+## make test-docker: the localnet in Docker for real (docs/docker.md): installs docker.io and Compose v2 when missing,
+## starts a dockerd when none runs (and stops it), builds stand-ins for the base images and every image of deploy/,
+## runs docker-compose.yml on host networking until every service is healthy, the client's demo, then down -v
+test-docker: install
+	bash scripts/docker-test.sh
 
 ## make bench: every package's benchmark, one package at a time
 bench: install

@@ -278,11 +278,13 @@ main() {
   wait_healthy 300
 
   phase "client demo"
-  if compose run --rm client >"$LOGS/demo.log" 2>&1; then
-    sed 's/^/  | /' "$LOGS/demo.log" >&2
-  else
-    sed 's/^/  | /' "$LOGS/demo.log" >&2
-    log "ERROR: the client's demo failed"
+  # The demo's lines on stdout; Compose's progress and the client's log on stderr, kept in demo-stderr.log.
+  local demo=0
+  compose run --rm client >"$LOGS/demo.log" 2>"$LOGS/demo-stderr.log" || demo=$?
+  sed 's/^/  | /' "$LOGS/demo.log" >&2
+  if [ "$demo" -ne 0 ]; then
+    tail -n 20 "$LOGS/demo-stderr.log" | sed 's/^/  ! /' >&2
+    log "ERROR: the client's demo failed (exit $demo)"
     return 1
   fi
   wait_healthy 30
