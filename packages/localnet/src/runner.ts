@@ -68,13 +68,13 @@ function childEnv(): NodeJS.ProcessEnv {
 
 /**
  * Node.js flags of the localnet's daemons: a 1 MiB young generation (V8's default is 16 MiB per semi-space) keeps a
- * mostly idle daemon's resident memory down (the default topology's summed peak RSS: 3.15 GiB with 4 MiB, 3.05 GiB
- * with 1 MiB, in bench/startup.ts); the ledger also collects on its main thread (VALIDATOR_NODE_FLAGS' 32 MiB
- * semi-space is for the throughput benchmark, not a localnet). `--single-threaded` measured worse (3.36 GiB), and
- * `--jitless` is out: the ledger's tiny-secp256k1 needs WebAssembly.
+ * mostly idle daemon's resident memory down. Measured with bench/startup.ts (default topology, summed peak RSS):
+ * 3.15 GiB with 4 MiB, 3.05 GiB with 1 MiB; the ledger without VALIDATOR_NODE_FLAGS (a 32 MiB semi-space and GC on
+ * the main thread, for the throughput benchmark) 94 instead of 105 MiB each; `--single-threaded` measured worse
+ * (3.36 GiB), and `--jitless` is out (the ledger's tiny-secp256k1 needs WebAssembly).
  */
 const NODE_FLAGS = ["--max-semi-space-size=1"];
-const LEDGER_NODE_FLAGS = ["--single-threaded-gc", "--max-semi-space-size=1"];
+const LEDGER_NODE_FLAGS = NODE_FLAGS;
 
 /** How each service of the plan runs here (or why it cannot). */
 async function runnables(dir: string, services: ServiceSpec[], logLevel: string): Promise<Runnable[]> {
@@ -311,9 +311,10 @@ export async function downLocalnet(options: RunOptions = {}): Promise<{ stopped:
   const stopAll = async (names: string[]) => {
     await Promise.all(
       names.map(async (name) => {
+        const t0 = performance.now();
         if (await stopService(dir, name)) {
           stopped.push(name);
-          out(`  ✓ stopped ${name}`);
+          out(`  ✓ stopped ${name.padEnd(20)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         }
       }),
     );
