@@ -153,6 +153,11 @@ export const commands: Record<string, Command> = {
       const timeout = flags.timeout === undefined ? 120 : Number(flags.timeout);
       if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${flags.timeout}`);
       console.log(`starting the localnet of ${shown(dir)}`);
+      // Ctrl-C while starting: stop the network again rather than leave half of it behind.
+      process.once("SIGINT", () => {
+        console.log("\ninterrupted: stopping the localnet");
+        void downLocalnet({ dir }).finally(() => process.exit(130));
+      });
       const result = await upLocalnet({
         dir,
         timeoutMs: timeout * 1000,
