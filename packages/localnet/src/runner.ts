@@ -27,6 +27,8 @@ export interface RunOptions {
   dir?: string;
   /** Where progress lines go (default stdout). */
   out?: Output;
+  /** The bins to run (default: the workspace's, `findBins()`); a daemon without one is skipped. */
+  bins?: Map<string, BinLocation>;
 }
 
 export interface UpOptions extends RunOptions {
@@ -77,8 +79,12 @@ const NODE_FLAGS = ["--max-semi-space-size=1"];
 const LEDGER_NODE_FLAGS = NODE_FLAGS;
 
 /** How each service of the plan runs here (or why it cannot). */
-async function runnables(dir: string, services: ServiceSpec[], logLevel: string): Promise<Runnable[]> {
-  const bins = findBins();
+async function runnables(
+  dir: string,
+  services: ServiceSpec[],
+  logLevel: string,
+  bins: Map<string, BinLocation>,
+): Promise<Runnable[]> {
   const root = repositoryRoot() ?? dir;
   const env = childEnv();
   const missing = (kind: keyof typeof DAEMONS) =>
@@ -187,7 +193,7 @@ export async function upLocalnet(options: UpOptions = {}): Promise<UpResult> {
   const out = options.out ?? console.log;
   const manifest = readManifest(dir);
   const services = planServices(manifest.topology);
-  const plan = await runnables(dir, services, manifest.logLevel);
+  const plan = await runnables(dir, services, manifest.logLevel, options.bins ?? findBins());
   const alreadyRunning = plan.filter((r) => runningPid(dir, r.spec.name) !== undefined).map((r) => r.spec.name);
   const skipped = plan.filter((r) => r.skipped !== undefined);
   const toStart = plan.filter((r) => r.skipped === undefined && !alreadyRunning.includes(r.spec.name));
@@ -349,7 +355,7 @@ export async function localnetStatus(options: RunOptions = {}): Promise<ServiceS
   const dir = resolve(options.dir ?? "build/localnet");
   const manifest = readManifest(dir);
   const services = planServices(manifest.topology);
-  const bins = findBins();
+  const bins = options.bins ?? findBins();
   return Promise.all(
     services.map(async (s): Promise<ServiceStatus> => {
       const base = { name: s.name, kind: s.kind, ports: s.ports, url: s.url, log: logFile(dir, s.name) };

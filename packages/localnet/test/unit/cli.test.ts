@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { findBins } from "../../src/bins.js";
 import { buildLocalnet } from "../../src/build.js";
 import { runCli } from "../../src/cli.js";
+import { formatStatusTable, localnetStatus } from "../../src/runner.js";
 import { SMALL_TOPOLOGY } from "../helpers/topologies.js";
 
 describe("nym-localnet command line", () => {
@@ -73,5 +75,25 @@ describe("nym-localnet command line", () => {
   it("refuses `compose` topology flags for a built directory (its topology is the build's)", async () => {
     expect(await runCli(["compose", "--dir", dir, "--validators", "2", "--out", join(root, "c.yml")])).toBe(2);
     expect(stderr.join("")).toMatch(/is built: its topology is the one in localnet.json/);
+  });
+});
+
+describe("a tree without some daemon packages", () => {
+  it("reports their services skipped, naming the missing package", async () => {
+    const root = mkdtempSync(join(tmpdir(), "localnet-skip-"));
+    try {
+      const dir = join(root, "net");
+      await buildLocalnet({ dir, topology: SMALL_TOPOLOGY, seed: "skip" });
+      const bins = findBins();
+      bins.delete("nym-verifier");
+      bins.delete("nym-service-provider");
+      const rows = await localnetStatus({ dir, bins });
+      const skipped = rows.filter((r) => r.state === "skipped");
+      expect(skipped.map((r) => r.name)).toEqual(["verifier-0", "provider-0"]);
+      expect(skipped[0]?.reason).toBe("packages/verifier is missing");
+      expect(formatStatusTable(rows)).toContain("provider-0: skipped, packages/service-provider is missing");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
