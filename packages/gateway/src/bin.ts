@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-import { runDaemonMain } from "@nym-ts/common";
-import { initKeysCommand } from "@nym-ts/mixnet-node";
-import { GatewayConfig } from "./config.js";
-import { createGateway, GATEWAY_VERSION } from "./gateway.js";
+import { reexecWithMallocTuning } from "@nym-ts/mixnet-node/malloc-tuning";
+
+// First, before the daemon's modules load: may replace this process with one whose allocator returns freed
+// buffers to the system (see malloc-tuning.ts; NYM_MALLOC_TUNING=off to skip).
+reexecWithMallocTuning();
+const { runDaemonMain } = await import("@nym-ts/common");
+const { initKeysCommand } = await import("@nym-ts/mixnet-node");
+const { GatewayConfig } = await import("./config.js");
+const { createGateway, GATEWAY_VERSION } = await import("./gateway.js");
 
 /**
  * nym-gateway init --storage.dataDir DIR, then nym-gateway [--config file.toml] [--section.key value ...];

@@ -13,6 +13,7 @@ import {
   encodeRegistered,
   FrameType,
   guarded,
+  isPayloadSize,
   type MailboxMode,
   type MixTransport,
   type SphinxCodec,
@@ -87,6 +88,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 export function createGateway(options: GatewayConfigInput, modules: GatewayModules): Gateway {
   const config = GatewayConfig.parse(options);
   const log = modules.log.child({ module: "gateway" });
+  const runtimeModules = nodeRuntimeModules(log, modules, createNymSphinx({ version: config.sphinx.version }));
+  const headerLength = runtimeModules.sphinx.headerLength;
   const runtime = new NodeRuntime(
     {
       ...nodeNetworkOptions({
@@ -111,7 +114,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         payload: { ...k, mixnetAddress: announced, clientAddress: announced, version: GATEWAY_VERSION },
       }),
     },
-    nodeRuntimeModules(log, modules, createNymSphinx({ version: config.sphinx.version })),
+    runtimeModules,
   );
   const { core, transport } = runtime;
   const counters: GatewayCounters = {
@@ -240,7 +243,8 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
           return;
         }
         const hop = core.topology.get(firstHop);
-        if (hop?.layer !== 1) {
+        // Only packets of a Sphinx size go on: mixnodes hold a packet of any other size against the gateway.
+        if (hop?.layer !== 1 || !isPayloadSize(packet.length - headerLength)) {
           counters.clientPacketsRefused++;
           return;
         }

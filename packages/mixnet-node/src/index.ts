@@ -33,4 +33,5 @@ export * from "./node-http.js";
 export * from "./node-runtime.js";
 export * from "./noise-crypto.js";
 export * from "./observe.js";
+export * from "./peer-penalties.js";
 export * from "./replay-cache.js";

@@ -58,6 +58,16 @@ class Link {
   retryAt = 0;
   backoffMs = 0;
   address: string | undefined;
+  /** Set by `refuse`: until `refusedUntil`, nothing from this peer is handed on and nothing is sent to it. */
+  refused = false;
+  refusedUntil = 0;
+  /** Whether the peer is refused now (the flag is cleared once the time has passed, so the common case is one test). */
+  isRefused(): boolean {
+    if (!this.refused) return false;
+    if (Date.now() < this.refusedUntil) return true;
+    this.refused = false;
+    return false;
+  }
   constructor(
     readonly id: Uint8Array,
     readonly key: string,
@@ -106,6 +116,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     writes: 0,
     chunksReceived: 0,
     handlerErrors: 0,
+    refusedChunks: 0,
   };
   let stopping = false;
 
@@ -149,6 +160,8 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     link.backoffMs = 0;
     link.retryAt = 0;
     const decoder = new FrameDecoder(maxFrame, (frame) => {
+      // A handler may refuse the peer in the middle of a chunk: the rest of the chunk is not handed on.
+      if (link.isRefused()) return;
       stats.framesReceived++;
       // A handler runs inside a stream event listener, where a throw would be an uncaught exception: one bad frame
       // (or a bug on one frame's path) is counted and skipped instead of ending the process.
@@ -163,6 +176,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     let refusedLink = false;
     const onChunk = (chunk: Uint8Array): boolean => {
       if (refusedLink) return false;
+      if (link.isRefused()) {
+        stats.refusedChunks++;
+        return false;
+      }
       stats.chunksReceived++;
       const refused = decoder.push(chunk);
       if (refused === undefined) return true;
@@ -284,6 +301,16 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         connectionEncrypters: [noise(options.noiseCrypto === "libp2p-default" ? {} : { crypto: nodeNoiseCrypto })],
         streamMuxers: [yamux()],
         connectionManager: { maxConnections: 1024 },
+        connectionGater: {
+          // A refused peer is turned away right after the handshake, before any of its streams is read.
+          denyInboundEncryptedConnection: (peerId) => {
+            const raw = peerId.publicKey?.raw;
+            const link = raw ? links.get(hex(raw)) : undefined;
+            if (link?.isRefused() !== true) return false;
+            stats.refusedChunks++;
+            return true;
+          },
+        },
       });
       await node.handle(
         MIX_PROTOCOL,
@@ -293,7 +320,13 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
             stream.abort(new MixnetError("MIXNET_ERROR_BAD_PEER", "only Ed25519 peers may open a mix link"));
             return;
           }
-          attach(linkFor(id), stream);
+          const link = linkFor(id);
+          if (link.isRefused()) {
+            stats.refusedChunks++;
+            stream.abort(new MixnetError("MIXNET_ERROR_BAD_PEER", "this peer is refused for a while"));
+            return;
+          }
+          attach(link, stream);
         },
         { maxInboundStreams: 4, maxOutboundStreams: 4 },
       );
@@ -316,6 +349,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       if (frame.length === 0 || frame.length > maxFrame) throw new RangeError(`frame length ${frame.length}`);
       const link = linkFor(peer.id);
       if (peer.address !== undefined) link.address = peer.address;
+      if (link.isRefused()) {
+        stats.framesDropped++;
+        return false;
+      }
       if (!link.stream) {
         if (link.address === undefined || Date.now() < link.retryAt || stopping) {
           stats.framesDropped++;
@@ -333,6 +370,21 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     },
     onFrame(handler) {
       frameHandlers.push(handler);
+    },
+    refuse(peer, forMs) {
+      const link = linkFor(peer);
+      link.refused = true;
+      link.refusedUntil = Math.max(link.refusedUntil, Date.now() + forMs);
+      stats.framesDropped += link.clear();
+      link.stream?.abort(new MixnetError("MIXNET_ERROR_BAD_PEER", "peer refused: too many bad frames"));
+      // Abort the TCP connection too (no graceful close): what the peer already wrote is then not read and decrypted
+      // for nothing, which under a flood is most of the cost. The connection gater refuses it until the ban ends.
+      if (node) {
+        const reason = new MixnetError("MIXNET_ERROR_BAD_PEER", "peer refused: too many bad frames");
+        for (const connection of node.getConnections(peerIdFromPublicKey(publicKeyFromRaw(link.id) as never))) {
+          connection.abort(reason);
+        }
+      }
     },
     onPeerConnected(handler) {
       connectedHandlers.push(handler);

@@ -6,6 +6,7 @@ import {
   encodeMixPacket,
   FrameType,
   type IndexedHop,
+  isPayloadSize,
   LoopStats,
   type MixNodeInfo,
   PoissonStream,
@@ -17,6 +18,7 @@ import {
 } from "@nym-ts/mixnet";
 import { CaughtErrors } from "./caught-errors.js";
 import type { PacketObserver } from "./observe.js";
+import { DEFAULT_PEER_PENALTIES, PeerPenalties, type PeerPenaltyOptions } from "./peer-penalties.js";
 
 /**
  * The packet engine shared by mixnodes and gateways: Sphinx processing, the replay check, the delay queue and
@@ -38,6 +40,11 @@ export interface MixCoreOptions {
   payloadSize: number;
   /** A loop not back within this is counted lost. */
   loopTimeoutMs: number;
+  /**
+   * Bad frames (malformed Sphinx packets, unexpected frame types) one neighbour may send in a window before its link
+   * is refused for a while (`PeerPenalties`); DEFAULT_PEER_PENALTIES when absent.
+   */
+  badFrames?: PeerPenaltyOptions;
 }
 
 export interface ReplayCheck {
@@ -74,6 +81,8 @@ export interface MixCounters {
   loopsReturned: number;
   /** Nodes of the directory's topology left out because their keys or address did not load (per refresh). */
   topologySkipped: number;
+  /** Neighbours whose link was refused for sending too many bad frames. */
+  peersRefused: number;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -117,7 +126,9 @@ export class MixCore {
     loopsSent: 0,
     loopsReturned: 0,
     topologySkipped: 0,
+    peersRefused: 0,
   };
+  private readonly penalties: PeerPenalties;
   /** What timer and stream callbacks threw, by site: caught, counted, logged, never the end of the process. */
   readonly errors: CaughtErrors;
   /** Interval counters for the directory's metrics report; reset by `takeInterval`. */
@@ -136,6 +147,7 @@ export class MixCore {
     this.log = modules.log.child({ component: "mix-core" });
     this.random = modules.random ?? cryptoRandom;
     this.errors = new CaughtErrors(this.log);
+    this.penalties = new PeerPenalties(options.badFrames ?? DEFAULT_PEER_PENALTIES);
     this.queue = new TimerQueue((item) => this.forward(item.nextHop, item.packet), {
       capacity: options.delayQueueCapacity,
       onError: this.errors.at("mix-core.forward"),
@@ -171,11 +183,21 @@ export class MixCore {
     this.queue.stop();
   }
 
-  /** Handles one MIX_PACKET frame body; `from` (the neighbour it came from) is only for the observer. */
+  /**
+   * Handles one MIX_PACKET frame body; `from` is the neighbour it came from (for the observer, and to hold a
+   * malformed packet against that neighbour: see `penalize`).
+   */
   handlePacket(packet: Uint8Array, from?: Uint8Array): void {
     if (this.observer && from) this.observer.packet(false, from, packet.length + 1, false);
     this.counters.received++;
     this.interval.received++;
+    if (!isPayloadSize(packet.length - this.modules.sphinx.headerLength)) {
+      // No honest neighbour forwards a packet of another size (a hop keeps the size; gateways check their clients'):
+      // dropped before any Sphinx work, and held against the neighbour.
+      this.drop("malformed");
+      if (from) this.penalize(from);
+      return;
+    }
     let result: ProcessedPacket;
     let replayed = false;
     try {
@@ -188,6 +210,8 @@ export class MixCore {
         this.log.debug("replayed packet dropped");
         this.drop("replay");
       } else {
+        // Not held against the neighbour: a sender can make any layer after the first fail its MAC, and the honest
+        // hop before it cannot tell (it only checks its own layer).
         this.log.debug({ err: (error as Error).message }, "malformed packet dropped");
         this.drop("malformed");
       }
@@ -226,6 +250,19 @@ export class MixCore {
     if (frame[0] !== FrameType.MIX_PACKET) return false;
     this.handlePacket(frame.subarray(1), from);
     return true;
+  }
+
+  /**
+   * Holds one bad frame against the neighbour that sent it; past the budget (`badFrames`) its link is refused for a
+   * while, so one authenticated peer cannot keep the node busy, and its memory high, with garbage.
+   */
+  penalize(from: Uint8Array): void {
+    const peer = hex(from);
+    if (!this.penalties.record(peer)) return;
+    this.counters.peersRefused++;
+    const { limit, windowMs, banMs } = this.penalties.options;
+    this.log.warn({ peer, limit, windowMs, banMs }, "neighbour sent too many bad frames, link refused");
+    this.modules.transport.refuse?.(from, banMs);
   }
 
   /** Sends a packet on to a node of the topology at once (used after the delay, and by gateways for clients). */

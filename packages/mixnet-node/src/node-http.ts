@@ -61,6 +61,16 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<{ app: Ht
     () => core.counters.topologySkipped,
   );
   counter(
+    "peers_refused_total",
+    "Neighbours whose link was refused for a while after too many malformed packets or unexpected frames",
+    () => core.counters.peersRefused,
+  );
+  counter(
+    "refused_peer_chunks_total",
+    "Chunks and streams from refused neighbours, ignored or closed",
+    () => transport.stats().refusedChunks ?? 0,
+  );
+  counter(
     "frame_handler_errors_total",
     "Frames whose handler threw (caught and counted; the link and the process run on)",
     () => transport.stats().handlerErrors ?? 0,

@@ -79,6 +79,8 @@ export interface NodeRuntimeOptions {
   /** SQLite file of the replay-tag cache. */
   replayPath: string;
   maxQueuedFramesPerLink: number;
+  /** Longest frame a neighbour may send (a longer length prefix tears its link down); the transport's 64 KiB if absent. */
+  maxFrameBytes?: number;
   mix: MixCoreOptions;
   /** Record what a global passive adversary sees (`[observe]`); off when undefined. */
   observe?: ObserveOptions | undefined;
@@ -184,6 +186,7 @@ export class NodeRuntime {
         identitySeed: options.keys.identitySeed,
         listen: [options.listen],
         maxQueuedFrames: options.maxQueuedFramesPerLink,
+        ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
       });
     this.identityKey = Buffer.from(this.transport.localId).toString("hex");
     this.directory = modules.directory ?? createDirectoryClient({ baseUrl: options.directoryUrl, timeoutMs: 5000 });

@@ -1,3 +1,4 @@
+import { HEADER_LENGTH, PayloadSize } from "@nym-ts/sphinx";
 import { MixnetError } from "./errors.js";
 
 /**
@@ -24,6 +25,12 @@ export const FrameType = {
   ERROR: 0x08,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+/**
+ * The largest frame a mixnode ever receives: a MIX_PACKET of the largest Sphinx size class (header + 32 KiB payload).
+ * A mixnode's links refuse longer length prefixes, so a neighbour cannot make it buffer 64 KiB frames of garbage.
+ */
+export const MAX_MIX_FRAME_BYTES = 1 + HEADER_LENGTH + PayloadSize.extended32;
 
 const bad = (message: string): MixnetError => new MixnetError("MIXNET_ERROR_BAD_FRAME", message);
 

@@ -17,7 +17,7 @@
  * const frame = encodeMixPacket(nymSphinx.createPacket(route, payload, delays));
  */
 
-export { DEFAULT_PAYLOAD_SIZE, PayloadSize } from "@nym-ts/sphinx";
+export { DEFAULT_PAYLOAD_SIZE, isPayloadSize, PayloadSize } from "@nym-ts/sphinx";
 export * from "./address.js";
 export * from "./e2e.js";
 export * from "./errors.js";

@@ -26,6 +26,8 @@ export interface TransportStats {
   chunksReceived: number;
   /** Frames whose handler threw: caught and counted, the link and the process run on. */
   handlerErrors?: number;
+  /** Chunks and streams from refused peers, ignored or closed while they are refused. */
+  refusedChunks?: number;
   linksOpen: number;
 }
 
@@ -51,5 +53,10 @@ export interface MixTransport {
   isConnected(peer: Uint8Array): boolean;
   /** Frames queued for a peer and not yet handed to its stream. */
   queuedFrames(peer: Uint8Array): number;
+  /**
+   * Cuts the link to `peer` and refuses it for `forMs`: its streams are closed, new ones refused, frames already
+   * received from it are not handed on, and frames for it are dropped. For a neighbour that misbehaves.
+   */
+  refuse?(peer: Uint8Array, forMs: number): void;
   stats(): TransportStats;
 }

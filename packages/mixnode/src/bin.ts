@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-import { runDaemonMain } from "@nym-ts/common";
-import { initKeysCommand } from "@nym-ts/mixnet-node";
-import { MixnodeConfig } from "./config.js";
-import { createMixnode, MIXNODE_VERSION } from "./mixnode.js";
+import { reexecWithMallocTuning } from "@nym-ts/mixnet-node/malloc-tuning";
+
+// First, before the daemon's modules load: may replace this process with one whose allocator returns freed
+// buffers to the system (see malloc-tuning.ts; NYM_MALLOC_TUNING=off to skip).
+reexecWithMallocTuning();
+const { runDaemonMain } = await import("@nym-ts/common");
+const { initKeysCommand } = await import("@nym-ts/mixnet-node");
+const { MixnodeConfig } = await import("./config.js");
+const { createMixnode, MIXNODE_VERSION } = await import("./mixnode.js");
 
 /**
  * nym-mixnode init --storage.dataDir DIR, then nym-mixnode [--config file.toml] [--section.key value ...];

@@ -48,6 +48,20 @@ export const MixnodeConfig = z
           .min(1)
           .default(2000)
           .describe("Frames waiting for one neighbour before new ones are dropped (nym: 2000)"),
+        badFramesPerPeer: z
+          .int()
+          .min(1)
+          .default(100)
+          .describe(
+            "Malformed packets and unexpected frames one neighbour may send per badFrameWindowMs before its link is " +
+              "refused for badPeerBanMs (an authenticated neighbour never sends them honestly)",
+          ),
+        badFrameWindowMs: z.int().min(100).default(10_000).describe("Window of badFramesPerPeer"),
+        badPeerBanMs: z
+          .int()
+          .min(0)
+          .default(30_000)
+          .describe("How long a neighbour over its bad-frame budget is refused"),
         loopRate: z.number().min(0).default(0.5).describe("Own loop cover packets per second (lambdaM); 0 turns off"),
         loopMeanDelayMs: z.number().min(0).default(50).describe("Mean per-hop delay of own loops, ms"),
         loopTimeoutMs: z.int().min(100).default(30_000).describe("An own loop not back by then counts as lost"),

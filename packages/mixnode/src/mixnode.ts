@@ -1,6 +1,6 @@
 import { daemonVersion, type Logger, packageVersion, type Service } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
-import { createNymSphinx, type MixTransport, type SphinxCodec } from "@nym-ts/mixnet";
+import { createNymSphinx, MAX_MIX_FRAME_BYTES, type MixTransport, type SphinxCodec } from "@nym-ts/mixnet";
 import {
   type MixCore,
   NodeRuntime,
@@ -51,6 +51,8 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
       }),
       metricsIntervalMs: config.directory.metricsIntervalMs,
+      // Only MIX_PACKET frames come to a mixnode: nothing longer than the largest Sphinx packet is buffered.
+      maxFrameBytes: MAX_MIX_FRAME_BYTES,
       mix: {
         layer: config.mixnode.layer,
         maxDelayMs: config.mixing.maxDelayMs,
@@ -59,6 +61,11 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         loopMeanDelayMs: config.mixing.loopMeanDelayMs,
         payloadSize: config.mixing.payloadSize,
         loopTimeoutMs: config.mixing.loopTimeoutMs,
+        badFrames: {
+          limit: config.mixing.badFramesPerPeer,
+          windowMs: config.mixing.badFrameWindowMs,
+          banMs: config.mixing.badPeerBanMs,
+        },
       },
       observe: observeOptions(config.observe, config.storage.dataDir),
       registration: (k, announced) => ({
@@ -69,7 +76,10 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
     nodeRuntimeModules(log, modules, createNymSphinx({ version: config.sphinx.version })),
   );
   runtime.transport.onFrame((frame, from) => {
-    if (!runtime.core.handleFrame(frame, from)) runtime.core.drop("unexpected_frame");
+    if (runtime.core.handleFrame(frame, from)) return;
+    // Only MIX_PACKET frames come to a mixnode: anything else counts against the neighbour that sent it.
+    runtime.core.drop("unexpected_frame");
+    runtime.core.penalize(from);
   });
   let http: Awaited<ReturnType<typeof startNodeHttp>> | undefined;
   return {

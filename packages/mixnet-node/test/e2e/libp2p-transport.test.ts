@@ -64,6 +64,45 @@ describe("libp2p transport over real TCP + Noise + Yamux", () => {
     }
   });
 
+  it("refuse cuts a peer's link: nothing more from it is handed on until the ban ends, then it reconnects", async () => {
+    const c = createLibp2pTransport({ identitySeed: seed(), listen: ["/ip4/127.0.0.1/tcp/0"] });
+    const got: number[] = [];
+    c.onFrame((frame) => got.push(frame[0] as number));
+    await c.start();
+    const d = createLibp2pTransport({ identitySeed: seed(), listen: [] });
+    await d.start();
+    try {
+      const peer = { id: c.localId, address: c.listenAddresses()[0] };
+      d.send(peer, new Uint8Array([1]));
+      const wait = async (n: number) => {
+        const deadline = Date.now() + 10_000;
+        while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      };
+      await wait(1);
+      expect(got).toEqual([1]);
+      c.refuse?.(d.localId, 1500);
+      await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 20; i++) {
+        d.send(peer, new Uint8Array([2]));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(got).toEqual([1]);
+      expect(c.send({ id: d.localId }, new Uint8Array([3]))).toBe(false);
+      expect(c.stats().refusedChunks).toBeGreaterThan(0);
+      // After the ban the peer is welcome again (its dial backoff may add a few seconds).
+      await new Promise((r) => setTimeout(r, 1500));
+      const deadline = Date.now() + 15_000;
+      while (!got.includes(4) && Date.now() < deadline) {
+        d.send(peer, new Uint8Array([4]));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(got).toContain(4);
+      expect(got.filter((x) => x === 2)).toEqual([]);
+    } finally {
+      await Promise.all([c.stop(), d.stop()]);
+    }
+  }, 30_000);
+
   it("coalesces frames queued in one turn into few writes, to a peer on @libp2p/noise's own crypto", async () => {
     const legacy = createLibp2pTransport({
       identitySeed: seed(),

@@ -67,4 +67,21 @@ describe("link frame decoder", () => {
       expect(whole.push(stream)).toBe(len);
     }
   });
+
+  it("assembles a frame cut into many chunks in one buffer of exactly its length, holding at most that frame", () => {
+    const frame = new Uint8Array(10_000).map((_, i) => i & 0xff);
+    const bytes = wire([frame, new Uint8Array([9])]);
+    const out: Uint8Array[] = [];
+    const decoder = new FrameDecoder(16_384, (f) => out.push(f));
+    let most = 0;
+    // One byte at a time: a decoder that grew its buffer by concatenation would copy ~50 MB here.
+    for (let i = 0; i < bytes.length; i++) {
+      expect(decoder.push(bytes.subarray(i, i + 1))).toBeUndefined();
+      most = Math.max(most, decoder.buffered);
+    }
+    expect(out.map((f) => f.length)).toEqual([10_000, 1]);
+    expect(Buffer.from(out[0] as Uint8Array).equals(frame)).toBe(true);
+    expect(most).toBe(4 + 9_999);
+    expect(decoder.buffered).toBe(0);
+  });
 });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,14 @@ import { generateEd25519Identity } from "@nym-ts/directory-client";
 import { generateX25519 } from "@nym-ts/mixnet";
 import { initNodeKeys } from "@nym-ts/mixnet-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 const bin = fileURLToPath(new URL("../../src/bin.ts", import.meta.url));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -100,7 +108,7 @@ describe("a mixnode whose topology holds a zero Sphinx key", () => {
     const dataDir = join(dir, "data");
     mkdirSync(dataDir, { mode: 0o700 });
     initNodeKeys(dataDir);
-    const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const httpPort = await freePort();
     const config = join(dir, "mixnode.json");
     writeFileSync(
       config,
