@@ -79,6 +79,8 @@ finish() {
       compose --profile client down -v --remove-orphans >>"$LOGS/compose-down.log" 2>&1
     fi
   fi
+  # A Compose build still running in the background finishes (it is cached for the next run).
+  [ -n "$ENGINE_COMPOSE_PID" ] && wait "$ENGINE_COMPOSE_PID"
   if [ -z "${NYM_DOCKER_KEEP:-}" ]; then engine_stop; fi
   phase ""
   log "timings:"
@@ -226,7 +228,7 @@ main() {
   phase "engine (docker.io, dockerd, compose)"
   engine_start
   engine_compose
-  log "$("$DOCKER" version --format 'docker {{.Server.Version}}') ($DOCKER), $("$DOCKER" compose version)"
+  log "$("$DOCKER" version --format 'docker {{.Server.Version}}') ($DOCKER)"
 
   phase "stand-in base images"
   standins_build
@@ -239,9 +241,12 @@ main() {
   # Earlier builds of these tags, now untagged.
   "$DOCKER" image prune -f >/dev/null
   check_images
+
   [ "${1:-}" = images ] && return 0
 
   phase "localnet build"
+  engine_compose_wait
+  log "$("$DOCKER" compose version)"
   rm -rf "$WORK" && mkdir -p "$WORK"
   pnpm exec tsc -b packages/localnet
   local ports=()

@@ -99,27 +99,53 @@ engine_stop() {
 # version_at_least A B: A >= B for dotted versions.
 version_at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$2" ]; }
 
-# engine_compose: Docker Compose v2 as the CLI plugin. Built from source with the machine's Go (about 2-5 minutes on
-# two cores) into $CACHE/docker/compose-<version>, then linked into ~/.docker/cli-plugins; a second run only links.
+# engine_compose: Docker Compose v2 as the CLI plugin. Built from source with the machine's Go (2-5 minutes on two
+# cores) into $CACHE/docker/compose-<version>, then linked into ~/.docker/cli-plugins; a second run only links. The
+# build runs in the background (it is mostly downloads at first), so the caller goes on and calls
+# engine_compose_wait before it needs Compose.
+ENGINE_COMPOSE_PID=""
 engine_compose() {
   local have
   have=$("$DOCKER" compose version --short 2>/dev/null || true)
   if [ -n "$have" ] && version_at_least "${have#v}" "$COMPOSE_MINIMUM"; then return 0; fi
-  local dir="$ENGINE_DIR/compose-$COMPOSE_VERSION" plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
-  if [ ! -x "$dir/docker-compose" ]; then
-    command -v go >/dev/null 2>&1 || {
-      log "ERROR: Docker Compose >= $COMPOSE_MINIMUM is missing and Go is needed to build it; install either"
-      return 1
-    }
-    log "building Docker Compose $COMPOSE_VERSION with $(go env GOVERSION) (a few minutes, once)"
-    local tmp
+  if [ -x "$ENGINE_DIR/compose-$COMPOSE_VERSION/docker-compose" ]; then
+    engine_compose_link
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || {
+    log "ERROR: Docker Compose >= $COMPOSE_MINIMUM is missing and Go is needed to build it; install either"
+    return 1
+  }
+  log "building Docker Compose $COMPOSE_VERSION with $(go env GOVERSION) in the background (once; log: $ENGINE_DIR/compose-build.log)"
+  (
+    set -e
     tmp=$(mktemp -d "$ENGINE_DIR/.compose.XXXXXX")
     GOBIN="$tmp" CGO_ENABLED=0 go install -trimpath \
       -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" \
       "github.com/docker/compose/v2/cmd@$COMPOSE_VERSION"
-    mkdir -p "$dir" && mv "$tmp/cmd" "$dir/docker-compose" && rm -rf "$tmp"
-  fi
+    mkdir -p "$ENGINE_DIR/compose-$COMPOSE_VERSION"
+    mv "$tmp/cmd" "$ENGINE_DIR/compose-$COMPOSE_VERSION/docker-compose"
+    rm -rf "$tmp"
+  ) >"$ENGINE_DIR/compose-build.log" 2>&1 &
+  ENGINE_COMPOSE_PID=$!
+}
+
+engine_compose_link() {
+  local plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
   mkdir -p "$plugins"
-  ln -sfn "$dir/docker-compose" "$plugins/docker-compose"
+  ln -sfn "$ENGINE_DIR/compose-$COMPOSE_VERSION/docker-compose" "$plugins/docker-compose"
   "$DOCKER" compose version >/dev/null
+}
+
+engine_compose_wait() {
+  [ -n "$ENGINE_COMPOSE_PID" ] || return 0
+  local pid="$ENGINE_COMPOSE_PID"
+  ENGINE_COMPOSE_PID=""
+  if ! wait "$pid"; then
+    tail -n 20 "$ENGINE_DIR/compose-build.log" >&2
+    log "ERROR: building Docker Compose failed"
+    return 1
+  fi
+  log "Docker Compose $COMPOSE_VERSION built"
+  engine_compose_link
 }
