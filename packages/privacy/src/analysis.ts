@@ -48,7 +48,8 @@ export interface AdversaryModel {
   mixLoopRate: number;
   /**
    * Candidates are looked for within this many kernel means of a packet (default 12: e^-12 ~ 6e-6), and never less
-   * than `minWindowMs` (default 50 ms: a loaded node may hold a packet far longer than its mean).
+   * than `minWindowMs` (default 1 s: a loaded node may hold a packet far longer than its mean, and a packet that
+   * left during a stall is still followed, to the outputs after it).
    */
   window?: number;
   minWindowMs?: number;
@@ -133,6 +134,30 @@ export function networkFromTraces(sessions: readonly TraceSession[]): ObservedNe
   return { nodes, events };
 }
 
+/**
+ * The nodes' typical processing and link latency as the adversary measures it: at the gateways, which add no delay
+ * of their own, the median time from a packet in from a client to the next packet out to a mix (no contents needed;
+ * the median ignores the stalls of a loaded machine, and mix loops crossing the gateway only shorten a few gaps).
+ * Undefined without gateway traffic.
+ */
+export function estimateLatencyMs(network: ObservedNetwork): number | undefined {
+  const diffs: number[] = [];
+  for (const [id, role] of network.nodes) {
+    if (role !== "gateway") continue;
+    const pending: number[] = [];
+    for (const e of network.events) {
+      if (e.to === id && !network.nodes.has(e.from)) pending.push(e.at);
+      else if (e.from === id && network.nodes.has(e.to)) {
+        for (const t of pending) diffs.push(e.at - t);
+        pending.length = 0;
+      }
+    }
+  }
+  if (diffs.length === 0) return undefined;
+  diffs.sort((x, y) => x - y);
+  return diffs[diffs.length >> 1] as number;
+}
+
 /** Shannon entropy in bits of a distribution (normalized here; zero and negative weights ignored). */
 export function entropyBits(weights: ArrayLike<number>): number {
   let total = 0;
@@ -193,6 +218,7 @@ export class AdversaryView {
   readonly layers: number;
   private readonly index = new Map<string, NodeIndex>();
   private readonly norm: Float64Array;
+  private readonly near: Float64Array;
   private readonly fresh: Float64Array;
   private readonly window: number;
   private readonly minWindowMs: number;
@@ -204,9 +230,10 @@ export class AdversaryView {
     this.events = network.events;
     this.nodes = network.nodes;
     this.window = model.window ?? 12;
-    this.minWindowMs = model.minWindowMs ?? 50;
+    this.minWindowMs = model.minWindowMs ?? 1000;
     const n = network.events.length;
     this.norm = new Float64Array(n).fill(Number.NaN);
+    this.near = new Float64Array(n);
     this.fresh = new Float64Array(n);
     this.clientOf = new Uint8Array(n);
     let layers = 0;
@@ -265,29 +292,49 @@ export class AdversaryView {
     return !((this.clientOf[i] as number) & 1 && (this.clientOf[o] as number) & 2);
   }
 
-  /** Z(o), the expected number of candidate inputs still inside, and the fresh-loop share of output `o`. */
+  /**
+   * The normalizer of output `o`, kept in a form that neither underflows nor overflows however far apart the times
+   * are: `Z(o) = exp(-(t_o - near) / mean) * zRel`, `near` the latest candidate input's time and `zRel` the sum of
+   * `exp(-(near - t_i) / mean)` over the candidates (>= 1 when there is one, 0 when none). Also sets the fresh-loop
+   * share of `o`. Returns zRel.
+   */
   private normalizer(o: number): number {
     const cached = this.norm[o] as number;
     if (!Number.isNaN(cached)) return cached;
     const ev = this.events[o] as LinkEvent;
     const node = this.index.get(ev.from);
-    let z = 0;
+    let zRel = 0;
+    let near = Number.NaN;
     if (node) {
       const start = lowerBound(node.inputTimes, ev.at - this.horizon(node));
-      for (let k = start; k < node.inputs.length; k++) {
-        const t = node.inputTimes[k] as number;
-        if (t > ev.at) break;
-        const i = node.inputs[k] as number;
-        if (i >= o) continue;
-        if (this.compatible(i, o)) z += Math.exp(-(ev.at - t) / node.mean);
+      let end = lowerBound(node.inputTimes, ev.at + 1e-9);
+      // The latest compatible candidate sets the reference time.
+      while (end > start) {
+        const i = node.inputs[end - 1] as number;
+        if (i < o && this.compatible(i, o)) break;
+        end--;
       }
-      const hazard = z / node.mean;
-      this.fresh[o] = hazard + node.loopRate > 0 ? node.loopRate / (node.loopRate + hazard) : 1;
+      if (end > start) {
+        near = node.inputTimes[end - 1] as number;
+        for (let k = start; k < end; k++) {
+          const i = node.inputs[k] as number;
+          if (i >= o || !this.compatible(i, o)) continue;
+          zRel += Math.exp(-(near - (node.inputTimes[k] as number)) / node.mean);
+        }
+      }
+      if (zRel === 0) this.fresh[o] = 1;
+      else if (node.loopRate === 0) this.fresh[o] = 0;
+      else {
+        // lambdaM / (lambdaM + Z / mean), with Z in log form.
+        const logHazard = -(ev.at - near) / node.mean + Math.log(zRel) - Math.log(node.mean);
+        this.fresh[o] = 1 / (1 + Math.exp(logHazard - Math.log(node.loopRate)));
+      }
     } else {
       this.fresh[o] = 1; // a client's packet: it starts here
     }
-    this.norm[o] = z;
-    return z;
+    this.norm[o] = zRel;
+    this.near[o] = near;
+    return zRel;
   }
 
   /** The probability that output `o` is a packet its node created (a mix loop); 1 for a client's packets. */
@@ -298,20 +345,21 @@ export class AdversaryView {
 
   /** P(i | o) over the inputs of `o`'s node: which packet that came in is the one that went out. */
   posterior(o: number): EventWeights {
-    const z = this.normalizer(o);
+    const zRel = this.normalizer(o);
     const out: EventWeights = { events: [], p: [] };
     const ev = this.events[o] as LinkEvent;
     const node = this.index.get(ev.from);
-    if (!node || z <= 0) return out;
-    const scale = (1 - (this.fresh[o] as number)) / z;
+    if (!node || zRel <= 0) return out;
+    const near = this.near[o] as number;
+    const scale = (1 - (this.fresh[o] as number)) / zRel;
     const start = lowerBound(node.inputTimes, ev.at - this.horizon(node));
     for (let k = start; k < node.inputs.length; k++) {
       const t = node.inputTimes[k] as number;
-      if (t > ev.at) break;
+      if (t > near) break;
       const i = node.inputs[k] as number;
       if (i >= o || !this.compatible(i, o)) continue;
       out.events.push(i);
-      out.p.push(Math.exp(-(ev.at - t) / node.mean) * scale);
+      out.p.push(Math.exp(-(near - t) / node.mean) * scale);
     }
     return out;
   }
@@ -342,19 +390,27 @@ export class AdversaryView {
     if (!node) return out;
     const start = lowerBound(node.outputTimes, ev.at);
     const end = ev.at + this.horizon(node);
-    let total = 0;
+    // log P(i | o) for each candidate output, then normalized from the largest (no underflow of the whole set).
+    let best = Number.NEGATIVE_INFINITY;
     for (let k = start; k < node.outputs.length; k++) {
       const t = node.outputTimes[k] as number;
       if (t > end) break;
       const o = node.outputs[k] as number;
       if (o <= i || !this.compatible(i, o)) continue;
       if (toClient !== undefined && ((this.clientOf[o] as number) & 2) !== (toClient ? 2 : 0)) continue;
-      const z = this.normalizer(o);
-      if (z <= 0) continue;
-      const w = (Math.exp(-(t - ev.at) / node.mean) * (1 - (this.fresh[o] as number))) / z;
-      if (w <= 0) continue;
+      const zRel = this.normalizer(o);
+      const keep = 1 - (this.fresh[o] as number);
+      const near = this.near[o] as number;
+      if (zRel <= 0 || keep <= 0 || ev.at > near) continue;
+      const logW = Math.log(keep) - (near - ev.at) / node.mean - Math.log(zRel);
       out.events.push(o);
-      out.p.push(w);
+      out.p.push(logW);
+      if (logW > best) best = logW;
+    }
+    let total = 0;
+    for (let k = 0; k < out.p.length; k++) {
+      const w = Math.exp((out.p[k] as number) - best);
+      out.p[k] = w;
       total += w;
     }
     if (total > 0) for (let k = 0; k < out.p.length; k++) out.p[k] = (out.p[k] as number) / total;

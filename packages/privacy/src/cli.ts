@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { type CommandLineSpec, type CommandSpec, type FlagSpec, runCommandLine, UsageError } from "@nym-ts/common";
 import {
   AdversaryView,
   analyzePrivacy,
   estimateHoldingTimes,
+  estimateLatencyMs,
   layerEntropies,
   networkFromTraces,
   SenderDistributions,
@@ -121,6 +123,7 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
   for (const cover of options.covers) {
     for (const meanDelayMs of options.meanDelaysMs) {
       const t0 = performance.now();
+      const loadBefore = loadavg()[0] as number;
       const dir = options.keepTraces ? join(options.outDir, "runs", `mu${meanDelayMs}-cover${cover}`) : undefined;
       if (dir) mkdirSync(dir, { recursive: true });
       const run = await runExperiment({
@@ -137,11 +140,11 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         ...(dir ? { dir } : {}),
       });
       const holdingMs = estimateHoldingTimes(run.network);
+      const latencyMs = estimateLatencyMs(run.network) ?? 1;
       const result = analyzePrivacy(run.network, run.messages, {
         meanDelayMs,
-        latencyMs: 1,
+        latencyMs,
         mixLoopRate: run.options.mixLoopRate,
-        holdingMs,
       });
       const mean = (role: "mix" | "gateway") => {
         const values = [...run.network.nodes]
@@ -159,6 +162,8 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         mixLoopRate: run.options.mixLoopRate,
         stats: run.stats,
         holding: { mixes: mean("mix"), gateways: mean("gateway") },
+        latencyMs,
+        loadAverage: [loadBefore, loadavg()[0] as number],
         result,
       };
       rows.push(row);
@@ -202,11 +207,11 @@ const commands: Record<string, CommandSpec<number>> = {
       const network = networkFromTraces(readTraces(resolve(flags.dir as string)));
       if (network.events.length === 0) throw new UsageError(`no observe.trace with packets under ${flags.dir}`);
       const holdingMs = estimateHoldingTimes(network);
+      const latencyMs = estimateLatencyMs(network) ?? 1;
       const view = new AdversaryView(network, {
         meanDelayMs: positive(flags.mu, "mu", 20),
-        latencyMs: 1,
+        latencyMs,
         mixLoopRate: positive(flags["mix-loops"], "mix-loops", 0.5),
-        holdingMs,
       });
       const layers = layerEntropies(view, new SenderDistributions(view));
       console.log(`${network.nodes.size} nodes, ${view.clients.length} clients, ${network.events.length} link events`);
@@ -216,6 +221,7 @@ const commands: Record<string, CommandSpec<number>> = {
             `${l.senderEntropy.toFixed(2)} bits, one-hop entropy ${l.hopEntropy.toFixed(2)} bits`,
         );
       }
+      console.log(`latency (median, gateways): ${latencyMs.toFixed(2)} ms`);
       for (const [id, ms] of holdingMs)
         console.log(`holding ${network.nodes.get(id)} ${id.slice(0, 12)}: ${ms.toFixed(1)} ms`);
       return 0;

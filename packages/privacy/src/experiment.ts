@@ -198,15 +198,6 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const log = options.log ?? createLogger({ name: "privacy", level: "silent" });
   const random: Random = seededRandom(o.seed);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "nym-privacy-"));
-  const net = await startLoopbackMixnet({
-    dir,
-    layers: 3,
-    mixnodesPerLayer: o.mixnodesPerLayer,
-    gateways: o.gateways,
-    observe: true,
-    processes: o.processes,
-    mixing: { loopRate: o.mixLoopRate, loopMeanDelayMs: o.meanDelayMs, loopTimeoutMs: 30_000 },
-  });
   const clients: MixClient[] = [];
   const sent: Sent[] = [];
   const identifiers = new Map<string, number>();
@@ -215,107 +206,119 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   let restarts = 0;
   let stopping = false;
   const timers: NodeJS.Timeout[] = [];
+  let network: ObservedNetwork;
   try {
-    const traffic = trafficFor(o.meanDelayMs, o.cover, o.messageRate);
-    for (let k = 0; k < o.clients; k++) {
-      const gateway = net.gateways[k % o.gateways];
-      if (!gateway) throw new Error("no gateway");
-      // Each client is started before the next is made (more than ten libp2p transports created and not started
-      // left the eleventh client's registration unanswered here), and a client whose gateway does not answer its
-      // registration (seen now and then on a loaded machine) is replaced by a fresh one, up to three times.
-      for (let attempt = 1; ; attempt++) {
-        const probe: Probe = { sent: 0, received: 0, tag: undefined, packets: new Map() };
-        const identitySeed = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
-        const transport = probedTransport(
-          createLibp2pTransport({ identitySeed, listen: [] }),
-          probe,
-          (message, seq) => {
-            const s = sent[message];
-            if (s && s.sendSeq === undefined) {
-              s.sendSeq = seq;
-              s.sentAt = now();
-            }
-          },
-          (identifier, seq) => {
-            const message = identifiers.get(identifier);
-            const s = message === undefined ? undefined : sent[message];
-            if (s && s.recipient === k && s.recvSeq === undefined) {
-              s.recvSeq = seq;
-              s.receivedAt = now();
-            }
-          },
-        );
-        const client = new MixClient(
-          {
-            identitySeed,
-            encryptionSecret: generateX25519().secretKey,
-            gateway: gateway.identityKey,
-            directoryUrl: net.directoryUrl,
-            mailboxMode: "push",
-            topologyRefreshMs: 5000,
-            traffic,
-          },
-          { log, transport, sphinx: probedSphinx(probe, identifiers) },
-        );
-        try {
-          await client.start();
-        } catch (error) {
-          await client.stop().catch(() => {});
-          restarts++;
-          if (attempt < 3) continue;
-          throw new Error(`client ${k} of ${o.clients} did not start: ${(error as Error).message}`);
+    const net = await startLoopbackMixnet({
+      dir,
+      layers: 3,
+      mixnodesPerLayer: o.mixnodesPerLayer,
+      gateways: o.gateways,
+      observe: true,
+      processes: o.processes,
+      mixing: { loopRate: o.mixLoopRate, loopMeanDelayMs: o.meanDelayMs, loopTimeoutMs: 30_000 },
+    });
+    try {
+      const traffic = trafficFor(o.meanDelayMs, o.cover, o.messageRate);
+      for (let k = 0; k < o.clients; k++) {
+        const gateway = net.gateways[k % o.gateways];
+        if (!gateway) throw new Error("no gateway");
+        // Each client is started before the next is made (more than ten libp2p transports created and not started
+        // left the eleventh client's registration unanswered here), and a client whose gateway does not answer its
+        // registration (seen now and then on a loaded machine) is replaced by a fresh one, up to three times.
+        for (let attempt = 1; ; attempt++) {
+          const probe: Probe = { sent: 0, received: 0, tag: undefined, packets: new Map() };
+          const identitySeed = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+          const transport = probedTransport(
+            createLibp2pTransport({ identitySeed, listen: [] }),
+            probe,
+            (message, seq) => {
+              const s = sent[message];
+              if (s && s.sendSeq === undefined) {
+                s.sendSeq = seq;
+                s.sentAt = now();
+              }
+            },
+            (identifier, seq) => {
+              const message = identifiers.get(identifier);
+              const s = message === undefined ? undefined : sent[message];
+              if (s && s.recipient === k && s.recvSeq === undefined) {
+                s.recvSeq = seq;
+                s.receivedAt = now();
+              }
+            },
+          );
+          const client = new MixClient(
+            {
+              identitySeed,
+              encryptionSecret: generateX25519().secretKey,
+              gateway: gateway.identityKey,
+              directoryUrl: net.directoryUrl,
+              mailboxMode: "push",
+              topologyRefreshMs: 5000,
+              traffic,
+            },
+            { log, transport, sphinx: probedSphinx(probe, identifiers) },
+          );
+          try {
+            await client.start();
+          } catch (error) {
+            await client.stop().catch(() => {});
+            restarts++;
+            if (attempt < 3) continue;
+            throw new Error(`client ${k} of ${o.clients} did not start: ${(error as Error).message}`);
+          }
+          probes.push(probe);
+          clients.push(client);
+          break;
         }
-        probes.push(probe);
-        clients.push(client);
-        break;
       }
+      const addresses: ClientAddress[] = clients.map((c) => c.address);
+      // Warm-up, not scored: a few messages from every client open the links between the nodes (a first packet on a
+      // link waits for its dial), and the cover streams get going.
+      const warmUp = clients.flatMap((c, k) =>
+        [1, 2, 3].map((j) => c.send(addresses[(k + j) % o.clients] as ClientAddress, Uint8Array.of(0))),
+      );
+      await Promise.race([Promise.allSettled(warmUp), sleep(10_000)]);
+      await sleep(1000);
+
+      // Real messages at Poisson times per client, each to another client chosen uniformly.
+      const end = now() + o.durationMs;
+      const schedule = (k: number): void => {
+        const wait = sampleExponential(1000 / o.messageRate, random);
+        if (now() + wait >= end) return;
+        const timer = setTimeout(() => {
+          let r = Math.floor(random() * (o.clients - 1));
+          if (r >= k) r++;
+          const index = sent.push({ sender: k, recipient: r }) - 1;
+          const probe = probes[k] as Probe;
+          probe.tag = index;
+          try {
+            (clients[k] as MixClient).send(addresses[r] as ClientAddress, Uint8Array.of(1, 2, 3, 4)).catch(() => {
+              if (!stopping) failed++;
+            });
+          } catch {
+            failed++;
+          } finally {
+            probe.tag = undefined;
+          }
+          schedule(k);
+        }, wait);
+        timers.push(timer);
+      };
+      for (let k = 0; k < o.clients; k++) schedule(k);
+      await sleep(o.durationMs);
+      const drainEnd = now() + o.drainMs;
+      while (now() < drainEnd && sent.some((s) => s.sendSeq !== undefined && s.recvSeq === undefined)) await sleep(100);
+    } finally {
+      stopping = true;
+      for (const t of timers) clearTimeout(t);
+      await Promise.allSettled(clients.map((c) => c.stop()));
+      await net.stop();
     }
-    const addresses: ClientAddress[] = clients.map((c) => c.address);
-    // Warm-up, not scored: a few messages from every client open the links between the nodes (a first packet on a
-    // link waits for its dial), and the cover streams get going.
-    const warmUp = clients.flatMap((c, k) =>
-      [1, 2, 3].map((j) => c.send(addresses[(k + j) % o.clients] as ClientAddress, Uint8Array.of(0))),
-    );
-    await Promise.race([Promise.allSettled(warmUp), sleep(10_000)]);
-    await sleep(1000);
-
-    // Real messages at Poisson times per client, each to another client chosen uniformly.
-    const end = now() + o.durationMs;
-    const schedule = (k: number): void => {
-      const wait = sampleExponential(1000 / o.messageRate, random);
-      if (now() + wait >= end) return;
-      const timer = setTimeout(() => {
-        let r = Math.floor(random() * (o.clients - 1));
-        if (r >= k) r++;
-        const index = sent.push({ sender: k, recipient: r }) - 1;
-        const probe = probes[k] as Probe;
-        probe.tag = index;
-        try {
-          (clients[k] as MixClient).send(addresses[r] as ClientAddress, Uint8Array.of(1, 2, 3, 4)).catch(() => {
-            if (!stopping) failed++;
-          });
-        } catch {
-          failed++;
-        } finally {
-          probe.tag = undefined;
-        }
-        schedule(k);
-      }, wait);
-      timers.push(timer);
-    };
-    for (let k = 0; k < o.clients; k++) schedule(k);
-    await sleep(o.durationMs);
-    const drainEnd = now() + o.drainMs;
-    while (now() < drainEnd && sent.some((s) => s.sendSeq !== undefined && s.recvSeq === undefined)) await sleep(100);
+    network = networkFromTraces(readTraces(dir));
   } finally {
-    stopping = true;
-    for (const t of timers) clearTimeout(t);
-    await Promise.allSettled(clients.map((c) => c.stop()));
-    await net.stop();
+    if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
   }
-
-  const network = networkFromTraces(readTraces(dir));
-  if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
 
   // The truth, matched to the adversary's events by each client's own order of packets in and deliveries out.
   const clientKeys = clients.map((c) => hex(c.address.identityKey));

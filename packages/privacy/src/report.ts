@@ -23,8 +23,12 @@ export interface ReportRow {
     mixPacketsPerSecond: number;
     events: number;
   };
-  /** Mean holding time the adversary measured at the mixes and at the gateways, ms. */
+  /** Mean holding time (Little's law) at the mixes and at the gateways, ms: the delay plus processing and stalls. */
   holding: { mixes: number; gateways: number };
+  /** The latency the adversary's kernel adds at every node (median at the gateways), ms. */
+  latencyMs: number;
+  /** The machine's 1-minute load average before and after the run. */
+  loadAverage: [number, number];
   result: PrivacyResult;
 }
 
@@ -50,8 +54,8 @@ export function markdownReport(
     );
   }
   lines.push(
-    "| mean delay (ms) | cover (pkt/s) | messages | recipient guessed | vs 1/N | recipient entropy (bits) | sender named | sender entropy (bits) | layer 1 / 2 / 3 entropy (bits) | mix load (pkt/s) | holding mix / gw (ms) | latency p50 (ms) |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| mean delay (ms) | cover (pkt/s) | messages | recipient guessed | vs 1/N | recipient entropy (bits) | sender named | sender entropy (bits) | layer 1 / 2 / 3 entropy (bits) | mix load (pkt/s) | holding mix / gw (ms) | node latency (ms) | end-to-end p50 (ms) | load average |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of rows) {
     const layer = (l: number) => r.result.layers.find((x) => x.layer === l)?.senderEntropy ?? Number.NaN;
@@ -59,7 +63,8 @@ export function markdownReport(
       `| ${r.meanDelayMs} | ${r.cover} | ${r.result.messages} | ${pct(r.result.recipientSuccess)} | ` +
         `${f(r.result.recipientSuccess / r.result.baseline)}x | ${f(r.result.recipientEntropy)} | ` +
         `${pct(r.result.senderSuccess)} | ${f(r.result.senderEntropy)} | ${f(layer(1))} / ${f(layer(2))} / ${f(layer(3))} | ` +
-        `${f(r.stats.mixPacketsPerSecond, 1)} | ${f(r.holding.mixes, 1)} / ${f(r.holding.gateways, 1)} | ${f(r.stats.latencyP50Ms, 0)} |`,
+        `${f(r.stats.mixPacketsPerSecond, 1)} | ${f(r.holding.mixes, 1)} / ${f(r.holding.gateways, 1)} | ` +
+        `${f(r.latencyMs, 2)} | ${f(r.stats.latencyP50Ms, 0)} | ${f(r.loadAverage[0], 1)} -> ${f(r.loadAverage[1], 1)} |`,
     );
   }
   lines.push("");

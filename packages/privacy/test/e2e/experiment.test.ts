@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzePrivacy, estimateHoldingTimes } from "../../src/analysis.js";
+import { analyzePrivacy, estimateLatencyMs } from "../../src/analysis.js";
 import { type ExperimentRun, runExperiment } from "../../src/experiment.js";
 
 /** The pipeline on real nodes and real clients: what the nodes record lets the adversary see a leak when there is one. */
@@ -14,9 +14,8 @@ async function measure(meanDelayMs: number, cover: number) {
   });
   const result = analyzePrivacy(run.network, run.messages, {
     meanDelayMs,
-    latencyMs: 1,
+    latencyMs: estimateLatencyMs(run.network) ?? 1,
     mixLoopRate: run.options.mixLoopRate,
-    holdingMs: estimateHoldingTimes(run.network),
   });
   return { run, result };
 }

@@ -53,6 +53,8 @@ function rows(): ReportRow[] {
           events: network.events.length,
         },
         holding: { mixes: meanDelayMs, gateways: 0.5 },
+        latencyMs: 0.5,
+        loadAverage: [0.5, 0.7],
         result,
       });
     }
