@@ -1,6 +1,14 @@
 import { defineConfig } from "vitest/config";
 
 /**
+ * Test order is shuffled in CI (`CI=true`), or anywhere with `VITEST_SHUFFLE=1`: files and the tests inside them run
+ * in a random order, and vitest prints `Running tests with seed "<seed>"`. Replay an order with
+ * `VITEST_SEED=<seed>` (or `--sequence.seed <seed>`). Every test must pass alone and in any order.
+ */
+const shuffle = process.env.CI === "true" || process.env.VITEST_SHUFFLE === "1";
+const seed = process.env.VITEST_SEED === undefined ? undefined : Number(process.env.VITEST_SEED);
+
+/**
  * Every package's vitest config. Workspace packages resolve to their TypeScript sources through the
  * `@nym-ts/source` export condition, so tests never need a build of their dependencies.
  */
@@ -11,5 +19,6 @@ export const sharedConfig = defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    sequence: { shuffle, ...(seed !== undefined && Number.isInteger(seed) ? { seed } : {}) },
   },
 });
