@@ -69,6 +69,8 @@ export interface ExperimentRun {
     failed: number;
     /** Clients replaced because their gateway did not answer the registration. */
     restarts: number;
+    /** Times the client-side order had to be re-synchronized with the gateway's events (frames lost on a link). */
+    resyncs: number;
     /** Median and mean time from a real message's first packet to its delivery, ms. */
     latencyP50Ms: number;
     latencyMeanMs: number;
@@ -178,6 +180,57 @@ function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** A client-side sighting is within this of its event at the gateway (the link, and the event loops in between). */
+const MATCH_WINDOW_MS = 250;
+
+/**
+ * Matches a client's own view (the k-th packet it handed to its link, the k-th delivery it read) to the gateway's
+ * events of that client: the event nearest in time on the right side of the sighting ("after": the gateway saw it
+ * after the client sent it; "before": the gateway sent it before the client read it), within MATCH_WINDOW_MS, and
+ * among events as near as that (a delivery frame carries several messages at one time) the k-th in order, the order
+ * shifted by the frames lost so far on the link. Sightings with no such event stay unmatched. Returns how many times
+ * the order had to shift.
+ */
+function matchInOrder<T>(
+  items: T[],
+  sighting: (item: T) => [number, number],
+  events: number[],
+  at: (event: number) => number,
+  side: "after" | "before",
+  out: Map<T, number>,
+): number {
+  let shift = 0;
+  let resyncs = 0;
+  const gap = (k: number, t: number) => (side === "after" ? at(events[k] as number) - t : t - at(events[k] as number));
+  for (const item of items.sort((a, b) => sighting(a)[0] - sighting(b)[0])) {
+    const [seq, t] = sighting(item);
+    let lo = 0;
+    let hi = events.length;
+    const from = side === "after" ? t - 1 : t - MATCH_WINDOW_MS;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at(events[mid] as number) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const candidates: number[] = [];
+    for (let k = lo; k < events.length && at(events[k] as number) <= t + MATCH_WINDOW_MS; k++) {
+      const g = gap(k, t);
+      if (g >= -1 && g <= MATCH_WINDOW_MS) candidates.push(k);
+    }
+    if (candidates.length === 0) continue;
+    const nearest = Math.min(...candidates.map((k) => Math.abs(gap(k, t))));
+    const near = candidates.filter((k) => Math.abs(gap(k, t)) <= nearest + 1);
+    const expected = seq + shift;
+    const chosen = near.includes(expected) ? expected : (near[0] as number);
+    if (chosen !== expected) {
+      shift = chosen - seq;
+      resyncs++;
+    }
+    out.set(item, events[chosen] as number);
+  }
+  return resyncs;
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentRun> {
@@ -333,28 +386,48 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     if (!network.nodes.has(e.from)) append(entries, e.from, index);
     if (!network.nodes.has(e.to)) append(deliveries, e.to, index);
   });
+  const at = (e: number) => (network.events[e] as LinkEvent).at;
+  const entryOf = new Map<Sent, number>();
+  const deliveryOf = new Map<Sent, number>();
+  let resyncs = 0;
+  for (let k = 0; k < clients.length; k++) {
+    const key = clientKeys[k] as string;
+    resyncs += matchInOrder(
+      sent.filter((s) => s.sender === k && s.sendSeq !== undefined),
+      (s) => [s.sendSeq as number, s.sentAt as number],
+      entries.get(key) ?? [],
+      at,
+      "after",
+      entryOf,
+    );
+    resyncs += matchInOrder(
+      sent.filter((s) => s.recipient === k && s.recvSeq !== undefined),
+      (s) => [s.recvSeq as number, s.receivedAt as number],
+      deliveries.get(key) ?? [],
+      at,
+      "before",
+      deliveryOf,
+    );
+  }
   const messages: RealMessage[] = [];
   let unmatched = 0;
   const latencies: number[] = [];
   for (const s of sent) {
-    if (s.sendSeq === undefined || s.sentAt === undefined) continue;
-    const sender = clientKeys[s.sender] as string;
-    const recipient = clientKeys[s.recipient] as string;
-    const entry = entries.get(sender)?.[s.sendSeq];
-    if (entry === undefined || Math.abs((network.events[entry] as LinkEvent).at - s.sentAt) > 1000) {
+    if (s.sendSeq === undefined) continue;
+    const entry = entryOf.get(s);
+    if (entry === undefined) {
       unmatched++;
       continue;
     }
-    let delivery: number | undefined;
-    if (s.recvSeq !== undefined && s.receivedAt !== undefined) {
-      const d = deliveries.get(recipient)?.[s.recvSeq];
-      const at = d === undefined ? undefined : (network.events[d] as LinkEvent).at;
-      if (d !== undefined && at !== undefined && at <= s.receivedAt + 1 && s.receivedAt - at < 1000) {
-        delivery = d;
-        latencies.push(at - (network.events[entry] as LinkEvent).at);
-      } else unmatched++;
-    }
-    messages.push({ sender, recipient, entry, delivery });
+    const delivery = deliveryOf.get(s);
+    if (s.recvSeq !== undefined && delivery === undefined) unmatched++;
+    if (delivery !== undefined) latencies.push(at(delivery) - at(entry));
+    messages.push({
+      sender: clientKeys[s.sender] as string,
+      recipient: clientKeys[s.recipient] as string,
+      entry,
+      delivery,
+    });
   }
   const mixes = [...network.nodes.entries()].filter(([, r]) => r !== "gateway").map(([id]) => id);
   const first = network.events[0]?.at ?? 0;
@@ -371,6 +444,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       unmatched,
       failed,
       restarts,
+      resyncs,
       latencyP50Ms: median(latencies),
       latencyMeanMs: latencies.length > 0 ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
       mixPacketsPerSecond: mixes.length > 0 && last > first ? intoMixes / mixes.length / ((last - first) / 1000) : 0,

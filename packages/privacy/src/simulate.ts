@@ -27,6 +27,8 @@ export interface SimulationOptions {
   mixLoopRate: number;
   /** One link's latency, ms. */
   latencyMs: number;
+  /** Each delivered real message is acknowledged by a packet back to its sender, as MixClient does (default false). */
+  acks?: boolean;
   /** Packet size on every link. */
   size?: number;
   random: Random;
@@ -91,7 +93,13 @@ export function simulateNetwork(o: SimulationOptions): { network: ObservedNetwor
       const to = clients[recipient] as string;
       const hops = [me, gw, ...route(), gatewayOf(recipient), to];
       const evs = travel(t, hops);
-      truth.push({ sender: me, recipient: to, entry: evs[0] as LinkEvent, delivery: evs[evs.length - 1] as LinkEvent });
+      const delivery = evs[evs.length - 1] as LinkEvent;
+      truth.push({ sender: me, recipient: to, entry: evs[0] as LinkEvent, delivery });
+      if (o.acks) {
+        // The ack leaves at the recipient's next real-or-drop slot (at once without lambdaP); it takes no slot here.
+        const wait = o.lambdaP > 0 ? sampleExponential(1000 / o.lambdaP, random) : 0;
+        travel(delivery.at + wait, [to, gatewayOf(recipient), ...route(), gw, me]);
+      }
     };
     if (o.lambdaP > 0) {
       // Real-or-drop: each slot sends the oldest waiting real message, or a drop.
