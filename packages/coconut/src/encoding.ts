@@ -221,19 +221,88 @@ export function encodeTheta(params: Params, theta: Theta): Uint8Array {
 }
 
 export function decodeTheta(params: Params, bytes: Uint8Array): Theta {
+  const [theta] = decodeThetas(params, [bytes]);
+  if (theta instanceof Error) throw theta;
+  return theta as Theta;
+}
+
+const THETA_G1 = ["hPrime", "sPrime"] as const;
+const THETA_G2 = ["kappa", "zeta", "commitmentKappa", "commitmentZeta"] as const;
+
+/** One Θ read up to its points: the six encodings, the scalars, and the first error outside the points. */
+interface ThetaFrame {
+  g1: Uint8Array[];
+  g2: Uint8Array[];
+  responseR?: bigint;
+  responsesM?: bigint[];
+  /** The first error of the framing (header, k, truncation, a scalar, trailing bytes), if any. */
+  error?: Error;
+}
+
+function frameTheta(params: Params, bytes: Uint8Array): ThetaFrame {
   const name = "theta";
-  const r = open(bytes, TypeTag.Theta, name);
-  const k = count(r, "k", 1, params.q, name);
-  const hPrime = g1(params, r, name, "hPrime");
-  const sPrime = g1(params, r, name, "sPrime");
-  const kappa = g2(params, r, name, "kappa");
-  const zeta = g2(params, r, name, "zeta");
-  const commitmentKappa = g2(params, r, name, "commitmentKappa");
-  const commitmentZeta = g2(params, r, name, "commitmentZeta");
-  const responseR = r.scalar("responseR");
-  const responsesM = Array.from({ length: k }, (_, j) => r.scalar(`responsesM[${j}]`));
-  r.end();
-  return { hPrime, sPrime, kappa, zeta, commitmentKappa, commitmentZeta, responseR, responsesM };
+  const frame: ThetaFrame = { g1: [], g2: [] };
+  try {
+    const r = open(bytes, TypeTag.Theta, name);
+    const k = count(r, "k", 1, params.q, name);
+    for (const what of THETA_G1) frame.g1.push(r.take(48, what));
+    for (const what of THETA_G2) frame.g2.push(r.take(96, what));
+    const responseR = r.scalar("responseR");
+    const responsesM = Array.from({ length: k }, (_, j) => r.scalar(`responsesM[${j}]`));
+    r.end();
+    frame.responseR = responseR;
+    frame.responsesM = responsesM;
+  } catch (e) {
+    frame.error = e as Error;
+  }
+  return frame;
+}
+
+/**
+ * Decodes many encoded Θ at once, with exactly the checks of decodeTheta (every point on the curve, in the
+ * prime-order subgroup, canonical, not the identity). All their points go to the backend in one `decodeMany` call
+ * (one N-API crossing on blst instead of six per Θ). Each entry is the Theta or the error decodeTheta would have
+ * thrown for it (the first problem in byte order): one malformed Θ costs the others nothing. Never throws.
+ */
+export function decodeThetas(params: Params, list: readonly Uint8Array[]): (Theta | Error)[] {
+  const name = "theta";
+  const frames = list.map((bytes) => frameTheta(params, bytes));
+  const decoded = params.backend.decodeMany(
+    frames.flatMap((f) => f.g1),
+    frames.flatMap((f) => f.g2),
+  );
+  let at1 = 0;
+  let at2 = 0;
+  return frames.map((f): Theta | Error => {
+    const g1 = decoded.g1.slice(at1, at1 + f.g1.length);
+    const g2 = decoded.g2.slice(at2, at2 + f.g2.length);
+    at1 += f.g1.length;
+    at2 += f.g2.length;
+    // points come before the scalars: the first bad point (in order) is the error, then the framing's
+    const points = [...g1, ...g2];
+    const whats = [...THETA_G1, ...THETA_G2];
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
+      const what = whats[i] as string;
+      if (p instanceof Error) return new RangeError(`${name}: ${what}: ${p.message}`);
+      const identity =
+        i < THETA_G1.length ? params.backend.g1IsIdentity(p as G1) : params.backend.g2IsIdentity(p as G2);
+      if (identity) return new RangeError(`${name}: ${what} is the identity`);
+    }
+    if (f.error) return f.error;
+    const [hPrime, sPrime] = g1 as G1[];
+    const [kappa, zeta, commitmentKappa, commitmentZeta] = g2 as G2[];
+    return {
+      hPrime: hPrime as G1,
+      sPrime: sPrime as G1,
+      kappa: kappa as G2,
+      zeta: zeta as G2,
+      commitmentKappa: commitmentKappa as G2,
+      commitmentZeta: commitmentZeta as G2,
+      responseR: f.responseR as bigint,
+      responsesM: f.responsesM as bigint[],
+    };
+  });
 }
 
 /** The zeta bytes (96 B) straight from an encoded Θ, after full validation of the encoding. */

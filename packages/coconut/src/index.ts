@@ -70,7 +70,7 @@ export { hashToScalar, randomAttribute } from "./attributes.js";
 export { blstBackend, fastestBackend } from "./backend/blst.js";
 export { mclBackend } from "./backend/mcl.js";
 export { nobleBackend } from "./backend/noble.js";
-export type { Backend, G1, G2, G2Table } from "./backend/types.js";
+export type { Backend, DecodedPoints, G1, G2, G2Table } from "./backend/types.js";
 export { fromHex, toHex } from "./bytes.js";
 export * from "./encoding.js";
 export { defaultRng, R as GROUP_ORDER, type Rng } from "./fr.js";

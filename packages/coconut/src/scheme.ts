@@ -966,13 +966,12 @@ export function verifyCredentialBatch(
   let alphaScalar = 0n;
   let g2Scalar = 0n;
   const betaScalars: bigint[] = new Array<bigint>(q).fill(0n);
-  const gammaH: G1[] = [];
   const gammas: bigint[] = [];
-  // per β index j: the h'_i and scalars γ_i·pub_il whose sum pairs with β_j
-  const pubPoints: G1[][] = Array.from({ length: q }, () => []);
+  // per β index j: the items i and the scalars pub_il whose Σ [pub_il]([γ_i]h'_i) pairs with β_j
+  const pubItems: number[][] = Array.from({ length: q }, () => []);
   const pubScalars: bigint[][] = Array.from({ length: q }, () => []);
 
-  for (const p of prepared) {
+  prepared.forEach((p, i) => {
     const t = p.theta;
     const delta = fr.randomShortScalar(rng, weightBits);
     const eps = fr.randomShortScalar(rng, weightBits);
@@ -987,13 +986,17 @@ export function verifyCredentialBatch(
     t.responsesM.forEach((rm, j) => {
       betaScalars[j] = fr.add(betaScalars[j] as bigint, fr.mul(delta, rm));
     });
-    gammaH.push(b.g1Mul(t.hPrime, gamma));
     gammas.push(gamma);
     p.publicAttributes.forEach((pub, l) => {
-      (pubPoints[p.k + l] as G1[]).push(t.hPrime);
-      (pubScalars[p.k + l] as bigint[]).push(fr.mul(gamma, pub));
+      (pubItems[p.k + l] as number[]).push(i);
+      (pubScalars[p.k + l] as bigint[]).push(pub);
     });
-  }
+  });
+  // [γ_i]h'_i in one call; the public attributes then multiply these (short scalars, not γ_i·pub_il mod r)
+  const gammaH = b.g1MulMany(
+    prepared.map((p) => p.theta.hPrime),
+    gammas,
+  );
 
   const schnorr = b.g2Add(
     b.g2Add(b.g2Msm(longPoints, longScalars), b.g2Msm(shortPoints, shortScalars)),
@@ -1002,8 +1005,10 @@ export function verifyCredentialBatch(
   if (!b.g2IsIdentity(schnorr)) return false;
 
   const pairs: [G1, G2][] = prepared.map((p, i) => [gammaH[i] as G1, p.theta.kappa]);
-  pubPoints.forEach((points, j) => {
-    if (points.length > 0) pairs.push([b.g1Msm(points, pubScalars[j] as bigint[]), vk.betaG2[j] as G2]);
+  pubItems.forEach((items, j) => {
+    if (items.length === 0) return;
+    const points = items.map((i) => gammaH[i] as G1);
+    pairs.push([b.g1Msm(points, pubScalars[j] as bigint[]), vk.betaG2[j] as G2]);
   });
   const sSum = b.g1Msm(
     prepared.map((p) => p.theta.sPrime),

@@ -1,14 +1,16 @@
-import { bytesToHex } from "@nym-ts/chain-client";
+import { bytesToHex, hexToBytes } from "@nym-ts/chain-client";
 import {
   type BatchItem,
+  decodeThetas,
   type Params,
   type Rng,
+  type Theta,
   type VerificationKey,
   verifyCredential,
   verifyCredentialBatch,
   zetaBytes,
 } from "@nym-ts/coconut";
-import { decodeSpendTheta, spBinding, valueAttribute } from "@nym-ts/credentials";
+import { spBinding, valueAttribute } from "@nym-ts/credentials";
 
 /** What a verifier checks of one deposit, as the chain's `/zeta` query shows it. */
 export interface DepositProof {
@@ -58,11 +60,13 @@ export interface CheckReport {
 }
 
 /**
- * The verifier's verdict on deposits: each Θ must decode (every point checked), reveal exactly the deposited ζ, and
- * verify under the aggregated key with binding = the depositing SP's address and public attribute = the deposited
- * value. The well-formed proofs are verified together with one batch verification (about 0.4 of a VerifyCred each at
- * N = 100); only when the batch fails is each verified alone, to find the bad ones. Pure: no I/O, never throws for
- * malformed input (a proof that makes the library throw is voted `malformed_proof`).
+ * The verifier's verdict on deposits: each Θ must decode (every point on the curve, in the prime-order subgroup,
+ * canonical), reveal exactly the deposited ζ, and verify under the aggregated key with binding = the depositing SP's
+ * address and public attribute = the deposited value. All the Θ are decoded together (`decodeThetas`: one call into
+ * the backend for all their points, whether or not the verification is batched). The well-formed proofs are verified
+ * together with one batch verification (about 0.4 of a VerifyCred each at N = 100); only when the batch fails is each
+ * verified alone, to find the bad ones. Pure: no I/O, never throws for malformed input (a proof that makes the
+ * library throw is voted `malformed_proof`).
  */
 export function checkDeposits(
   params: Params,
@@ -73,8 +77,9 @@ export function checkDeposits(
   const verdicts: (Verdict | undefined)[] = new Array(deposits.length);
   const items: BatchItem[] = [];
   const positions: number[] = [];
+  const thetas = decodeAll(params, deposits);
   deposits.forEach((deposit, i) => {
-    const prepared = prepare(params, deposit);
+    const prepared = prepare(params, deposit, thetas[i]);
     if ("reason" in prepared) verdicts[i] = { valid: false, reason: prepared.reason };
     else {
       items.push(prepared.item);
@@ -94,8 +99,39 @@ export function checkDeposits(
   return { verdicts: verdicts as Verdict[], checked: items.length, batched, fellBack };
 }
 
-function prepare(params: Params, deposit: DepositProof): { item: BatchItem } | { reason: InvalidReason } {
-  const theta = typeof deposit.proof === "string" ? decodeSpendTheta(params, deposit.proof) : undefined;
+/** Each deposit's Θ, or undefined where the proof is not hex or does not decode. */
+function decodeAll(params: Params, deposits: readonly DepositProof[]): (Theta | undefined)[] {
+  const encoded = deposits.map((deposit) => {
+    if (typeof deposit.proof !== "string") return undefined;
+    try {
+      return hexToBytes(deposit.proof, "proof");
+    } catch {
+      return undefined;
+    }
+  });
+  const present = encoded.flatMap((bytes, i) => (bytes ? [i] : []));
+  const thetas: (Theta | undefined)[] = new Array(deposits.length);
+  let decoded: (Theta | Error)[];
+  try {
+    decoded = decodeThetas(
+      params,
+      present.map((i) => encoded[i] as Uint8Array),
+    );
+  } catch {
+    return thetas; // the backend refused the whole call: every proof is malformed_proof
+  }
+  present.forEach((i, j) => {
+    const theta = decoded[j];
+    if (theta !== undefined && !(theta instanceof Error)) thetas[i] = theta;
+  });
+  return thetas;
+}
+
+function prepare(
+  params: Params,
+  deposit: DepositProof,
+  theta: Theta | undefined,
+): { item: BatchItem } | { reason: InvalidReason } {
   if (!theta) return { reason: "malformed_proof" };
   let revealed: string;
   try {

@@ -103,12 +103,31 @@ fn scalar_le(be: &[u8], what: &str) -> Result<([u8; 32], usize)> {
   Ok((v.pop().unwrap_or([0; 32]), nbits))
 }
 
-fn blst_error(e: BLST_ERROR) -> &'static str {
-  match e {
-    BLST_ERROR::BLST_BAD_ENCODING => "invalid point encoding (flags or coordinate not canonical)",
-    BLST_ERROR::BLST_POINT_NOT_ON_CURVE => "invalid point encoding (not on the curve)",
-    BLST_ERROR::BLST_POINT_NOT_IN_GROUP => "point not in the prime-order subgroup",
-    _ => "invalid point encoding",
+/// Why a compressed point is refused: the message g1FromBytes / g2FromBytes throw, and the status byte of
+/// `decompressMany` (the discriminant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+  BadEncoding = 1,
+  NotOnCurve = 2,
+  NotInGroup = 3,
+  NonCanonical = 4,
+}
+
+impl Refusal {
+  fn from_blst(e: BLST_ERROR) -> Self {
+    match e {
+      BLST_ERROR::BLST_POINT_NOT_ON_CURVE => Refusal::NotOnCurve,
+      BLST_ERROR::BLST_POINT_NOT_IN_GROUP => Refusal::NotInGroup,
+      _ => Refusal::BadEncoding,
+    }
+  }
+  fn message(self) -> &'static str {
+    match self {
+      Refusal::BadEncoding => "invalid point encoding (flags or coordinate not canonical)",
+      Refusal::NotOnCurve => "invalid point encoding (not on the curve)",
+      Refusal::NotInGroup => "point not in the prime-order subgroup",
+      Refusal::NonCanonical => "non-canonical point encoding",
+    }
   }
 }
 
@@ -127,7 +146,7 @@ trait Group: Pod {
   fn is_inf(a: &Self) -> bool;
   fn compress(a: &Self) -> Vec<u8>;
   /// Uncompresses and checks the encoding, the curve equation and subgroup membership; the caller checks canonicity.
-  fn uncompress(bytes: &[u8]) -> std::result::Result<Self, &'static str>;
+  fn uncompress(bytes: &[u8]) -> std::result::Result<Self, Refusal>;
   fn to_affines(points: &[Self]) -> Vec<Self::Affine>;
   /// Pippenger MSM over affine points and little-endian scalars (variable time).
   fn msm(points: &[Self::Affine], scalars: &[[u8; 32]], nbits: usize) -> Self;
@@ -181,19 +200,19 @@ macro_rules! impl_group {
         unsafe { $compress(v.as_mut_ptr(), a) };
         v
       }
-      fn uncompress(bytes: &[u8]) -> std::result::Result<Self, &'static str> {
+      fn uncompress(bytes: &[u8]) -> std::result::Result<Self, Refusal> {
         if bytes.len() != $len {
-          return Err("wrong length");
+          return Err(Refusal::BadEncoding);
         }
         let mut aff = <$aff>::default();
         // SAFETY: blst reads exactly $len bytes, checked above.
         let e = unsafe { $uncompress(&mut aff, bytes.as_ptr()) };
         if e != BLST_ERROR::BLST_SUCCESS {
-          return Err(blst_error(e));
+          return Err(Refusal::from_blst(e));
         }
         // SAFETY: valid pointer to an initialized affine point (the identity is in the subgroup).
         if !unsafe { $in_group(&aff) } {
-          return Err(blst_error(BLST_ERROR::BLST_POINT_NOT_IN_GROUP));
+          return Err(Refusal::NotInGroup);
         }
         let mut p = <$p>::default();
         // SAFETY: valid pointers; the all-zero affine (identity) maps to the projective identity.
@@ -295,6 +314,17 @@ fn msm<G: Group>(points: &[u8], scalars: &[u8]) -> Result<G> {
   Ok(G::msm(&G::to_affines(&points), &scalars, nbits))
 }
 
+/// Uncompresses and checks one point: flags, x < p, on the curve (blst), in the prime-order subgroup
+/// (`blst_p*_affine_in_g*`), and the one canonical encoding.
+fn checked<G: Group>(bytes: &[u8]) -> std::result::Result<G, Refusal> {
+  let p = G::uncompress(bytes)?;
+  // blst also accepts e.g. a set "sort" flag on the identity in some versions: insist on the one canonical encoding.
+  if G::compress(&p) != bytes {
+    return Err(Refusal::NonCanonical);
+  }
+  Ok(p)
+}
+
 fn decompress<G: Group>(bytes: &[u8]) -> Result<G> {
   if bytes.len() != G::COMPRESSED {
     return Err(invalid(format!(
@@ -303,12 +333,24 @@ fn decompress<G: Group>(bytes: &[u8]) -> Result<G> {
       bytes.len()
     )));
   }
-  let p = G::uncompress(bytes).map_err(|e| invalid(e.to_owned()))?;
-  // blst also accepts e.g. a set "sort" flag on the identity in some versions: insist on the one canonical encoding.
-  if G::compress(&p) != bytes {
-    return Err(invalid("non-canonical point encoding".to_owned()));
+  checked::<G>(bytes).map_err(|e| invalid(e.message().to_owned()))
+}
+
+/// Decodes each `G::COMPRESSED`-byte encoding of `bytes` into `points` (the identity where refused) and its status
+/// byte (0 or a `Refusal`) into `status`.
+fn decompress_into<G: Group>(bytes: &[u8], points: &mut Vec<u8>, status: &mut Vec<u8>) {
+  for c in bytes.chunks_exact(G::COMPRESSED) {
+    match checked::<G>(c) {
+      Ok(p) => {
+        points.extend_from_slice(bytes_of(&p));
+        status.push(0);
+      }
+      Err(e) => {
+        points.extend_from_slice(bytes_of(&G::identity()));
+        status.push(e as u8);
+      }
+    }
   }
-  Ok(p)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -389,7 +431,13 @@ pub fn g2_mul<'e>(env: &'e Env, a: BufferSlice, k: BufferSlice, constant_time: b
 }
 #[napi]
 pub fn g2_msm<'e>(env: &'e Env, points: BufferSlice, scalars: BufferSlice) -> Result<BufferSlice<'e>> {
-  out(env, &msm::<blst_p2>(&points, &scalars)?)
+  let points = read_all::<blst_p2>(&points, "G2")?;
+  let (scalars, nbits) = scalars_le(&scalars, points.len(), "scalars")?;
+  if nbits <= 64 {
+    // one digit each: the endomorphism has nothing to split
+    return out(env, &blst_p2::msm(&blst_p2::to_affines(&points), &scalars, nbits));
+  }
+  out(env, &g2_msm_gls(&points, &scalars)?)
 }
 #[napi]
 pub fn g2_eq(a: BufferSlice, b: BufferSlice) -> Result<bool> {
@@ -406,6 +454,194 @@ pub fn g2_to_bytes<'e>(env: &'e Env, a: BufferSlice) -> Result<BufferSlice<'e>> 
 #[napi]
 pub fn g2_from_bytes<'e>(env: &'e Env, bytes: BufferSlice) -> Result<BufferSlice<'e>> {
   out(env, &decompress::<blst_p2>(&bytes)?)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batches: one N-API call for many points
+
+/// Decodes many compressed points in one call (one allocation, one crossing): `g1s` is a concatenation of 48-byte
+/// encodings, `g2s` of 96-byte ones, each checked exactly as g1FromBytes / g2FromBytes check one (flags, x < p, on
+/// the curve, in the prime-order subgroup, canonical). The answer is the points (144 bytes per G1 point, then 288
+/// per G2 point, in order; the identity where one was refused) followed by one status byte per point in the same
+/// order: 0 decoded, 1 bad encoding, 2 not on the curve, 3 not in the subgroup, 4 non-canonical.
+#[napi]
+pub fn decompress_many<'e>(env: &'e Env, g1s: BufferSlice, g2s: BufferSlice) -> Result<BufferSlice<'e>> {
+  if !g1s.len().is_multiple_of(48) || !g2s.len().is_multiple_of(96) {
+    return Err(invalid(format!(
+      "decompressMany: lengths {} and {} are not multiples of 48 and 96",
+      g1s.len(),
+      g2s.len()
+    )));
+  }
+  let (n1, n2) = (g1s.len() / 48, g2s.len() / 96);
+  let mut points = Vec::with_capacity(n1 * size_of::<blst_p1>() + n2 * size_of::<blst_p2>() + n1 + n2);
+  let mut status = Vec::with_capacity(n1 + n2);
+  decompress_into::<blst_p1>(&g1s, &mut points, &mut status);
+  decompress_into::<blst_p2>(&g2s, &mut points, &mut status);
+  points.extend_from_slice(&status);
+  BufferSlice::copy_from(env, points)
+}
+
+/// [k_i]P_i for each i (public scalars: variable time, each at its own bit length), concatenated.
+#[napi]
+pub fn g1_mul_many<'e>(env: &'e Env, points: BufferSlice, scalars: BufferSlice) -> Result<BufferSlice<'e>> {
+  let points = read_all::<blst_p1>(&points, "G1")?;
+  let (scalars, _) = scalars_le(&scalars, points.len(), "scalars")?;
+  let mut all = Vec::with_capacity(points.len() * size_of::<blst_p1>());
+  for (p, k) in points.iter().zip(scalars.iter()) {
+    all.extend_from_slice(bytes_of(&blst_p1::mult(p, k, bit_length(k))));
+  }
+  BufferSlice::copy_from(env, all)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// G2 MSM with the GLS endomorphism ψ (untwist-Frobenius-twist).
+//
+// On G2, ψ acts as multiplication by the BLS parameter z = −0xd201000000010000: ψ(P) = [z]P. That is exactly the
+// equation blst's subgroup check verifies on every decoded point (Scott, "A note on group membership tests for G1,
+// G2 and GT on BLS pairing-friendly curves", ePrint 2021/1130), and every other G2 point here is a combination of
+// such points and the generator. With u = |z| < 2^64 and r < u^4, a scalar k < r has four base-u digits,
+// k = d0 + d1·u + d2·u² + d3·u³, so [k]P = [d0]P + [d1](−ψ(P)) + [d2]ψ²(P) + [d3](−ψ³(P)): one pippenger over up to
+// four times the points with 64-bit scalars instead of 255-bit ones (blst's single-point GLS multiplication uses
+// the same digits). On an affine point ψ(x, y) = (conj(x)·cx, conj(y)·cy) for two constants of Fp2, derived once
+// from the generator (cx = x([z]g2) / conj(x(g2)), likewise cy) and checked on another point before any use.
+
+/// u = |z|, the radix of the digits.
+const U: u64 = 0xd201_0000_0001_0000;
+
+struct Psi {
+  cx: blst_fp2,
+  cy: blst_fp2,
+}
+
+fn conj(a: &blst_fp2) -> blst_fp2 {
+  let mut r = *a;
+  let im = r.fp[1];
+  // SAFETY: valid pointers to initialized field elements.
+  unsafe { blst_fp_cneg(&mut r.fp[1], &im, true) };
+  r
+}
+
+fn fp2_mul(a: &blst_fp2, b: &blst_fp2) -> blst_fp2 {
+  let mut r = blst_fp2::default();
+  // SAFETY: valid pointers to initialized field elements.
+  unsafe { blst_fp2_mul(&mut r, a, b) };
+  r
+}
+
+impl Psi {
+  fn apply(&self, p: &blst_p2_affine) -> blst_p2_affine {
+    blst_p2_affine {
+      x: fp2_mul(&conj(&p.x), &self.cx),
+      y: fp2_mul(&conj(&p.y), &self.cy),
+    }
+  }
+
+  fn derive() -> Option<Psi> {
+    let z_times = |p: &blst_p2| {
+      let mut u = [0u8; 32];
+      u[..8].copy_from_slice(&U.to_le_bytes());
+      blst_p2::neg(&blst_p2::mult(p, &u, 64))
+    };
+    let g = blst_p2::generator();
+    let zg = z_times(&g);
+    let [ga, zga] = <[blst_p2_affine; 2]>::try_from(blst_p2::to_affines(&[g, zg])).ok()?;
+    let inv = |a: &blst_fp2| {
+      let mut r = blst_fp2::default();
+      // SAFETY: valid pointers; conj(x(g2)) and conj(y(g2)) are nonzero.
+      unsafe { blst_fp2_inverse(&mut r, a) };
+      r
+    };
+    let psi = Psi {
+      cx: fp2_mul(&zga.x, &inv(&conj(&ga.x))),
+      cy: fp2_mul(&zga.y, &inv(&conj(&ga.y))),
+    };
+    // Check ψ(P) = [z]P on P = [5]g2 (not used in the derivation), and that ψ maps it to a point of the curve.
+    let mut five = [0u8; 32];
+    five[0] = 5;
+    let p = blst_p2::mult(&g, &five, 3);
+    let [pa, zpa] = <[blst_p2_affine; 2]>::try_from(blst_p2::to_affines(&[p, z_times(&p)])).ok()?;
+    let q = psi.apply(&pa);
+    // SAFETY: valid pointers to initialized affine points.
+    let ok = unsafe { blst_p2_affine_is_equal(&q, &zpa) && blst_p2_affine_on_curve(&q) };
+    ok.then_some(psi)
+  }
+
+  fn get() -> Result<&'static Psi> {
+    static PSI: std::sync::OnceLock<Option<Psi>> = std::sync::OnceLock::new();
+    PSI.get_or_init(Psi::derive).as_ref().ok_or_else(|| {
+      Error::new(
+        Status::GenericFailure,
+        "g2Msm: the endomorphism failed its self-check".to_owned(),
+      )
+    })
+  }
+}
+
+/// Bit length of a little-endian scalar.
+fn bit_length(k: &[u8; 32]) -> usize {
+  k.iter()
+    .rposition(|&b| b != 0)
+    .map_or(0, |i| 8 * i + 8 - k[i].leading_zeros() as usize)
+}
+
+/// The four base-u digits of a little-endian scalar below u^4 (every k < r is).
+fn base_u_digits(k: &[u8; 32]) -> [u64; 4] {
+  let mut limbs = [0u64; 4];
+  for (limb, chunk) in limbs.iter_mut().zip(k.chunks_exact(8)) {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(chunk);
+    *limb = u64::from_le_bytes(b);
+  }
+  let mut digits = [0u64; 4];
+  for d in digits.iter_mut() {
+    let mut rem: u128 = 0;
+    for limb in limbs.iter_mut().rev() {
+      let cur = (rem << 64) | u128::from(*limb);
+      // the quotient fits: rem < U, so cur < U·2^64
+      *limb = (cur / u128::from(U)) as u64;
+      rem = cur % u128::from(U);
+    }
+    *d = rem as u64;
+  }
+  digits
+}
+
+fn g2_msm_gls(points: &[blst_p2], scalars: &[[u8; 32]]) -> Result<blst_p2> {
+  let psi = Psi::get()?;
+  let affine = blst_p2::to_affines(points);
+  let mut terms: Vec<blst_p2_affine> = Vec::with_capacity(4 * affine.len());
+  let mut digits: Vec<[u8; 32]> = Vec::with_capacity(4 * affine.len());
+  for (p, k) in affine.iter().zip(scalars.iter()) {
+    // SAFETY: valid pointer to an initialized affine point.
+    if unsafe { blst_p2_affine_is_inf(p) } {
+      continue;
+    }
+    let d = base_u_digits(k);
+    let top = d.iter().rposition(|&x| x != 0);
+    let mut q = *p;
+    for (j, &dj) in d.iter().enumerate().take(top.map_or(0, |t| t + 1)) {
+      if j > 0 {
+        q = psi.apply(&q);
+      }
+      if dj == 0 {
+        continue;
+      }
+      let mut t = q;
+      if j % 2 == 1 {
+        // u = −z: the odd powers of u are minus the odd powers of ψ
+        let y = t.y;
+        // SAFETY: valid pointers to initialized field elements.
+        unsafe { blst_fp2_cneg(&mut t.y, &y, true) };
+      }
+      let mut s = [0u8; 32];
+      s[..8].copy_from_slice(&dj.to_le_bytes());
+      terms.push(t);
+      digits.push(s);
+    }
+  }
+  let nbits = digits.iter().map(bit_length).max().unwrap_or(0);
+  Ok(blst_p2::msm(&terms, &digits, nbits))
 }
 
 // ---------------------------------------------------------------------------------------------------------------

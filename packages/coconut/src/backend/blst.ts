@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { R } from "../fr.js";
 import { mclBackend } from "./mcl.js";
-import type { Backend, G1, G2, G2Table } from "./types.js";
+import type { Backend, DecodedPoints, G1, G2, G2Table } from "./types.js";
 
 /**
  * The N-API surface of the Rust addon in packages/coconut/native (src/lib.rs documents each function). Points are
@@ -21,6 +21,8 @@ interface Native {
   g1IsIdentity(a: Uint8Array): boolean;
   g1ToBytes(a: Uint8Array): Uint8Array;
   g1FromBytes(bytes: Uint8Array): Uint8Array;
+  g1MulMany(points: Uint8Array, scalars: Uint8Array): Uint8Array;
+  decompressMany(g1s: Uint8Array, g2s: Uint8Array): Uint8Array;
   hashToG1(msg: Uint8Array, dst: Uint8Array): Uint8Array;
   g2Identity(): Uint8Array;
   g2Generator(): Uint8Array;
@@ -56,19 +58,45 @@ function loadNative(): Native {
   return native;
 }
 
-/** A point of this backend: the raw bytes of blst's projective struct, only ever produced by the addon. */
+/**
+ * A point of this backend: the raw bytes of blst's projective struct, only ever produced by the addon, and its
+ * canonical compressed encoding once known (the bytes it was decoded from, or the first g1ToBytes/g2ToBytes): a
+ * decoded Θ is re-encoded for its Fiat-Shamir challenge and for ζ, which then costs no call and no inversion. Both
+ * are private to this module and never handed out (toBytes returns a copy).
+ */
 class BlstG1 {
-  constructor(readonly raw: Uint8Array) {}
+  constructor(
+    readonly raw: Uint8Array,
+    public bytes?: Uint8Array,
+  ) {}
 }
 class BlstG2 {
-  constructor(readonly raw: Uint8Array) {}
+  constructor(
+    readonly raw: Uint8Array,
+    public bytes?: Uint8Array,
+  ) {}
 }
+
+/** Sizes of blst's projective structs (the raw point bytes) and of the compressed encodings. */
+const P1_BYTES = 144;
+const P2_BYTES = 288;
+/** The messages of the addon's refusal statuses (lib.rs `Refusal`), as g1FromBytes/g2FromBytes throw them. */
+const REFUSALS: Record<number, string> = {
+  1: "invalid point encoding (flags or coordinate not canonical)",
+  2: "invalid point encoding (not on the curve)",
+  3: "point not in the prime-order subgroup",
+  4: "non-canonical point encoding",
+};
+/** The infinity flag of a compressed encoding: in a canonical one it is set only on the identity. */
+const INFINITY_FLAG = 0x40;
 class BlstTable {
   constructor(readonly raw: Uint8Array) {}
 }
 
-const r1 = (a: G1) => (a as unknown as BlstG1).raw;
-const r2 = (a: G2) => (a as unknown as BlstG2).raw;
+const b1 = (a: G1) => a as unknown as BlstG1;
+const b2 = (a: G2) => a as unknown as BlstG2;
+const r1 = (a: G1) => b1(a).raw;
+const r2 = (a: G2) => b2(a).raw;
 const w1 = (raw: Uint8Array) => new BlstG1(raw) as unknown as G1;
 const w2 = (raw: Uint8Array) => new BlstG2(raw) as unknown as G2;
 
@@ -142,6 +170,69 @@ export function blstBackend(): Backend {
     );
   };
 
+  const decodeMany = (g1s: readonly Uint8Array[], g2s: readonly Uint8Array[]): DecodedPoints => {
+    const out: DecodedPoints = { g1: new Array(g1s.length), g2: new Array(g2s.length) };
+    // only well-sized encodings go to the addon; `slots` maps each of them back to its place
+    const sized = (list: readonly Uint8Array[], size: number, name: string, into: (G1 | G2 | RangeError)[]) => {
+      const slots: number[] = [];
+      list.forEach((x, i) => {
+        if (!(x instanceof Uint8Array)) into[i] = new RangeError(`${name}: expected a Uint8Array`);
+        else if (x.length !== size) into[i] = new RangeError(`${name}: expected ${size} bytes, got ${x.length}`);
+        else slots.push(i);
+      });
+      // a copy we own: the points keep views of it as their canonical encodings
+      return { slots, bytes: Buffer.concat(slots.map((i) => list[i] as Uint8Array)) };
+    };
+    const one = sized(g1s, 48, "G1", out.g1);
+    const two = sized(g2s, 96, "G2", out.g2);
+    const n1 = one.slots.length;
+    const n2 = two.slots.length;
+    if (n1 + n2 === 0) return out;
+    const answer = n.decompressMany(one.bytes, two.bytes);
+    const statusAt = n1 * P1_BYTES + n2 * P2_BYTES;
+    one.slots.forEach((slot, j) => {
+      const status = answer[statusAt + j] as number;
+      out.g1[slot] =
+        status === 0
+          ? (new BlstG1(
+              answer.subarray(j * P1_BYTES, (j + 1) * P1_BYTES),
+              one.bytes.subarray(48 * j, 48 * (j + 1)),
+            ) as unknown as G1)
+          : new RangeError(`G1: ${REFUSALS[status] ?? "invalid point encoding"}`);
+    });
+    const base = n1 * P1_BYTES;
+    two.slots.forEach((slot, j) => {
+      const status = answer[statusAt + n1 + j] as number;
+      out.g2[slot] =
+        status === 0
+          ? (new BlstG2(
+              answer.subarray(base + j * P2_BYTES, base + (j + 1) * P2_BYTES),
+              two.bytes.subarray(96 * j, 96 * (j + 1)),
+            ) as unknown as G2)
+          : new RangeError(`G2: ${REFUSALS[status] ?? "invalid point encoding"}`);
+    });
+    return out;
+  };
+
+  const g1MulMany = (points: readonly G1[], scalars: readonly bigint[]): G1[] => {
+    checkLengths(points, scalars);
+    if (points.length === 0) return [];
+    const all = n.g1MulMany(concat(points.map(r1)), scalarBytes(scalars));
+    return points.map((_, i) => w1(all.subarray(i * P1_BYTES, (i + 1) * P1_BYTES)));
+  };
+
+  /** The canonical encoding, computed by the addon once per point. */
+  const toBytes1 = (a: G1): Uint8Array => {
+    const p = b1(a);
+    p.bytes ??= new Uint8Array(n.g1ToBytes(p.raw));
+    return new Uint8Array(p.bytes); // a copy (Buffer#slice would be a view)
+  };
+  const toBytes2 = (a: G2): Uint8Array => {
+    const p = b2(a);
+    p.bytes ??= new Uint8Array(n.g2ToBytes(p.raw));
+    return new Uint8Array(p.bytes); // a copy (Buffer#slice would be a view)
+  };
+
   memo = {
     name: "blst",
     isG1: (x): x is G1 => x instanceof BlstG1,
@@ -157,9 +248,16 @@ export function blstBackend(): Backend {
       return w1(n.g1Msm(concat(points.map(r1)), scalarBytes(scalars)));
     },
     g1Eq: (a, b) => n.g1Eq(r1(a), r1(b)),
-    g1IsIdentity: (a) => n.g1IsIdentity(r1(a)),
-    g1ToBytes: (a) => new Uint8Array(n.g1ToBytes(r1(a))),
-    g1FromBytes: (bytes) => w1(decode(n.g1FromBytes, bytes, 48, "G1")),
+    g1IsIdentity: (a) => {
+      const known = b1(a).bytes;
+      return known ? ((known[0] as number) & INFINITY_FLAG) !== 0 : n.g1IsIdentity(r1(a));
+    },
+    g1ToBytes: toBytes1,
+    g1FromBytes: (bytes) => {
+      const p = decode(n.g1FromBytes, bytes, 48, "G1");
+      return new BlstG1(p, new Uint8Array(bytes)) as unknown as G1;
+    },
+    g1MulMany,
     hashToG1: (msg, dst) => {
       if (!(msg instanceof Uint8Array)) throw new TypeError("hashToG1: msg must be a Uint8Array");
       if (!(dst instanceof Uint8Array)) throw new TypeError("hashToG1: dst must be a Uint8Array");
@@ -178,9 +276,16 @@ export function blstBackend(): Backend {
       return w2(n.g2Msm(concat(points.map(r2)), scalarBytes(scalars)));
     },
     g2Eq: (a, b) => n.g2Eq(r2(a), r2(b)),
-    g2IsIdentity: (a) => n.g2IsIdentity(r2(a)),
-    g2ToBytes: (a) => new Uint8Array(n.g2ToBytes(r2(a))),
-    g2FromBytes: (bytes) => w2(decode(n.g2FromBytes, bytes, 96, "G2")),
+    g2IsIdentity: (a) => {
+      const known = b2(a).bytes;
+      return known ? ((known[0] as number) & INFINITY_FLAG) !== 0 : n.g2IsIdentity(r2(a));
+    },
+    g2ToBytes: toBytes2,
+    g2FromBytes: (bytes) => {
+      const p = decode(n.g2FromBytes, bytes, 96, "G2");
+      return new BlstG2(p, new Uint8Array(bytes)) as unknown as G2;
+    },
+    decodeMany,
 
     g2Precompute: (base) => new BlstTable(n.g2Precompute(r2(base))) as unknown as G2Table,
     g2FixedMsm: fixedMsm,

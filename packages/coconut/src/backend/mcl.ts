@@ -2,7 +2,7 @@ import mclDefault from "mcl-wasm";
 import mclInternals from "mcl-wasm/dist/mcl.js";
 import { fromHex } from "../bytes.js";
 import { R } from "../fr.js";
-import type { Backend, G1, G2, G2Table } from "./types.js";
+import { type Backend, decodeEach, type G1, type G2, type G2Table } from "./types.js";
 
 type Mcl = typeof import("mcl-wasm");
 type MG1 = InstanceType<Mcl["G1"]>;
@@ -203,7 +203,7 @@ async function create(): Promise<Backend> {
     return out;
   };
 
-  return {
+  const backend: Backend = {
     name: "mcl",
     isG1: (x): x is G1 => x instanceof mcl.G1,
     isG2: (x): x is G2 => x instanceof mcl.G2,
@@ -239,6 +239,10 @@ async function create(): Promise<Backend> {
     g1IsIdentity: (a) => m1(a).isZero(),
     g1ToBytes: (a) => m1(a).serialize(),
     g1FromBytes: (bytes) => w1(decode(() => new mcl.G1(), bytes, 48, "G1")),
+    g1MulMany: (points, scalars) => {
+      if (points.length !== scalars.length) throw new RangeError("g1MulMany: points and scalars differ in length");
+      return points.map((p, i) => w1(mcl.mul(m1(p), fr(scalars[i] as bigint))));
+    },
     hashToG1: (msg, dst) => {
       const mem = mod._malloc(G1_SIZE + msg.length + dst.length + 8);
       try {
@@ -275,6 +279,7 @@ async function create(): Promise<Backend> {
     g2IsIdentity: (a) => m2(a).isZero(),
     g2ToBytes: (a) => m2(a).serialize(),
     g2FromBytes: (bytes) => w2(decode(() => new mcl.G2(), bytes, 96, "G2")),
+    decodeMany: (g1s, g2s) => decodeEach(backend, g1s, g2s),
 
     g2Precompute: (base) => precompute(m2(base)) as unknown as G2Table,
     g2FixedMsm: (tables, scalars) => w2(fixedMsm(tables as unknown as Table[], scalars)),
@@ -300,4 +305,5 @@ async function create(): Promise<Backend> {
     },
     pairing: (p, q) => mcl.pairing(m1(p), m2(q)),
   };
+  return backend;
 }

@@ -1,6 +1,6 @@
 import { bls12_381 } from "@noble/curves/bls12-381.js";
 import { R } from "../fr.js";
-import type { Backend, G1, G2, G2Table } from "./types.js";
+import { type Backend, decodeEach, type G1, type G2, type G2Table } from "./types.js";
 
 type P1 = InstanceType<typeof bls12_381.G1.Point>;
 type P2 = InstanceType<typeof bls12_381.G2.Point>;
@@ -40,7 +40,7 @@ function strict<P extends { assertValidity(): void; toBytes(c?: boolean): Uint8A
 
 /** The reference backend: pure JavaScript `@noble/curves` (audited, slow). */
 export function nobleBackend(): Backend {
-  return {
+  const backend: Backend = {
     name: "noble",
     isG1: (x): x is G1 => x instanceof G1P,
     isG2: (x): x is G2 => x instanceof G2P,
@@ -65,6 +65,10 @@ export function nobleBackend(): Backend {
       if (bytes.length !== 48) throw new RangeError(`G1: expected 48 bytes, got ${bytes.length}`);
       return g1(strict(() => G1P.fromBytes(bytes), bytes, "G1"));
     },
+    g1MulMany: (points, scalars) => {
+      if (points.length !== scalars.length) throw new RangeError("g1MulMany: points and scalars differ in length");
+      return points.map((p, i) => g1(mulScalar(p1(p), scalars[i] as bigint, G1P.ZERO)));
+    },
     hashToG1: (msg, dst) => g1(bls12_381.G1.hashToCurve(msg, { DST: dst }) as unknown as P1),
 
     g2Generator: () => g2(G2P.BASE),
@@ -86,6 +90,7 @@ export function nobleBackend(): Backend {
       if (bytes.length !== 96) throw new RangeError(`G2: expected 96 bytes, got ${bytes.length}`);
       return g2(strict(() => G2P.fromBytes(bytes), bytes, "G2"));
     },
+    decodeMany: (g1s, g2s) => decodeEach(backend, g1s, g2s),
 
     // noble keeps its own wNAF caches per point; the "table" is the point itself.
     g2Precompute: (base) => base as unknown as G2Table,
@@ -104,4 +109,5 @@ export function nobleBackend(): Backend {
     },
     pairing: (a, b) => bls12_381.pairing(p1(a), p2(b)),
   };
+  return backend;
 }

@@ -18,6 +18,28 @@ export type G2 = { readonly [g2Brand]: true };
 /** A fixed-base precomputation for one G2 point (opaque, backend-specific). */
 export type G2Table = { readonly [tableBrand]: true };
 
+/** What `Backend.decodeMany` gives: per input, a point or the reason it was refused. */
+export interface DecodedPoints {
+  g1: (G1 | RangeError)[];
+  g2: (G2 | RangeError)[];
+}
+
+/** decodeMany by decoding one point at a time (the pure-JavaScript and WebAssembly backends). */
+export function decodeEach(
+  b: Pick<Backend, "g1FromBytes" | "g2FromBytes">,
+  g1: readonly Uint8Array[],
+  g2: readonly Uint8Array[],
+): DecodedPoints {
+  const each = <P>(from: (x: Uint8Array) => P, x: Uint8Array): P | RangeError => {
+    try {
+      return from(x);
+    } catch (e) {
+      return e instanceof RangeError ? e : new RangeError((e as Error).message);
+    }
+  };
+  return { g1: g1.map((x) => each(b.g1FromBytes, x)), g2: g2.map((x) => each(b.g2FromBytes, x)) };
+}
+
 export interface Backend {
   /** A short name for logs and benchmark tables ("noble", "mcl"). */
   readonly name: string;
@@ -43,6 +65,8 @@ export interface Backend {
   g1ToBytes(a: G1): Uint8Array;
   /** Decodes a canonical compressed point on the curve and in the prime-order subgroup; throws otherwise. */
   g1FromBytes(bytes: Uint8Array): G1;
+  /** [k_i]P_i for each i: many multiplications by public scalars (variable time) in one call. */
+  g1MulMany(points: readonly G1[], scalars: readonly bigint[]): G1[];
   /** RFC 9380 hash_to_curve, suite BLS12381G1_XMD:SHA-256_SSWU_RO_, with the given domain separation tag. */
   hashToG1(msg: Uint8Array, dst: Uint8Array): G1;
 
@@ -57,6 +81,12 @@ export interface Backend {
   /** 96-byte ZCash/IETF compressed encoding. */
   g2ToBytes(a: G2): Uint8Array;
   g2FromBytes(bytes: Uint8Array): G2;
+  /**
+   * Decodes many compressed points at once (one call into the native addon on blst), each checked exactly as
+   * g1FromBytes / g2FromBytes check one. A point that does not decode is, in its place, the RangeError g1FromBytes /
+   * g2FromBytes would have thrown: one bad point costs the others nothing.
+   */
+  decodeMany(g1: readonly Uint8Array[], g2: readonly Uint8Array[]): DecodedPoints;
 
   /** Precomputes a fixed-base table for `base` (for g2, alpha and the betas, which every verification multiplies). */
   g2Precompute(base: G2): G2Table;

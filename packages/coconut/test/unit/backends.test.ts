@@ -179,6 +179,39 @@ describe.each(["blst", "mcl"] as const)("the %s backend agrees with noble byte f
     );
   });
 
+  it("many G1 multiplications in one call agree with one at a time", () => {
+    const ks = [0n, 1n, 2n ** 64n + 3n, 2n ** 128n - 1n, GROUP_ORDER - 1n, 12345678901234567890n];
+    const both = (f: (x: Backend) => Uint8Array[]) => expect(f(fb).map(toHex)).toEqual(f(noble).map(toHex));
+    both((x) =>
+      x
+        .g1MulMany(
+          ks.map((k) => x.g1Mul(x.g1Generator(), (k % 997n) + 2n)),
+          ks,
+        )
+        .map((p) => x.g1ToBytes(p)),
+    );
+    expect(fb.g1MulMany([], [])).toEqual([]);
+    expect(() => fb.g1MulMany([fb.g1Generator()], [])).toThrow(RangeError);
+    expect(() => fb.g1MulMany([fb.g1Generator()], [GROUP_ORDER])).toThrow(RangeError);
+  });
+
+  it("G2 MSMs are exact at the digit boundaries of the endomorphism split (base |z| = 0xd201000000010000)", () => {
+    const u = 0xd201000000010000n;
+    const edges = [0n, 1n, u - 1n, u, u + 1n, u * u - 1n, u * u, u ** 3n - 1n, u ** 3n, u ** 3n + u + 1n];
+    const ks = [...edges, 2n ** 64n, 2n ** 128n + 1n, GROUP_ORDER - 1n, GROUP_ORDER - u, (GROUP_ORDER >> 1n) + 7n];
+    const both = (f: (x: Backend) => Uint8Array) => expect(toHex(f(fb))).toBe(toHex(f(noble)));
+    // one point at a time (each edge alone) and all together, with the identity and a repeated point among them
+    for (const k of ks) both((x) => x.g2ToBytes(x.g2Msm([x.g2Mul(x.g2Generator(), 11n)], [k])));
+    both((x) =>
+      x.g2ToBytes(
+        x.g2Msm(
+          ks.map((_, i) => (i === 3 ? x.g2Identity() : x.g2Mul(x.g2Generator(), BigInt(i % 5) + 2n))),
+          ks,
+        ),
+      ),
+    );
+  });
+
   it("RFC 9380 hash-to-G1 with a domain tag over 255 bytes (hashed per section 5.3.3)", () => {
     const dst = new Uint8Array(300).fill(0x61);
     const msg = new TextEncoder().encode("abc");

@@ -8,6 +8,7 @@ import {
   decodeSecretKey,
   decodeSignature,
   decodeTheta,
+  decodeThetas,
   decodeVerificationKey,
   ENCODING_VERSION,
   encodeBlindedSignature,
@@ -247,6 +248,105 @@ describe.each(FAST_BACKENDS)("%s backend", (backendName) => {
         expect(() => decodeTheta(p, t2)).toThrow(/zeta/);
       });
     }
+
+    for (const which of ["this", "noble"] as const) {
+      it(`${which === "this" ? backendName : "noble"}: decodeMany gives, in each place, the point or the error of a one-point decode`, () => {
+        const b = which === "this" ? params.backend : nobleBackend();
+        const good1 = b.g1ToBytes(b.g1Mul(b.g1Generator(), 77n));
+        const big = be48(P + 1n);
+        big[0] = (big[0] as number) | 0x80;
+        const inf = good1.slice();
+        inf[0] = (inf[0] as number) | 0x40;
+        const identity1 = new Uint8Array(48);
+        identity1[0] = 0xc0;
+        const g1s = [good1, g1OffCurve(), g1OffSubgroup(), big, inf, identity1, good1.subarray(1), good1];
+        const good2 = b.g2ToBytes(b.g2Mul(b.g2Generator(), 99n));
+        const sortedIdentity = new Uint8Array(96);
+        sortedIdentity[0] = 0xe0;
+        const g2s = [g2OffSubgroup(), good2, sortedIdentity, Uint8Array.from([...good2, 0])];
+        const many = b.decodeMany(g1s, g2s);
+        const same = (got: unknown, decodeOne: () => unknown, toBytes: (x: never) => Uint8Array) => {
+          let expected: unknown;
+          try {
+            expected = decodeOne();
+          } catch (e) {
+            expect(got).toBeInstanceOf(RangeError);
+            expect((got as Error).message).toBe((e as Error).message);
+            return;
+          }
+          expect(got).not.toBeInstanceOf(Error);
+          expect(toHex(toBytes(got as never))).toBe(toHex(toBytes(expected as never)));
+        };
+        expect(many.g1.length).toBe(g1s.length);
+        expect(many.g2.length).toBe(g2s.length);
+        g1s.forEach((x, i) => {
+          same(many.g1[i], () => b.g1FromBytes(x), b.g1ToBytes as never);
+        });
+        g2s.forEach((x, i) => {
+          same(many.g2[i], () => b.g2FromBytes(x), b.g2ToBytes as never);
+        });
+        expect(many.g1.filter((x) => !(x instanceof Error)).length).toBe(3); // the two good ones and the identity
+        expect(b.g1IsIdentity(many.g1[5] as never)).toBe(true);
+        expect(b.g1IsIdentity(many.g1[0] as never)).toBe(false);
+        expect(b.decodeMany([], [])).toEqual({ g1: [], g2: [] });
+      });
+    }
+
+    it("decoded points keep their encoding to themselves: changing the input or an output leaves them as they were", () => {
+      const b = params.backend;
+      const bytes = b.g2ToBytes(b.g2Mul(b.g2Generator(), 5n));
+      const original = toHex(bytes);
+      for (const p of [b.g2FromBytes(bytes), b.decodeMany([], [bytes]).g2[0] as never]) {
+        bytes.fill(0);
+        const out = b.g2ToBytes(p);
+        expect(toHex(out)).toBe(original);
+        out.fill(0xff);
+        expect(toHex(b.g2ToBytes(p))).toBe(original);
+        expect(b.g2Eq(p, b.g2Mul(b.g2Generator(), 5n))).toBe(true);
+        bytes.set(fromHex(original));
+      }
+    });
+
+    it("decodeThetas: each Θ as decodeTheta decodes it or the error it throws (first problem in byte order), one bad Θ costing the others nothing", () => {
+      const good = encodeTheta(params, theta());
+      const badScalar = good.slice();
+      badScalar.set(fromHex("ff".repeat(32)), badScalar.length - 32);
+      const badH = good.slice();
+      badH.set(g1OffSubgroup(), 3);
+      const badZetaAndScalar = badScalar.slice();
+      badZetaAndScalar.set(g2OffSubgroup(), 3 + 96 + 96);
+      const identityS = good.slice();
+      identityS.set(be48(0n), 3 + 48);
+      (identityS as Uint8Array)[3 + 48] = 0xc0;
+      const truncatedInPoints = good.subarray(0, 3 + 48 + 10);
+      const wrongTag = good.slice();
+      wrongTag[1] = 0x06;
+      const list = [good, badScalar, badH, good, badZetaAndScalar, identityS, truncatedInPoints, wrongTag, good];
+      const all = decodeThetas(params, list);
+      expect(all.length).toBe(list.length);
+      const messages: string[] = [];
+      list.forEach((bytes, i) => {
+        const got = all[i];
+        try {
+          const expected = decodeTheta(params, bytes);
+          expect(got).not.toBeInstanceOf(Error);
+          expect(toHex(encodeTheta(params, got as never))).toBe(toHex(encodeTheta(params, expected)));
+          expect(verifyCredential(params, cred.vk, got as never, cred.publicAttributes, enc("sp"))).toBe(true);
+        } catch (e) {
+          expect(got).toBeInstanceOf(RangeError);
+          expect((got as Error).message).toBe((e as Error).message);
+          messages.push((got as Error).message);
+        }
+      });
+      expect(messages).toHaveLength(6);
+      expect(messages[0]).toMatch(/non-canonical scalar/);
+      expect(messages[1]).toMatch(/hPrime/);
+      expect(messages[2]).toMatch(/^theta: zeta: /);
+      expect(messages[3]).toMatch(/sPrime is the identity/);
+      expect(messages[4]).toMatch(/truncated/);
+      expect(messages[5]).toMatch(/type tag/);
+      expect(decodeThetas(params, [])).toEqual([]);
+    });
 
     it("property: secret keys, signatures and verification keys round-trip for random values", () => {
       const b = params.backend;
