@@ -376,10 +376,14 @@ class Node implements TestnetNode {
         logLevel: this.options.appLogLevel ?? "info",
       });
       this.#app = launch(spec.command, spec.args, join(this.home, "app.log"), resolve(here, ".."));
-      await waitForListener(abciSocket ? { path: abciSocket } : { port: this.abciPort }, this.#app, 30_000);
+      // Generous: on a loaded 2-core machine four apps transpiled by tsx at once took more than 30 s to listen.
+      await withLogTail(
+        waitForListener(abciSocket ? { path: abciSocket } : { port: this.abciPort }, this.#app, START_TIMEOUT_MS),
+        join(this.home, "app.log"),
+      );
     }
     this.#comet = launch(this.cometbft, ["start", "--home", this.home], join(this.home, "cometbft.log"), this.home);
-    await waitForRpc(this.rpcUrl, this.#comet, 30_000);
+    await withLogTail(waitForRpc(this.rpcUrl, this.#comet, START_TIMEOUT_MS), join(this.home, "cometbft.log"));
   }
 
   async stop(options: { kill?: boolean } = {}): Promise<void> {
@@ -410,6 +414,25 @@ async function terminate(child: ChildProcess | undefined, kill = false): Promise
   const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** How long a node's app or CometBFT may take to come up before the launch fails. */
+const START_TIMEOUT_MS = 90_000;
+
+/** Adds the last lines of a process's log to a launch failure, so a test failure says why the process died. */
+async function withLogTail(waiting: Promise<void>, logFile: string): Promise<void> {
+  try {
+    await waiting;
+  } catch (error) {
+    let tail = "";
+    try {
+      tail = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-15).join("\n");
+    } catch {
+      // no log yet
+    }
+    if (error instanceof Error && tail) error.message += `\n--- last lines of ${logFile} ---\n${tail}`;
+    throw error;
+  }
 }
 
 async function waitForListener(
