@@ -71,7 +71,8 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
       ).toBe(true);
       const view = await env.chain.transfer(payment.txHash, payment.logIndex);
       expect(view?.credited).toEqual({ address: payment.account.toLowerCase(), amount: "1000000" });
-      expect(await balance(0)).toBe(1_000_000n);
+      // The third vote credited nothing more (other tests pay from other payers or credit nothing).
+      expect(await balance(0)).toBe(payment.balanceAfter);
     } finally {
       clearInterval(mining);
     }
@@ -113,6 +114,7 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
   });
 
   it("ignores transfers elsewhere and never credits one that a reorg removed before the confirmations", async () => {
+    const before = await balance(2);
     const snapshot: string = await eth.provider.send("evm_snapshot", []);
     const doomed = await eth.pay(2, 666n);
     await eth.mine(CONF - 1);
@@ -123,7 +125,7 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
     const elsewhere = await eth.pay(2, 5n, await eth.payers[0]!.getAddress());
     const survivor = await eth.pay(2, 7n);
     await eth.mine(CONF + 2);
-    expect(await eventually(async () => (await balance(2)) === 7n, 30_000)).toBe(true);
+    expect(await eventually(async () => (await balance(2)) === before + 7n, 30_000)).toBe(true);
     await Promise.all([a.polled(), b.polled()]);
     expect(await env.chain.transfer(doomed.hash, 0)).toBeUndefined();
     expect(await env.chain.transfer(elsewhere.hash, 0)).toBeUndefined();
@@ -171,6 +173,9 @@ describe("three watchers, threshold 2, real anvil and a real 4-validator chain",
       }
     } finally {
       client.close();
+      // Watcher 0 back for the tests that run after this one (in any order): a fresh instance on its own store.
+      a = await env.watcher(0, CONF);
+      await a.start();
     }
   });
 });
