@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes } from "@nym-ts/chain-client";
+import { bytesToHex } from "@nym-ts/chain-client";
 import {
   type BatchItem,
   decodeThetas,
@@ -99,16 +99,20 @@ export function checkDeposits(
   return { verdicts: verdicts as Verdict[], checked: items.length, batched, fellBack };
 }
 
+/**
+ * The bytes of 0x-prefixed (or bare) hex, undefined if it is not hex. Buffer's decoder stops at the first pair that
+ * is not hex, so the length check is the validation (no regular expression over a 1 KB proof).
+ */
+function hexBytes(hex: unknown): Uint8Array | undefined {
+  if (typeof hex !== "string") return undefined;
+  const body = hex.startsWith("0x") ? hex.slice(2) : hex;
+  const bytes = Buffer.from(body, "hex");
+  return bytes.length * 2 === body.length ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) : undefined;
+}
+
 /** Each deposit's Θ, or undefined where the proof is not hex or does not decode. */
 function decodeAll(params: Params, deposits: readonly DepositProof[]): (Theta | undefined)[] {
-  const encoded = deposits.map((deposit) => {
-    if (typeof deposit.proof !== "string") return undefined;
-    try {
-      return hexToBytes(deposit.proof, "proof");
-    } catch {
-      return undefined;
-    }
-  });
+  const encoded = deposits.map((deposit) => hexBytes(deposit.proof));
   const present = encoded.flatMap((bytes, i) => (bytes ? [i] : []));
   const thetas: (Theta | undefined)[] = new Array(deposits.length);
   let decoded: (Theta | Error)[];
