@@ -77,8 +77,11 @@ export interface HttpAppOptions {
   healthChecks?: Record<string, HealthCheck>;
   /** Maps errors from libraries (coded `NymError`s without a status) to an HTTP status; undefined means 500. */
   statusForError?: (error: NymError) => number | undefined;
-  /** When set, serves the OpenAPI document at `${docsPath}/json` and the Swagger UI at `docsPath`. */
-  openapi?: { title: string; description?: string; docsPath?: string };
+  /**
+   * When set, serves the OpenAPI document at `${docsPath}/json` and the Swagger UI at `docsPath`. `version` 3.1.0
+   * gives full JSON Schema 2020-12 (e.g. `propertyNames` for a record's keys, which 3.0 cannot say); default 3.0.3.
+   */
+  openapi?: { title: string; description?: string; docsPath?: string; version?: "3.0.3" | "3.1.0" };
   /** Whether /metrics also exports the Node.js process metrics (event loop lag, heap, GC). Default true. */
   processMetrics?: boolean;
   /** Longest path parameter in characters; a longer one gets 414. Default 100 (Fastify's). */
@@ -180,10 +183,43 @@ export async function createHttpApp(options: HttpAppOptions): Promise<CreatedHtt
     done();
   });
 
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, log, options.statusForError));
-  app.setNotFoundHandler((request, reply) => {
+  // Every route's path pattern and methods, so a known path asked with another method answers 405 with `Allow`
+  // (RFC 9110 §15.5.6) rather than 404.
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook("onRoute", (route) => {
+    const source = `^${route.url
+      .split("/")
+      .map((part) =>
+        part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/")}$`;
+    let entry = routes.find((r) => r.pattern.source === source);
+    if (!entry) {
+      entry = { pattern: new RegExp(source), methods: new Set() };
+      routes.push(entry);
+    }
+    for (const method of [route.method].flat()) entry.methods.add(method);
+  });
+
+  /** No route for this request: 405 with `Allow` when the path exists for other methods, a JSON 404 otherwise. */
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = request.url.split("?")[0]?.slice(0, 200) ?? "";
-    void reply
+    const allowed = new Set<string>();
+    for (const route of routes) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method);
+    if (allowed.size > 0) {
+      return reply
+        .code(405)
+        .header("allow", [...allowed].sort().join(", "))
+        .send(
+          errorBody(
+            405,
+            "HTTP_ERROR_METHOD_NOT_ALLOWED",
+            `${request.method} is not allowed on ${path}`,
+            request.id,
+          ) satisfies HttpErrorBody,
+        );
+    }
+    return reply
       .code(404)
       .send(
         errorBody(
@@ -193,6 +229,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<CreatedHtt
           request.id,
         ) satisfies HttpErrorBody,
       );
+  };
+  // A request without a route can still fail before the not-found handler (a body-carrying method such as QUERY
+  // without a content type): it is answered as unrouted all the same.
+  app.setErrorHandler((error, request, reply) =>
+    request.is404 ? answerUnrouted(request, reply) : sendError(error, request, reply, log, options.statusForError),
+  );
+  app.setNotFoundHandler((request, reply) => {
+    void answerUnrouted(request, reply);
   });
 
   if (options.openapi) {
@@ -201,12 +245,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<CreatedHtt
     const { default: swaggerUi } = await import("@fastify/swagger-ui");
     await app.register(swagger, {
       openapi: {
-        openapi: "3.0.3",
+        openapi: options.openapi.version ?? "3.0.3",
         info: {
           title: options.openapi.title,
           description: options.openapi.description ?? "",
           version: options.version ?? "0.0.0",
+          license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
         },
+        // The API is served from the root of the host that serves this document.
+        servers: [{ url: "/", description: "this daemon" }],
+        // No HTTP-level credential anywhere: operations that need one declare it (a signed write carries its
+        // signature in the request body and says so in its description).
+        security: [],
       },
       transform: jsonSchemaTransform,
     });
@@ -251,7 +301,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<CreatedHtt
         operationId: "getPrometheusMetrics",
         tags: ["operations"],
         summary: "Prometheus metrics in the text exposition format",
-        response: { 200: z.string() },
+        response: {
+          200: {
+            description: "Every series of the daemon, in Prometheus' text exposition format 0.0.4",
+            content: { "text/plain; version=0.0.4; charset=utf-8": { schema: z.string() } },
+          },
+        },
       },
     },
     async (_request, reply) => {

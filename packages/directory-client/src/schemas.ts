@@ -25,19 +25,24 @@ export const X25519PublicKey = hexBytes(32, "X25519 public key").describe(
 );
 export const Ed25519Signature = hexBytes(64, "Ed25519 signature").describe("Ed25519 signature, 64 bytes hex");
 
-/** `host:port` with a DNS name, an IPv4 address or a bracketed IPv6 address. */
+/** 1..65535 in decimal without leading zeros, as a regular expression (so the OpenAPI pattern says it too). */
+const PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])";
+
+/**
+ * `host:port` with a DNS name, an IPv4 address or a bracketed IPv6 address (at least two colons inside the brackets),
+ * and a port 1..65535. One regular expression is the whole rule, so the OpenAPI document's pattern and the server
+ * accept exactly the same strings.
+ */
 export const HostPort = z
   .string()
   .max(262)
   .regex(
-    /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):[0-9]{1,5}$/,
-    "expected host:port",
+    new RegExp(
+      `^(?:\\[[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):${PORT}$`,
+    ),
+    "expected host:port with a port 1..65535",
   )
-  .refine((value) => {
-    const port = Number(value.slice(value.lastIndexOf(":") + 1));
-    return port >= 1 && port <= 65535;
-  }, "port must be 1..65535")
-  .describe("host:port (DNS name, IPv4, or [IPv6])");
+  .describe("host:port (DNS name, IPv4, or [IPv6]), port 1..65535");
 
 export const HttpUrl = z
   .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
@@ -253,6 +258,7 @@ export const MixnodeMetricsReport = z
     sent: z
       .record(Ed25519PublicKey, Counter)
       .refine((sent) => Object.keys(sent).length <= MAX_NEIGHBOURS, `at most ${MAX_NEIGHBOURS} neighbours`)
+      .meta({ maxProperties: MAX_NEIGHBOURS })
       .describe("Packets sent during the interval, by the neighbour's identity key"),
     dropped: Counter.describe("Packets dropped during the interval (replays, malformed, no route)"),
     intervalMs: z.int().min(1).max(3_600_000).describe("Length of the interval the counters cover"),

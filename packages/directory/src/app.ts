@@ -42,6 +42,8 @@ export async function buildDirectoryApp(options: DirectoryAppOptions): Promise<{
     trustProxy: config.http.trustProxy,
     healthChecks: { storage: () => ({ ok: store.ping() }) },
     openapi: {
+      // 3.1: JSON Schema 2020-12, so the document can say what the keys of a metrics report's `sent` record are.
+      version: "3.1.0",
       title: "Nym Directory API",
       description:
         "Presence (signed registrations with a TTL), mixnode metrics and the mixnet topology. Writes are signed " +

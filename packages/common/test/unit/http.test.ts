@@ -95,6 +95,33 @@ describe("createHttpApp", () => {
     expect(unsafe.headers["x-request-id"]).not.toBe("a b\u0001");
   });
 
+  it("answers a known path asked with another method 405 with Allow (also a body method without a content type)", async () => {
+    const { app } = await build();
+    const put = await app.inject({ method: "PUT", url: "/echo" });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toBe("POST");
+    expect(put.json()).toMatchObject({ code: "HTTP_ERROR_METHOD_NOT_ALLOWED" });
+    const del = await app.inject({ method: "DELETE", url: "/bad-response" });
+    expect(del.headers.allow).toBe("GET, HEAD");
+    // QUERY carries a body: Fastify refuses it before routing when it has no content type; still a 405 here.
+    const query = await app.inject({ method: "QUERY" as "GET", url: "/health" });
+    expect(query.statusCode).toBe(405);
+    expect((await app.inject({ method: "DELETE", url: "/nothing" })).statusCode).toBe(404);
+  });
+
+  it("documents /metrics as Prometheus text, and the document has servers, a license and no global credential", async () => {
+    const { app } = await build({ openapi: { title: "t" } });
+    const document = (await app.inject({ method: "GET", url: "/docs/json" })).json();
+    expect(Object.keys(document.paths["/metrics"].get.responses["200"].content)).toEqual([
+      "text/plain; version=0.0.4; charset=utf-8",
+    ]);
+    expect(document.servers).toEqual([{ url: "/", description: "this daemon" }]);
+    expect(document.info.license.name).toBe("Apache-2.0");
+    expect(document.security).toEqual([]);
+    const metrics = await app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
+  });
+
   it("answers 413 for a body over the limit", async () => {
     const { app } = await build({ bodyLimit: 1024 });
     const response = await app.inject({

@@ -38,3 +38,17 @@ export interface RouteContext {
   /** Per-address limits of reads and of signed writes. */
   limits: { read: RouteLimit; write: RouteLimit };
 }
+
+/**
+ * What a signed write says in the OpenAPI document. The credential is not an HTTP one (no header, no OpenAPI security
+ * scheme can describe it): the body carries an Ed25519 signature by the node's identity key, so the operation
+ * declares no security requirement and describes the signature instead.
+ */
+export function signedWriteDescription(purpose: string, signedPayload: string): string {
+  return (
+    `Signed write: \`signature\` is Ed25519 by the identity key over utf8("nym-directory/v1\\n${purpose}\\n" + ` +
+    `decimal(timestamp) + "\\n" + canonicalJson(${signedPayload})) (RFC 8785 JSON, docs/directory.md, ` +
+    "signingBytes in @nym-ts/directory-client). The timestamp must be within the directory's window and newer than " +
+    "the last one accepted from the key. There is no HTTP credential."
+  );
+}

@@ -12,9 +12,16 @@ import {
 } from "@nym-ts/directory-client";
 import { DirectoryError } from "../errors.js";
 import type { DirectoryStore } from "../store.js";
-import type { DirectoryRoutes, RouteContext } from "./context.js";
+import { type DirectoryRoutes, type RouteContext, signedWriteDescription } from "./context.js";
 
-const writeErrors = { 400: HttpErrorBody, 401: HttpErrorBody, 413: HttpErrorBody, 429: HttpErrorBody };
+/** What every signed write may answer besides success: bad input, a bad signature, too large, wrong type, too often. */
+const writeErrors = {
+  400: HttpErrorBody,
+  401: HttpErrorBody,
+  413: HttpErrorBody,
+  415: HttpErrorBody,
+  429: HttpErrorBody,
+};
 
 /**
  * Refuses a report no honest mixnode could send: a neighbour that is the reporter itself or no mixnode or gateway
@@ -80,6 +87,7 @@ export const metricsRoutes: DirectoryRoutes<RouteContext> = async (app, options)
         operationId: "reportMixnodeMetrics",
         tags,
         summary: "A registered mixnode reports its counters for the last interval (signed)",
+        description: signedWriteDescription("metrics:mixnode", "payload"),
         body: signed(MixnodeMetricsReport),
         response: { 201: MetricsAccepted, 403: HttpErrorBody, 422: HttpErrorBody, ...writeErrors },
       },

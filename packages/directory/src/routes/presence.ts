@@ -11,13 +11,20 @@ import {
   signed,
 } from "@nym-ts/directory-client";
 import { DirectoryError } from "../errors.js";
-import type { DirectoryRoutes, RouteContext } from "./context.js";
+import { type DirectoryRoutes, type RouteContext, signedWriteDescription } from "./context.js";
 
 export interface PresenceRoutesOptions extends RouteContext {
   kind: NodeKind;
 }
 
-const writeErrors = { 400: HttpErrorBody, 401: HttpErrorBody, 413: HttpErrorBody, 429: HttpErrorBody };
+/** What every signed write may answer besides success: bad input, a bad signature, too large, wrong type, too often. */
+const writeErrors = {
+  400: HttpErrorBody,
+  401: HttpErrorBody,
+  413: HttpErrorBody,
+  415: HttpErrorBody,
+  429: HttpErrorBody,
+};
 
 /**
  * The presence of one kind of node, registered under `/api/v1/presence/{path}` (`mixnodes`, `gateways`, ...):
@@ -38,6 +45,7 @@ export const presenceRoutes: DirectoryRoutes<PresenceRoutesOptions> = async (app
         operationId: `register${title}`,
         tags,
         summary: `Register or renew a ${kind} (signed by its identity key)`,
+        description: signedWriteDescription(`register:${kind}`, "payload"),
         body: signed(schema),
         response: { 200: RegistrationResult, ...writeErrors },
       },
@@ -61,6 +69,7 @@ export const presenceRoutes: DirectoryRoutes<PresenceRoutesOptions> = async (app
         operationId: `deregister${title}`,
         tags,
         summary: `Remove a ${kind} before its registration expires (signed by its identity key)`,
+        description: signedWriteDescription(`deregister:${kind}`, "{ identityKey }"),
         params: IdentityKeyParams,
         body: DeregistrationBody,
         response: { 200: DeregistrationResult, 404: HttpErrorBody, ...writeErrors },

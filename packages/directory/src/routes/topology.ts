@@ -17,7 +17,7 @@ export const topologyRoutes: DirectoryRoutes<RouteContext> = async (app, { book,
         tags: ["topology"],
         summary: "The live network as a client routes over it; send If-None-Match to get 304 when unchanged",
         headers: TopologyRequestHeaders,
-        response: { 200: Topology, 304: TopologyNotModified, 429: HttpErrorBody },
+        response: { 200: Topology, 304: TopologyNotModified, 400: HttpErrorBody, 429: HttpErrorBody },
       },
     },
     (request, typedReply): void => {
