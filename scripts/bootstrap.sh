@@ -120,3 +120,36 @@ while read -r kind name version cmd path condition; do
   "install_$kind" "$name" "$version" "$cmd" "$path"
   echo "$name@$version" >"$stamp"
 done <<<"$TOOLS"
+
+# Every bin of the workspace's packages (package.json "bin") as a command in .tools/bin: the built dist/ when it is
+# there, the TypeScript sources through tsx otherwise, so `nym-mixnode --help` works on a fresh clone right after
+# `make install` (docs/README.md), from any directory. Rewritten on every run (cheap), so added packages appear.
+link_workspace_bins() {
+  local node_bin
+  node_bin="$(PATH="$BIN:$PATH" command -v node)"
+  "$node_bin" - "$ROOT" <<'JS' | while IFS=$'\t' read -r cmd dist src; do
+const { readdirSync, readFileSync, existsSync } = require("node:fs");
+const { join } = require("node:path");
+const root = process.argv[2];
+for (const dir of readdirSync(join(root, "packages"))) {
+  const file = join(root, "packages", dir, "package.json");
+  if (!existsSync(file)) continue;
+  const bin = JSON.parse(readFileSync(file, "utf8")).bin ?? {};
+  for (const [cmd, path] of Object.entries(bin)) {
+    const dist = join(root, "packages", dir, path);
+    const src = join(root, "packages", dir, path.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
+    console.log([cmd, dist, src].join("\t"));
+  }
+}
+JS
+    cat >"$BIN/$cmd" <<WRAPPER
+#!/usr/bin/env bash
+# $cmd from this checkout (written by scripts/bootstrap.sh): the build when there is one, the sources otherwise.
+PATH="$BIN:\$PATH"
+if [ -f "$dist" ]; then exec node "$dist" "\$@"; fi
+exec node --conditions=@nym-ts/source --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$src" "\$@"
+WRAPPER
+    chmod +x "$BIN/$cmd"
+  done
+}
+link_workspace_bins

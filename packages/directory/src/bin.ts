@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { runDaemonMain } from "@nym-ts/common";
-import { DirectoryConfig } from "./config.js";
-import { createDirectory, DIRECTORY_VERSION } from "./directory.js";
+import { exitUnlessSupportedNode } from "@nym-ts/common/startup";
+
+// Before the daemon's modules load (node:sqlite among them): a clear message on a Node.js that is too old.
+exitUnlessSupportedNode("nym-directory");
+const { runDaemonMain } = await import("@nym-ts/common");
+const { DirectoryConfig } = await import("./config.js");
+const { createDirectory, DIRECTORY_VERSION } = await import("./directory.js");
 
 /**
  * nym-directory [--config file.toml] [--http.port 8080] [--storage.path data/directory.sqlite] [--validate-only]

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { exitUnlessSupportedNode } from "@nym-ts/common/startup";
 import { reexecWithMallocTuning } from "@nym-ts/mixnet-node/malloc-tuning";
 
+exitUnlessSupportedNode("nym-gateway");
 // First, before the daemon's modules load: may replace this process with one whose allocator returns freed
 // buffers to the system (see malloc-tuning.ts; NYM_MALLOC_TUNING=off to skip).
 reexecWithMallocTuning();

@@ -76,6 +76,8 @@ export interface NodeRuntimeOptions {
   registerIntervalMs: number;
   topologyRefreshMs: number;
   metricsIntervalMs: number;
+  /** How often the packet counters are logged at info (one line); 0 turns the line off. Default one minute. */
+  countersLogIntervalMs?: number;
   /** SQLite file of the replay-tag cache. */
   replayPath: string;
   maxQueuedFramesPerLink: number;
@@ -233,6 +235,8 @@ export class NodeRuntime {
     this.every(this.options.registerIntervalMs, () => this.register(), "runtime.register");
     this.every(this.options.topologyRefreshMs, () => this.refreshTopology(), "runtime.topology");
     this.every(this.options.metricsIntervalMs, () => this.reportMetrics(), "runtime.metrics");
+    const countersEvery = this.options.countersLogIntervalMs ?? 60_000;
+    if (countersEvery > 0) this.every(countersEvery, async () => this.logCounters(), "runtime.counters");
   }
 
   async stop(): Promise<void> {
@@ -264,6 +268,32 @@ export class NodeRuntime {
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, "topology refresh failed");
     }
+  }
+
+  /**
+   * One info line with the packet counters since start (in, out, dropped by cause, delay queue depth, loops, links),
+   * so an operator tailing the log sees the node work without scraping /metrics.
+   */
+  logCounters(): void {
+    const { received, forwarded, dropped, loopsSent, loopsReturned, peersRefused, topologySkipped } =
+      this.core.counters;
+    const link = this.transport.stats();
+    this.log.info(
+      {
+        received,
+        forwarded,
+        dropped: { ...dropped },
+        queued: this.core.queued,
+        loopsSent,
+        loopsReturned,
+        peersRefused,
+        topologySkipped,
+        linksOpen: link.linksOpen,
+        linkFramesDropped: link.framesDropped,
+        callbackErrors: this.core.errors.total,
+      },
+      "packet counters",
+    );
   }
 
   private async register(): Promise<void> {

@@ -62,6 +62,11 @@ export const MixnodeConfig = z
           .min(0)
           .default(30_000)
           .describe("How long a neighbour over its bad-frame budget is refused"),
+        countersLogIntervalMs: z
+          .int()
+          .min(0)
+          .default(60_000)
+          .describe("How often one info line logs the packet counters (in, out, dropped by cause, queue); 0 turns off"),
         loopRate: z.number().min(0).default(0.5).describe("Own loop cover packets per second (lambdaM); 0 turns off"),
         loopMeanDelayMs: z.number().min(0).default(50).describe("Mean per-hop delay of own loops, ms"),
         loopTimeoutMs: z.int().min(100).default(30_000).describe("An own loop not back by then counts as lost"),

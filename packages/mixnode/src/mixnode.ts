@@ -51,6 +51,7 @@ export function createMixnode(options: MixnodeConfigInput, modules: MixnodeModul
         maxQueuedFramesPerLink: config.mixing.maxQueuedFramesPerLink,
       }),
       metricsIntervalMs: config.directory.metricsIntervalMs,
+      countersLogIntervalMs: config.mixing.countersLogIntervalMs,
       // Only MIX_PACKET frames come to a mixnode: nothing longer than the largest Sphinx packet is buffered.
       maxFrameBytes: MAX_MIX_FRAME_BYTES,
       mix: {

@@ -171,6 +171,18 @@ describe("nym-mixnode", () => {
     expect(code).toBe(0);
   }, 90_000);
 
+  it("is on PATH as nym-mixnode from .tools/bin (scripts/bootstrap.sh), from any directory", async () => {
+    const wrapper = fileURLToPath(new URL("../../../../.tools/bin/nym-mixnode", import.meta.url));
+    const child = spawn(wrapper, ["--help"], { cwd: tmpdir(), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    expect(await new Promise((r) => child.on("exit", r))).toBe(0);
+    expect(out).toMatch(/^usage: nym-mixnode /);
+    expect(out).toMatch(/--mixing\.countersLogIntervalMs/);
+  }, 60_000);
+
   it("refuses an invalid config with a clear error and a non-zero exit", async () => {
     const child = spawn(
       process.execPath,
