@@ -121,8 +121,18 @@ export async function runDaemonMain<S extends z.ZodType<DaemonConfigShape>>(spec
     return;
   }
   const log = createLogger({ name: spec.name, level: config.log.level, base: { version } });
+  let service: Service;
   try {
-    await runService(spec.create(config, { log, version }), { log });
+    service = spec.create(config, { log, version });
+  } catch (error) {
+    // Building the daemon failed (a key file missing, a port taken at construction...): say so, exit non-zero.
+    log.fatal({ err: error }, "could not create the daemon");
+    console.error(`${spec.name}: ${isNymError(error) ? `${error.code}: ` : ""}${(error as Error)?.message ?? error}`);
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    await runService(service, { log });
   } catch {
     // runService has logged the failure and set the exit status.
   }

@@ -51,6 +51,12 @@ describe("runDaemonMain", () => {
     expect(output()).toMatch(/greeting/);
   });
 
+  it("exits 1 naming the cause when creating the daemon throws (it used to exit 0 silently)", async () => {
+    const { child, output } = run(["--greeting.text", "explode"]);
+    expect(await exited(child)).toBe(1);
+    expect(output()).toContain("explode at create");
+  });
+
   it("exits 2 on an unknown command and prints the usage with every command", async () => {
     const { child, output } = run(["frobnicate"]);
     expect(await exited(child)).toBe(2);
