@@ -8,7 +8,7 @@ const { DirectoryConfig } = await import("./config.js");
 const { createDirectory, DIRECTORY_VERSION } = await import("./directory.js");
 
 /**
- * nym-directory [--config file.toml] [--http.port 8080] [--storage.path data/directory.sqlite] [--validate-only]
+ * nym-directory [--config file.toml] [--http.port 8080] [--storage.path FILE] [--validate-only]
  * Environment: NYM_DIRECTORY_HTTP__PORT=8080 and so on (defaults < file < environment < flags); `--help` lists every
  * key.
  */

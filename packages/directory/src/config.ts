@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { logConfigSection } from "@nym-ts/common";
 import { z } from "zod";
 
@@ -12,7 +14,12 @@ const HttpSection = z
 
 const StorageSection = z
   .strictObject({
-    path: z.string().min(1).default("data/directory.sqlite").describe("SQLite file (created if missing)"),
+    path: z
+      .string()
+      .min(1)
+      // Per user, not relative to wherever the daemon was started (a `pnpm --filter` run starts inside the package).
+      .default(join(homedir(), ".nym-ts", "directory", "directory.sqlite"))
+      .describe("SQLite file (created if missing); ~/.nym-ts/directory/directory.sqlite by default"),
   })
   .describe("Storage");
 
