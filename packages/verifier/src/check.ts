@@ -64,7 +64,7 @@ export interface CheckReport {
  * canonical), reveal exactly the deposited ζ, and verify under the aggregated key with binding = the depositing SP's
  * address and public attribute = the deposited value. All the Θ are decoded together (`decodeThetas`: one call into
  * the backend for all their points, whether or not the verification is batched). The well-formed proofs are verified
- * together with one batch verification (about 0.4 of a VerifyCred each at N = 100); only when the batch fails is each
+ * together with one batch verification (about 0.3 of a VerifyCred each at N = 100); only when the batch fails is each
  * verified alone, to find the bad ones. Pure: no I/O, never throws for malformed input (a proof that makes the
  * library throw is voted `malformed_proof`).
  */
