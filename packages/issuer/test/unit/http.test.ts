@@ -124,6 +124,10 @@ describe("operations", () => {
   });
 
   it("/metrics exports requests seen, signed, rejected by reason and the sign latency histogram", async () => {
+    // Its own signed and refused requests, so the series exist whatever ran before (tests run shuffled in CI).
+    chain.emit(requestEvent(prepare(d, 5n), { height: 8, label: "metrics-signed" }));
+    chain.emit(requestEvent(prepare(d, 5n), { height: 8, label: "metrics-refused", attributes: { value: "6" } }));
+    await issuer.idle();
     const res = await get("/metrics");
     expect(res.statusCode).toBe(200);
     const text = res.body;
