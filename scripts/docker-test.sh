@@ -18,7 +18,7 @@
 #
 # `scripts/docker-test.sh images` stops after step 4 (the images, tagged nym-ts/<name>).
 # Environment: NYM_DOCKER_KEEP=1 leaves the network (and the dockerd) running at the end, for a look around;
-# NYM_DOCKER_SOURCE=head builds the images from the last commit instead of the working tree;
+# NYM_DOCKER_SOURCE=HEAD (or any commit) builds the images from that commit instead of the working tree;
 # NYM_DOCKER_BASE_PORT=N runs the localnet on ports N..N+799 instead of docker-compose.yml's (21000..), with the file
 # `nym-localnet compose` writes for them (for a machine where a native localnet holds the default range);
 # NYM_DOCKER_DEBIAN_MIRROR overrides the mirror debootstrap uses (default: apt's).
@@ -93,18 +93,22 @@ finish() {
   exit "$status"
 }
 
-# The build context: the sources copied once (the files git tracks or would add; NYM_DOCKER_SOURCE=head: the last
-# commit's), so that every image is built from the same files even when the working tree changes during the run,
-# which also keeps the images' shared build stages built once.
+# The build context: the sources copied once (the files git tracks or would add; with NYM_DOCKER_SOURCE=<commit>,
+# e.g. HEAD, that commit's), so that every image is built from the same files even when the working tree changes
+# during the run, which also keeps the images' shared build stages built once.
 snapshot_sources() {
+  local source="${NYM_DOCKER_SOURCE:-worktree}"
   rm -rf "$CONTEXT" && mkdir -p "$CONTEXT"
-  if [ "${NYM_DOCKER_SOURCE:-worktree}" = head ]; then
-    git archive HEAD | tar -x -C "$CONTEXT"
-  else
+  if [ "$source" = worktree ]; then
     git ls-files -z --cached --others --exclude-standard \
       | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -x -C "$CONTEXT"
+    log "sources: $(du -sh "$CONTEXT" | cut -f1) from the working tree"
+  else
+    [ "$source" = head ] && source=HEAD
+    COMMIT=$(git rev-parse --short "$source^{commit}")
+    git archive "$COMMIT" | tar -x -C "$CONTEXT"
+    log "sources: $(du -sh "$CONTEXT" | cut -f1) from the commit $COMMIT"
   fi
-  log "sources: $(du -sh "$CONTEXT" | cut -f1) from the $([ "${NYM_DOCKER_SOURCE:-worktree}" = head ] && echo "commit $COMMIT" || echo "working tree")"
 }
 
 build_image() {
