@@ -93,6 +93,8 @@ engine_stop() {
     log "dockerd did not stop in 30 s; killing it"
     as_root kill -KILL "$pid" 2>/dev/null || true
   fi
+  # The network namespace mount dockerd leaves behind.
+  as_root umount /run/docker/netns/default 2>/dev/null || true
   ENGINE_STARTED=""
 }
 
