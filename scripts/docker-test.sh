@@ -285,6 +285,10 @@ main() {
     return 1
   }
   wait_healthy 300
+  # The directory image carries the explorer's built page (a 503 would say its assets are missing).
+  compose exec -T directory node -e "fetch('http://127.0.0.1:' + process.env.NYM_DIRECTORY_HTTP__PORT + '/explorer/')
+    .then((r) => { console.log('GET /explorer/ ' + r.status); process.exit(r.status === 200 ? 0 : 1); }, () => process.exit(1))" \
+    >&2
 
   phase "client demo"
   # The demo's lines on stdout; Compose's progress and the client's log on stderr, kept in demo-stderr.log.
