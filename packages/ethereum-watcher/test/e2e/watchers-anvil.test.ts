@@ -130,6 +130,9 @@ describe("three watchers on real anvil, threshold 2 (in-memory ledger)", () => {
     await Promise.all(watchers.map((w) => w.polled()));
     await Promise.all(watchers.map((w) => w.polled()));
     expect(await env.provider.send("evm_revert", [snapshot])).toBe(true);
+    // The revert took the doomed transfer's nonce back: payer 0's NonceManager must forget it, or the next test that
+    // pays from payer 0 (tests run shuffled in CI) waits forever on a nonce gap.
+    env.payers[0]!.reset();
     const survivor = await env.pay(1, 5n);
     await env.mine(CONF + 2); // the new branch is longer than the old one and confirmed
     expect(await eventually(() => ledger.credited.size === 1)).toBe(true);
