@@ -52,9 +52,9 @@ phase() {
   return 0
 }
 
-# shellcheck source=docker/engine.sh
+# shellcheck source=scripts/docker/engine.sh
 . "$ROOT/scripts/docker/engine.sh"
-# shellcheck source=docker/standins.sh
+# shellcheck source=scripts/docker/standins.sh
 . "$ROOT/scripts/docker/standins.sh"
 
 COMPOSE_UP=""

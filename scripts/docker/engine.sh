@@ -44,11 +44,14 @@ engine_cli() {
   fi
 }
 
-# The pid of the dockerd this script started in an earlier run that did not stop it (killed), if it still runs.
-engine_leftover_pid() {
+# engine_our_pid: prints the pid of the dockerd this script starts (its pidfile), if that process runs and is that
+# dockerd (a pidfile left by a killed dockerd may name a pid reused by another process).
+engine_our_pid() {
   local pid
   pid=$(cat "$ENGINE_PIDFILE" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--data-root $ENGINE_DIR/data"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--data-root $ENGINE_DIR/data" || return 1
+  echo "$pid"
 }
 
 # engine_start: uses a running dockerd, else starts one (data under $CACHE/docker/data, so images and the build cache
@@ -59,7 +62,7 @@ engine_start() {
   engine_cli
   if "$DOCKER" info >/dev/null 2>&1; then
     # A dockerd left running by an interrupted run of this script is still ours to stop.
-    if engine_leftover_pid; then ENGINE_STARTED=1; fi
+    if engine_our_pid >/dev/null; then ENGINE_STARTED=1; fi
     return 0
   fi
   log "starting dockerd (data in $ENGINE_DIR/data, log $ENGINE_DIR/dockerd.log)"
@@ -67,8 +70,7 @@ engine_start() {
     "$(command -v dockerd || echo /usr/sbin/dockerd)" --data-root "$ENGINE_DIR/data" --pidfile "$ENGINE_PIDFILE" \
     --bridge none --iptables=false --ip-masq=false
   ENGINE_STARTED=1
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     "$DOCKER" info >/dev/null 2>&1 && return 0
     sleep 0.5
   done
@@ -80,12 +82,11 @@ engine_start() {
 # engine_stop: stops the dockerd engine_start started (and the containerd it runs), nothing else.
 engine_stop() {
   [ -n "$ENGINE_STARTED" ] || return 0
-  local pid i
-  pid=$(cat "$ENGINE_PIDFILE" 2>/dev/null) || return 0
-  [ -n "$pid" ] || return 0
+  local pid
+  pid=$(engine_our_pid) || return 0
   log "stopping dockerd (pid $pid)"
   as_root kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     [ -e "/proc/$pid" ] || break
     sleep 0.5
   done
