@@ -21,7 +21,8 @@
 # NYM_DOCKER_SOURCE=HEAD (or any commit) builds the images from that commit instead of the working tree;
 # NYM_DOCKER_BASE_PORT=N runs the localnet on ports N..N+799 instead of docker-compose.yml's (21000..), with the file
 # `nym-localnet compose` writes for them (for a machine where a native localnet holds the default range);
-# NYM_DOCKER_DEBIAN_MIRROR overrides the mirror debootstrap uses (default: apt's).
+# NYM_DOCKER_DEBIAN_MIRROR overrides the mirror debootstrap uses (default: apt's); NYM_DOCKER_CACHE_KEEP (default
+# 8GB) is what the BuildKit cache is pruned to after a passing run.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -81,6 +82,11 @@ finish() {
   fi
   # A Compose build still running in the background finishes (it is cached for the next run).
   [ -n "$ENGINE_COMPOSE_PID" ] && wait "$ENGINE_COMPOSE_PID"
+  # The build cache grows by the layers of every changed source tree: keep the most recently used ones only.
+  if [ "$status" -eq 0 ] && [ -n "${DOCKER:-}" ]; then
+    phase "prune the build cache"
+    "$DOCKER" builder prune -f --keep-storage "${NYM_DOCKER_CACHE_KEEP:-8GB}" >/dev/null
+  fi
   if [ -z "${NYM_DOCKER_KEEP:-}" ]; then engine_stop; fi
   phase ""
   log "timings:"
