@@ -4,10 +4,12 @@ import {
   type CommandLineSpec,
   type CommandSpec,
   createLogger,
+  daemonVersion,
   type FlagSpec,
   type Logger,
   loadConfig,
   type ParsedCommandLine,
+  packageVersion,
   runCommandLine,
   UsageError,
 } from "@nym-ts/common";
@@ -242,6 +244,7 @@ export const cli: CommandLineSpec<number> = {
     "and Nym credentials: pay in, request, collect, spend (docs/client.md).",
   commands,
   schema: ClientConfig,
+  version: daemonVersion(packageVersion(import.meta.url)),
   configHeading: "client.json keys, each overridable by a flag (client.json in --dir < flags):",
 };
 

@@ -56,7 +56,7 @@ export interface CommandLineSpec<R = unknown> {
   envPrefix?: string;
   /** Takes `--config <file>` and `--validate-only`. */
   configFile?: boolean;
-  /** Takes `--version` and prints this. */
+  /** Takes `--version` (or `-V`) and prints this. */
   version?: string;
   /** Heading of the config keys in `--help`; the precedence of the sources by default. */
   configHeading?: string;
@@ -91,7 +91,9 @@ function globalFlags(spec: CommandLineSpec<unknown>): Record<string, GlobalFlag>
       describe: "validate the configuration and exit: 0 when valid, 2 naming every bad key",
     };
   }
-  if (spec.version !== undefined) flags.version = { type: "boolean", describe: "print the version and exit" };
+  if (spec.version !== undefined) {
+    flags.version = { type: "boolean", short: "V", describe: "print the version and exit" };
+  }
   flags.help = { type: "boolean", short: "h", describe: "print this help (`<command> --help`: one command's)" };
   return flags;
 }
@@ -352,6 +354,10 @@ function normaliseBooleans(argv: readonly string[], known: Map<string, FlagSpec>
     }
     if (arg === "-h") {
       out.push("--help=true");
+      continue;
+    }
+    if (arg === "-V" && known.has("version")) {
+      out.push("--version=true");
       continue;
     }
     out.push(arg);

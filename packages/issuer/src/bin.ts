@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runDaemonMain } from "@nym-ts/common";
+import { daemonVersion, packageVersion, runDaemonMain } from "@nym-ts/common";
 import { dealCommand, initCommand } from "./commands.js";
 import { IssuerConfig } from "./config.js";
 import { createIssuer } from "./issuer.js";
@@ -13,6 +13,7 @@ await runDaemonMain({
   envPrefix: "NYM_ISSUER_",
   schema: IssuerConfig,
   create: createIssuer,
+  version: daemonVersion(packageVersion(import.meta.url)),
   runNeeds: "dataDir (with the key files), chain.rpcUrl",
   commands: { init: initCommand, deal: dealCommand },
 });

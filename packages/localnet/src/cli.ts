@@ -1,7 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { type CommandLineSpec, type CommandSpec, type FlagSpec, runCommandLine, UsageError } from "@nym-ts/common";
+import {
+  type CommandLineSpec,
+  type CommandSpec,
+  daemonVersion,
+  type FlagSpec,
+  packageVersion,
+  runCommandLine,
+  UsageError,
+} from "@nym-ts/common";
 import { runCommand as privacyRunCommand } from "@nym-ts/privacy";
 import { binCommand, findBins, repositoryRoot } from "./bins.js";
 import { buildLocalnet, DEFAULT_BUILD_DIR } from "./build.js";
@@ -334,6 +342,7 @@ export const cliSpec: CommandLineSpec<number> = {
     "watchers, issuers, verifiers, service providers, the directory, mixnodes and gateways, on 127.0.0.1 " +
     "(docs/localnet.md). build, then up; status, logs, down; compose writes the same network as docker-compose.yml.",
   commands,
+  version: daemonVersion(packageVersion(import.meta.url)),
 };
 
 export function runCli(argv: readonly string[]): Promise<number> {

@@ -1,7 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { type CommandLineSpec, type CommandSpec, type FlagSpec, runCommandLine, UsageError } from "@nym-ts/common";
+import {
+  type CommandLineSpec,
+  type CommandSpec,
+  daemonVersion,
+  type FlagSpec,
+  packageVersion,
+  runCommandLine,
+  UsageError,
+} from "@nym-ts/common";
 import {
   AdversaryView,
   analyzePrivacy,
@@ -236,6 +244,7 @@ export const cliSpec: CommandLineSpec<number> = {
     "real clients over loopback mixnets whose nodes record what the adversary sees, guess each real message's " +
     "recipient from timing alone, and measure each layer's sender anonymity in bits.",
   commands,
+  version: daemonVersion(packageVersion(import.meta.url)),
 };
 
 export function runCli(argv: readonly string[]): Promise<number> {

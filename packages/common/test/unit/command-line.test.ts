@@ -235,6 +235,14 @@ describe("parseCommandLine", () => {
     expect(parseCommandLine(spec(), ["--version"])).toEqual({ kind: "version", text: "9.9.9" });
   });
 
+  it("answers -V like --version, lists it in --help, and leaves -V an unknown flag without a version", () => {
+    expect(parseCommandLine(spec(), ["-V"])).toEqual({ kind: "version", text: "9.9.9" });
+    expect(parseCommandLine(spec(), ["run", "-V", "--bogus"])).toEqual({ kind: "version", text: "9.9.9" });
+    expect(formatHelp(spec())).toMatch(/-V, --version +print the version and exit/);
+    const { version: _version, ...withoutVersion } = spec();
+    expect(() => parseCommandLine(withoutVersion, ["-V"])).toThrow(/unknown flag -V/);
+  });
+
   it("rejects an unknown flag with a clear message, suggesting a near key", () => {
     expect(usageError(["--bogus", "1"])).toBe("unknown flag --bogus; nym-test --help lists every flag");
     expect(usageError(["--abci.prot", "1"])).toContain("unknown flag --abci.prot (did you mean --abci.port?)");
