@@ -87,6 +87,9 @@ export async function payIntoNym(options: PayIntoNymOptions): Promise<Payment> {
       lastConfirmations = confirmations;
       report({ stage: "confirming", confirmations, needed: options.confirmations });
     }
+    // The balance is read before the notifications: a credit seen here was made by notifications the next read
+    // sees too, so `notified` is never skipped when the watchers notify and credit between two reads.
+    const balance = await options.nymBalance(account);
     if (options.transferNotifications) {
       // Progress only: a failed read must not fail the payment.
       const notifications = await options.transferNotifications(receipt.hash, log.index).catch(() => lastNotifications);
@@ -95,7 +98,6 @@ export async function payIntoNym(options: PayIntoNymOptions): Promise<Payment> {
         report({ stage: "notified", notifications, threshold: options.notificationThreshold });
       }
     }
-    const balance = await options.nymBalance(account);
     if (balance >= expected) {
       report({ stage: "credited", balance });
       return {

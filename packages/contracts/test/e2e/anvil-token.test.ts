@@ -6,7 +6,9 @@ import {
   createJsonRpcProvider,
   deployNymToken,
   nymToken,
+  type PaymentProgress,
   parseNym,
+  payIntoNym,
   TRANSFER_TOPIC,
 } from "../../src/index.js";
 
@@ -62,6 +64,34 @@ describe("NYM on a real anvil", () => {
     const deployed = await deployNymToken(deployer, 1000n);
     const token = nymToken(deployed.address, poor);
     await expect(token.getFunction("transfer")(deployer.address, 1n)).rejects.toThrow();
+  });
+
+  it("payIntoNym reports the notifications when the watchers notify and credit between two of its reads", async () => {
+    const deployer = new Wallet(anvil.devKeys[0]!, provider);
+    const payer = new Wallet(anvil.devKeys[3]!, provider);
+    const deployed = await deployNymToken(deployer, 1000n);
+    await (await nymToken(deployed.address, deployer).getFunction("transfer")(payer.address, 100n)).wait();
+    // A chain where both watchers' notifications and the credit land right after the first notification read.
+    let landed = false;
+    const stages: PaymentProgress["stage"][] = [];
+    const payment = await payIntoNym({
+      signer: payer,
+      tokenAddress: deployed.address,
+      pipeAccount: Wallet.createRandom().address,
+      amount: 10n,
+      confirmations: 0,
+      nymBalance: async () => (landed ? 10n : 0n),
+      transferNotifications: async () => {
+        const seen = landed ? 2 : 0;
+        landed = true;
+        return seen;
+      },
+      notificationThreshold: 2,
+      pollIntervalMs: 10,
+      onProgress: (p) => stages.push(p.stage),
+    });
+    expect(payment.balanceAfter).toBe(10n);
+    expect(stages.slice(-2)).toEqual(["notified", "credited"]);
   });
 
   it("rejects a zero supply before sending anything", async () => {
