@@ -56,6 +56,8 @@ export type ChainErrorCode =
   | "CHAIN_ERROR_QUERY"
   | "CHAIN_ERROR_TESTNET"
   | "CHAIN_ERROR_GENESIS"
+  /** The ledger or CometBFT's stored state was made from another genesis than the one in the node's home. */
+  | "CHAIN_ERROR_GENESIS_MISMATCH"
   | "CHAIN_ERROR_STATE";
 
 /** Failures outside tx validation: RPC, queries, the testnet launcher, corrupt stored state. */

@@ -1,4 +1,4 @@
-import { txErrorName } from "@nym-ts/chain-client";
+import { ChainError, txErrorName } from "@nym-ts/chain-client";
 import { daemonVersion, type Logger, packageVersion } from "@nym-ts/common";
 import {
   CheckTxType,
@@ -34,6 +34,13 @@ export interface LedgerStats {
   height: number;
 }
 
+export interface LedgerHandlerOptions {
+  /** Runs before the ledger's InitChain; throwing refuses it (the validator compares it with the home's genesis). */
+  beforeInitChain?: (request: { chainId: string; appStateBytes: Uint8Array; initialHeight: number }) => void;
+  /** Appended to a genesis the ledger refuses (CHAIN_ERROR_GENESIS): what to do once the file is corrected. */
+  genesisAdvice?: string;
+}
+
 /**
  * Maps ABCI requests onto the ledger: the glue between the socket server and the state machine. `checkTx` is the
  * same CheckTx as the one inside `handler`, for the server's fast path (no generic protobuf objects).
@@ -41,6 +48,7 @@ export interface LedgerStats {
 export function createLedgerHandler(
   ledger: Ledger,
   log: Logger,
+  options: LedgerHandlerOptions = {},
 ): { handler: AbciHandler; checkTx: CheckTxHandler; stats: LedgerStats } {
   const stats: LedgerStats = {
     checkTxAccepted: 0,
@@ -86,7 +94,18 @@ export function createLedgerHandler(
     }
     if (request.initChain) {
       const { chainId, appStateBytes, initialHeight } = request.initChain;
-      const appHash = ledger.initChain(chainId, appStateBytes, Number(initialHeight));
+      options.beforeInitChain?.({ chainId, appStateBytes, initialHeight: Number(initialHeight) });
+      let appHash: Uint8Array;
+      try {
+        appHash = ledger.initChain(chainId, appStateBytes, Number(initialHeight));
+      } catch (error) {
+        if (options.genesisAdvice && error instanceof ChainError && error.code === "CHAIN_ERROR_GENESIS") {
+          throw new ChainError(error.code, `${error.message}. ${options.genesisAdvice}`, error.details, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
       log.info(
         { chainId: request.initChain.chainId, appHash: Buffer.from(appHash).toString("hex") },
         "chain initialised",

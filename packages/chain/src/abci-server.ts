@@ -1,7 +1,7 @@
 import { chmodSync, type Stats } from "node:fs";
 import { lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import type { Logger } from "@nym-ts/common";
+import { isNymError, type Logger } from "@nym-ts/common";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 
 /** Requests answered per connection before letting the other connections in. */
@@ -559,10 +559,14 @@ async function removeStaleSocket(path: string): Promise<void> {
   if (!live) await unlink(path).catch(() => {});
 }
 
-/** An exception tells CometBFT the app is broken; it stops the node, which is the safe outcome. */
+/**
+ * An exception tells CometBFT the app is broken; it stops the node, which is the safe outcome. A coded error's code
+ * leads the text, so CometBFT's log names it too.
+ */
 function exceptionFrame(error: unknown): Uint8Array {
+  const code = isNymError(error) ? `${error.code}: ` : "";
   const response = Response.fromPartial({
-    exception: { error: error instanceof Error ? error.message : String(error) },
+    exception: { error: error instanceof Error ? `${code}${error.message}` : String(error) },
   });
   return encodeFrame(Response.encode(response).finish());
 }

@@ -12,6 +12,8 @@ export interface AbciAppSpec {
   abciAddress: string;
   dataDir: string;
   logLevel: string;
+  /** The node's CometBFT home: the ledger then checks it runs the genesis in the home (`--cometbft.home`). */
+  cometHome?: string;
 }
 
 /** The socket path of a `unix://` ABCI address, else undefined. */
@@ -45,6 +47,7 @@ export function validatorCommand(
       ...(fromSource ? ["--conditions=@nym-ts/source", "--import", "tsx", bin] : [bin]),
       ...(socket ? [`--abci.socket=${socket}`] : [`--abci.port=${node.abciPort}`, "--abci.host=127.0.0.1"]),
       `--data.dir=${node.dataDir}`,
+      ...(node.cometHome !== undefined ? [`--cometbft.home=${node.cometHome}`] : []),
       `--log.level=${node.logLevel}`,
     ],
   };

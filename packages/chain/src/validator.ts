@@ -4,6 +4,12 @@ import { type Logger, logConfigSection, type Service } from "@nym-ts/common";
 import { z } from "zod";
 import { createLedgerHandler, type LedgerStats } from "./abci-app.js";
 import { type AbciServer, type AbciServerStats, createAbciServer } from "./abci-server.js";
+import {
+  checkInitChainAgainstHome,
+  checkLedgerAgainstHome,
+  type HomeGenesis,
+  readHomeGenesis,
+} from "./genesis-check.js";
 import { SIGNATURE_BACKEND } from "./keys.js";
 import { Ledger } from "./ledger.js";
 import { SqliteStore } from "./store.js";
@@ -28,6 +34,18 @@ export const validatorConfigSchema = z
     data: z
       .object({ dir: z.string().min(1).describe("data directory; the ledger lives in <dir>/ledger.sqlite") })
       .strict(),
+    cometbft: z
+      .object({
+        home: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "the CometBFT home of the node this ledger serves; when set, the ledger checks at start and at InitChain that it and CometBFT run the genesis in the home's genesis file, and refuses another one with the commands that start over",
+          ),
+      })
+      .strict()
+      .default({}),
     log: logConfigSection,
   })
   .strict();
@@ -57,6 +75,9 @@ export function createValidator(options: ValidatorOptions, modules: { log: Logge
     async start() {
       mkdirSync(config.data.dir, { recursive: true, mode: 0o700 });
       const path = join(config.data.dir, "ledger.sqlite");
+      const paths = { dataDir: config.data.dir, ledgerFile: path };
+      // Read before the ledger is opened: a home without a genesis is refused without touching the data dir's state.
+      const genesis: HomeGenesis | undefined = config.cometbft.home ? readHomeGenesis(config.cometbft.home) : undefined;
       store = new SqliteStore(path);
       const ledger = new Ledger(store);
       const info = ledger.info();
@@ -64,7 +85,27 @@ export function createValidator(options: ValidatorOptions, modules: { log: Logge
         { path, height: info.height, chainId: info.chainId, signatureBackend: SIGNATURE_BACKEND },
         "ledger opened",
       );
-      const { handler, checkTx, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }));
+      if (genesis) {
+        try {
+          checkLedgerAgainstHome(genesis, { ...info, params: ledger.params }, paths);
+        } catch (error) {
+          store.close();
+          store = undefined;
+          throw error;
+        }
+        log.info({ genesisFile: genesis.genesisFile, chainId: genesis.chainId }, "genesis checked");
+      }
+      const { handler, checkTx, stats } = createLedgerHandler(ledger, log.child({ module: "abci" }), {
+        ...(genesis
+          ? {
+              beforeInitChain: (request) => checkInitChainAgainstHome(genesis, request, paths),
+              genesisAdvice: `CometBFT keeps the genesis it stored at its first start: after correcting ${genesis.genesisFile}, run \`cometbft unsafe-reset-all --home ${genesis.home}\` before starting again (docs/validator.md, "A wrong genesis")`,
+            }
+          : {
+              genesisAdvice:
+                'CometBFT keeps the genesis it stored at its first start: after correcting the genesis file, run `cometbft unsafe-reset-all --home <home>` before starting again (docs/validator.md, "A wrong genesis")',
+            }),
+      });
       ledgerStats = stats;
       server = createAbciServer(handler, log.child({ module: "abci-server" }), { checkTx });
       bound = config.abci.socket

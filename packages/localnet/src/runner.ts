@@ -134,6 +134,8 @@ async function runnables(
             abciAddress: `tcp://127.0.0.1:${spec.ports.abci}`,
             dataDir: join(home, "app"),
             logLevel,
+            // The ledger checks that it and CometBFT run this home's genesis (docs/validator.md, "A wrong genesis").
+            cometHome: home,
           },
           LEDGER_NODE_FLAGS,
         );

@@ -374,6 +374,7 @@ class Node implements TestnetNode {
         abciAddress: this.abciAddress,
         dataDir: join(this.home, "app"),
         logLevel: this.options.appLogLevel ?? "info",
+        cometHome: this.home,
       });
       this.#app = launch(spec.command, spec.args, join(this.home, "app.log"), resolve(here, ".."));
       // Generous: on a loaded 2-core machine four apps transpiled by tsx at once took more than 30 s to listen.

@@ -28,7 +28,8 @@ describe("nym-validator binary", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: nym-validator /);
     expect(stdout).toMatch(/--abci\.port <integer> +.*\(default: 26658\) \[env NYM_VALIDATOR_ABCI__PORT\]/);
-    for (const key of ["abci.host", "abci.socket", "data.dir", "log.level"]) expect(stdout).toContain(`--${key} <`);
+    for (const key of ["abci.host", "abci.socket", "data.dir", "log.level", "cometbft.home"])
+      expect(stdout).toContain(`--${key} <`);
     expect(stdout).toMatch(/--data\.dir <string> +.*\(required\) \[env NYM_VALIDATOR_DATA__DIR\]/);
   });
 

@@ -93,6 +93,21 @@ describe("createValidator (library, in process)", () => {
     await v.stop();
   });
 
+  it("refuses a genesis app_state with the field and says that CometBFT must be reset once it is corrected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "validator-"));
+    dirs.push(dir);
+    const v = createValidator({ abci: { port: 0 }, data: { dir } }, { log });
+    await v.start();
+    const genesis = new TextEncoder().encode(JSON.stringify({ ...appState(), pipeAccount: "0x12" }));
+    const responses = await roundTrip(v.address(), [
+      { initChain: { chainId: "v", appStateBytes: genesis, initialHeight: 1n } },
+    ]);
+    const error = responses[0]?.exception?.error ?? "";
+    expect(error).toMatch(/^CHAIN_ERROR_GENESIS: genesis app_state rejected: pipeAccount: /);
+    expect(error).toContain("cometbft unsafe-reset-all --home <home>");
+    await v.stop();
+  });
+
   it("serves ABCI on a Unix socket of mode 0600, replacing a stale socket file but never a live one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "validator-"));
     dirs.push(dir);
