@@ -14,8 +14,8 @@ import {
   UsageError,
 } from "@nym-ts/common";
 import { createDirectoryClient } from "@nym-ts/directory-client";
-import { createNymSphinx, formatAddress } from "@nym-ts/mixnet";
-import { MixClient, type ReceivedMessage } from "@nym-ts/mixnet-node";
+import { type ClientAddress, createNymSphinx, formatAddress, parseAddress } from "@nym-ts/mixnet";
+import { type DeliveryState, MixClient, type ReceivedMessage, type SendProgress } from "@nym-ts/mixnet-node";
 import { ClientConfig } from "./config.js";
 import { credentialCommands } from "./credentials/commands.js";
 import { CLIENT_CONFIG_FILE, initClientDir, readClientKeys } from "./keys.js";
@@ -65,14 +65,58 @@ export function openClient(
   return { client, log };
 }
 
-function printMessage(m: ReceivedMessage): void {
+function printMessage(m: ReceivedMessage, toSelf = false): void {
   out({
     type: "message",
     id: m.id,
     from: m.sender ? formatAddress(m.sender) : null,
     replySurbs: m.surbs.length,
     text: Buffer.from(m.data).toString("utf8"),
+    ...(toSelf ? { self: true } : {}),
   });
+}
+
+/** `send`'s exit status when the message waits at the recipient's gateway, unfetched, after `--timeout`. */
+export const EXIT_NOT_FETCHED = 4;
+/** `send`'s exit status when no copy of a fragment was acknowledged by the recipient's gateway or the recipient. */
+export const EXIT_LOST = 5;
+const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+const DEFAULT_PROGRESS_MS = 5_000;
+const STAGES: readonly DeliveryState[] = ["queued", "sent", "stored", "delivered"];
+
+/** A human line on stderr (stdout carries the JSON lines). */
+const note = (text: string): void => {
+  process.stderr.write(`nymclient: ${text}\n`);
+};
+
+/** One progress line: how many fragments reached which stage, and for how long we have waited. */
+export function describeProgress(p: SendProgress): string {
+  const stage =
+    p.state === "delivered"
+      ? "delivered"
+      : p.state === "stored"
+        ? "stored at the recipient's gateway, waiting for the recipient to fetch it"
+        : p.state === "sent"
+          ? "handed to our gateway, waiting for the recipient's gateway"
+          : "queued";
+  const retransmissions = p.retransmissions > 0 ? `, ${p.retransmissions} retransmissions` : "";
+  return (
+    `message ${p.messageId.slice(0, 8)}: ${stage} (${p.fragments} fragments: ${p.sent} sent, ${p.stored} stored, ` +
+    `${p.delivered} delivered${retransmissions}; ${Math.round(p.elapsedMs / 1000)} s)`
+  );
+}
+
+/** Whether an address text names this client (same identity key and gateway); false for text that does not parse. */
+function sameAddress(text: string, self: ClientAddress): boolean {
+  try {
+    const a = parseAddress(text);
+    return (
+      Buffer.from(a.identityKey).equals(Buffer.from(self.identityKey)) &&
+      Buffer.from(a.gateway).equals(Buffer.from(self.gateway))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Every nymclient command, in the order `--help` lists them. */
@@ -117,7 +161,8 @@ export const commands: Record<string, Command> = {
 
   send: {
     describe:
-      "send a message (--message, --file or stdin) and wait for every ack; with --surbs and --wait, also for a SURB reply",
+      "send a message (--message, --file or stdin) and follow it: sent, stored at the recipient's gateway, delivered " +
+      "(exit 0), not fetched by the recipient in time (exit 4) or lost (exit 5); with --surbs and --wait, also wait for a SURB reply",
     flags: {
       dir: dirFlag,
       to: { type: "string", value: "ADDRESS", required: true, describe: "the recipient's mixnet address" },
@@ -126,12 +171,24 @@ export const commands: Record<string, Command> = {
       reveal: { type: "boolean", describe: "tell the recipient this client's address" },
       surbs: { type: "string", value: "N", describe: "reply SURBs to attach (default 0)" },
       wait: { type: "string", value: "MS", describe: "how long to wait for a SURB reply (default 0: do not wait)" },
+      timeout: {
+        type: "string",
+        value: "MS",
+        describe: `once stored at the recipient's gateway, how long to wait for the recipient to fetch it (default ${DEFAULT_SEND_TIMEOUT_MS})`,
+      },
+      progress: {
+        type: "string",
+        value: "MS",
+        describe: `a progress line on stderr this often while waiting (default ${DEFAULT_PROGRESS_MS}; 0: none)`,
+      },
     },
     async run(line) {
       const { flags } = line;
       const to = flags.to as string;
       const surbs = intFlag(flags, "surbs", 0);
       const waitMs = intFlag(flags, "wait", 0);
+      const timeoutMs = intFlag(flags, "timeout", DEFAULT_SEND_TIMEOUT_MS);
+      const progressMs = intFlag(flags, "progress", DEFAULT_PROGRESS_MS);
       const data =
         flags.message !== undefined
           ? Buffer.from(flags.message, "utf8")
@@ -139,23 +196,80 @@ export const commands: Record<string, Command> = {
             ? readFileSync(flags.file)
             : readFileSync(0);
       const { client } = openClient(line, "push");
+      // To our own address: the message goes round the mixnet and comes back to this very process (push mode), which
+      // acknowledges it; it is printed here, as a message, instead of vanishing.
+      const toSelf = sameAddress(to, client.address);
+      if (toSelf) {
+        note("sending to this client's own address: the message comes back through the mixnet and is printed here");
+        client.onMessage((m) => printMessage(m, true));
+      }
       await client.start();
+      let messageId = "";
+      let last: SendProgress | undefined;
+      let reported: DeliveryState = "queued";
+      const ticker =
+        progressMs > 0
+          ? setInterval(() => {
+              const now = messageId ? client.sendProgress(messageId) : undefined;
+              if (now) note(describeProgress(now));
+            }, progressMs)
+          : undefined;
       try {
-        let messageId = "";
         const reply = new Promise<string>((resolve) => {
           client.onReply((r) => {
             if (r.inReplyTo === messageId) resolve(Buffer.from(r.data).toString("utf8"));
           });
         });
-        await client.send(
-          to,
-          new Uint8Array(data),
-          { revealAddress: flags.reveal === "true", replySurbs: surbs },
-          (id) => {
-            messageId = id;
-          },
-        );
-        out({ type: "sent", id: messageId, bytes: data.length });
+        const onProgress = (p: SendProgress): void => {
+          last = p;
+          // One stdout line per stage reached, in order (a fast ack may skip one: the earlier stages are implied).
+          for (const stage of ["sent", "stored"] as const) {
+            if (STAGES.indexOf(p.state) >= STAGES.indexOf(stage) && STAGES.indexOf(reported) < STAGES.indexOf(stage)) {
+              reported = stage;
+              out({ type: stage, id: p.messageId, fragments: p.fragments, elapsedMs: p.elapsedMs });
+              if (progressMs > 0) note(describeProgress(p));
+            }
+          }
+        };
+        try {
+          const result = await client.send(
+            to,
+            new Uint8Array(data),
+            {
+              revealAddress: flags.reveal === "true",
+              replySurbs: surbs,
+              deliveryTimeoutMs: timeoutMs,
+              onProgress,
+            },
+            (id) => {
+              messageId = id;
+            },
+          );
+          onProgress(result);
+          out({
+            type: "delivered",
+            id: messageId,
+            bytes: data.length,
+            fragments: result.fragments,
+            elapsedMs: result.elapsedMs,
+          });
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          const p = ((error as { details?: SendProgress }).details ?? last) as SendProgress | undefined;
+          if (code !== "MIXNET_ERROR_NOT_FETCHED" && code !== "MIXNET_ERROR_LOST") throw error;
+          const type = code === "MIXNET_ERROR_NOT_FETCHED" ? "not-fetched" : "lost";
+          out({
+            type,
+            id: messageId,
+            fragments: p?.fragments,
+            stored: p?.stored,
+            delivered: p?.delivered,
+            elapsedMs: p?.elapsedMs,
+          });
+          note(`${code}: ${(error as Error).message}`);
+          return type === "not-fetched" ? EXIT_NOT_FETCHED : EXIT_LOST;
+        }
+        if (toSelf) await new Promise((r) => setTimeout(r, 200)); // the message line, if the acks overtook it
         if (surbs > 0 && waitMs > 0) {
           const text = await Promise.race([
             reply,
@@ -169,6 +283,8 @@ export const commands: Record<string, Command> = {
         }
         return 0;
       } finally {
+        clearInterval(ticker);
+        await client.drain(2_000);
         await client.stop();
       }
     },

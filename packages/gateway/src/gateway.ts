@@ -6,6 +6,7 @@ import {
   DEFAULT_PAYLOAD_SIZE,
   decodeClientForward,
   decodeDelivered,
+  decodeEnvelope,
   decodePull,
   decodeRegister,
   encodeDeliver,
@@ -17,6 +18,7 @@ import {
   type MailboxMode,
   type MixTransport,
   type SphinxCodec,
+  STORED_ACK,
 } from "@nym-ts/mixnet";
 import {
   type MixCore,
@@ -54,6 +56,10 @@ export interface GatewayCounters {
   /** Client packets over the client's rate. */
   clientPacketsRateLimited: number;
   registrationsRefused: number;
+  /** Stored acks sent back through a packet's gateway-ack SURB (docs/mixnet.md, "Acks and retransmission"). */
+  storedAcksSent: number;
+  /** Stored packets whose gateway-ack SURB could not be used (malformed, or its first hop no layer-1 mix). */
+  storedAcksFailed: number;
 }
 
 export interface Gateway extends Service {
@@ -130,6 +136,8 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     unauthenticatedFrames: 0,
     clientPacketsRateLimited: 0,
     registrationsRefused: 0,
+    storedAcksSent: 0,
+    storedAcksFailed: 0,
   };
   /** Token buckets per client: `clientPacketsPerSecond`, burst twice that. */
   const buckets = new Map<string, { tokens: number; at: number }>();
@@ -193,6 +201,33 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     if (core.observer) for (const m of batch) core.observer.packet(true, client, 10 + m.data.length, true);
   };
 
+  /**
+   * Once a packet is stored, the sender learns it: a forward message (data or loop cover: SURB replies carry no
+   * envelope and fail `decodePayload`) starts with the sender's gateway-ack SURB, through which `STORED_ACK` goes back
+   * in a packet of the same size class. The gateway learns nothing of the sender: the SURB's first hop is a layer-1
+   * mix the sender chose, the rest is encrypted for the mixes.
+   */
+  const sendStoredAck = (payload: Uint8Array): void => {
+    let surb: Uint8Array;
+    try {
+      surb = decodeEnvelope(runtimeModules.sphinx.decodePayload(payload)).surb;
+    } catch {
+      return; // a SURB reply (an ack, a reply): nothing to acknowledge
+    }
+    if (surb.length === 0) return;
+    try {
+      const { firstHop, packet } = runtimeModules.sphinx.packetFromSurb(surb, STORED_ACK, payload.length);
+      if (core.topology.get(firstHop)?.layer !== 1 || !core.forward(firstHop, packet)) {
+        counters.storedAcksFailed++;
+        return;
+      }
+      counters.storedAcksSent++;
+    } catch (error) {
+      counters.storedAcksFailed++;
+      log.debug({ err: (error as Error).message }, "gateway-ack SURB unusable");
+    }
+  };
+
   core.onFinal = (result) => {
     if (!mailbox || !isRegistered(result.destination)) {
       counters.droppedUnknownRecipient++;
@@ -208,6 +243,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     data.set(result.payload, 16);
     mailbox.store(result.destination, data);
     counters.stored++;
+    sendStoredAck(result.payload);
     const session = sessions.get(hex(result.destination));
     if (session?.mode === "push") push(result.destination, session);
   };

@@ -16,13 +16,16 @@
 export * from "./caught-errors.js";
 export {
   type ClientStats,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_TRAFFIC,
+  type DeliveryState,
   MixClient,
   type MixClientModules,
   type MixClientOptions,
   type ReceivedMessage,
   type ReceivedReply,
   type SendOptions,
+  type SendProgress,
   type TrafficOptions,
 } from "./client/mix-client.js";
 export * from "./directory-topology.js";

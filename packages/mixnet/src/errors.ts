@@ -3,6 +3,10 @@ export type MixnetErrorCode =
   | "MIXNET_ERROR_BAD_PEER"
   | "MIXNET_ERROR_BAD_PAYLOAD"
   | "MIXNET_ERROR_NO_ROUTE"
+  /** A message none of whose copies was acknowledged, neither by the recipient's gateway nor by the recipient. */
+  | "MIXNET_ERROR_LOST"
+  /** A message stored at the recipient's gateway that the recipient did not fetch in time. */
+  | "MIXNET_ERROR_NOT_FETCHED"
   | "MIXNET_ERROR_MESSAGE_TOO_LONG"
   | "MIXNET_ERROR_QUEUE_FULL";
 

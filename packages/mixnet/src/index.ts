@@ -9,6 +9,7 @@
  * - `chooseRoute`, `chooseMixLoopRoute`, `TopologyIndex`: one node per layer; `LoopStats`: who drops packets.
  * - frames (`encodeMixPacket`, `FrameDecoder`): the wire frames between nodes; `nymSphinx`: Sphinx as a codec.
  * - `sealTo`, `openSealed`: end-to-end encryption of packet contents to the recipient.
+ * - `encodeEnvelope`, `decodeEnvelope`, `STORED_ACK`: the gateway-ack SURB in front of a forward message.
  * - `PayloadSize`, `DEFAULT_PAYLOAD_SIZE`: Sphinx's payload size classes, re-exported for configs and nodes.
  *
  * @example
@@ -24,6 +25,7 @@ export * from "./errors.js";
 export * from "./fragment.js";
 export * from "./frame-decoder.js";
 export * from "./frames.js";
+export * from "./gateway-ack.js";
 export * from "./guard.js";
 export * from "./loop-stats.js";
 export * from "./poisson.js";

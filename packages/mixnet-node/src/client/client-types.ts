@@ -64,6 +64,36 @@ export interface SendOptions {
   revealAddress?: boolean;
   /** Attach this many reply SURBs (each lets the recipient send one packet back). */
   replySurbs?: number;
+  /**
+   * Once every fragment is stored at the recipient's gateway, how long to wait for the recipient to fetch and
+   * acknowledge it before the send fails with MIXNET_ERROR_NOT_FETCHED (default 60 s).
+   */
+  deliveryTimeoutMs?: number;
+  /** Called whenever the message's progress changes (a fragment sent, stored, delivered, or retransmitted). */
+  onProgress?: (progress: SendProgress) => void;
+}
+
+/**
+ * Where a message stands, its least advanced fragment deciding: `queued` (waiting for a Poisson slot), `sent` (every
+ * fragment handed to our gateway), `stored` (every fragment acknowledged by the recipient's gateway: it waits in the
+ * recipient's mailbox), `delivered` (every fragment acknowledged by the recipient).
+ */
+export type DeliveryState = "queued" | "sent" | "stored" | "delivered";
+
+export interface SendProgress {
+  /** Hex id of the message. */
+  messageId: string;
+  state: DeliveryState;
+  fragments: number;
+  /** Fragments handed to our gateway at least once. */
+  sent: number;
+  /** Fragments the recipient's gateway (or the recipient) acknowledged. */
+  stored: number;
+  /** Fragments the recipient acknowledged. */
+  delivered: number;
+  retransmissions: number;
+  /** Since `send` was called. */
+  elapsedMs: number;
 }
 
 export interface ClientStats {
@@ -71,7 +101,12 @@ export interface ClientStats {
   dropsSent: number;
   loopsSent: number;
   loopsReturned: number;
+  /** Fragments acknowledged by their recipient. */
   fragmentsAcked: number;
+  /** Fragments acknowledged as stored by the recipient's gateway (or by the recipient). */
+  fragmentsStored: number;
+  /** Gateway acks of our loop cover packets (recognised and dropped). */
+  loopAcksReturned: number;
   retransmissions: number;
   messagesReceived: number;
   repliesReceived: number;

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   type ClientAddress,
+  encodeEnvelope,
   idHex,
   type LoopStats,
   PoissonStream,
@@ -13,10 +14,13 @@ import type { OutQueue, RoutePlanner } from "./sending.js";
 /**
  * The client's three Loopix Poisson streams: real-or-drop at lambdaP (the next queued real packet, or a drop in its
  * place), drop cover packets at lambdaD (to a random gateway's random address, discarded there), and loop cover
- * packets at lambdaL (back to this client, whose return times feed the per-node loop statistics).
+ * packets at lambdaL (back to this client, whose return times feed the per-node loop statistics; each carries a
+ * gateway-ack SURB as a data fragment does, and the gateway's ack comes back too).
  */
 export class CoverTraffic {
   private readonly streams: PoissonStream[] = [];
+  /** Keys the identifiers of our loops' gateway-ack SURBs, so they are told apart without remembering each. */
+  private readonly loopAckKey = randomBytes(32);
 
   constructor(
     private readonly deps: {
@@ -51,11 +55,32 @@ export class CoverTraffic {
     this.streams.length = 0;
   }
 
-  /** A stored packet's identifier: true (and counted) when it is one of our loops coming home. */
+  /**
+   * A stored packet's identifier: true (and counted) when it is one of our loops coming home, or the gateway's
+   * acknowledgement of one (loops carry a gateway-ack SURB like data fragments, so the gateway cannot tell them apart).
+   */
   loopReturned(identifier: string): boolean {
-    if (!this.deps.loopStats.recordReturned(identifier)) return false;
-    this.deps.stats.loopsReturned++;
+    if (this.deps.loopStats.recordReturned(identifier)) {
+      this.deps.stats.loopsReturned++;
+      return true;
+    }
+    if (!this.isLoopAckId(identifier)) return false;
+    this.deps.stats.loopAcksReturned++;
     return true;
+  }
+
+  /** A gateway-ack identifier for a loop: 8 random bytes and their 8-byte HMAC under this client's loop-ack key. */
+  private loopAckId(): Uint8Array {
+    const nonce = randomBytes(8);
+    const tag = createHmac("sha256", this.loopAckKey).update(nonce).digest().subarray(0, 8);
+    return new Uint8Array(Buffer.concat([nonce, tag]));
+  }
+
+  private isLoopAckId(identifier: string): boolean {
+    if (identifier.length !== 32) return false;
+    const id = Buffer.from(identifier, "hex");
+    const tag = createHmac("sha256", this.loopAckKey).update(id.subarray(0, 8)).digest().subarray(0, 8);
+    return timingSafeEqual(tag, id.subarray(8, 16));
   }
 
   /** One lambdaP slot: the next real packet, or a drop cover packet in its place. */
@@ -69,7 +94,7 @@ export class CoverTraffic {
     try {
       const gw = gateways[Math.floor(this.deps.random() * gateways.length)]!;
       const route = this.deps.planner.route(gw.identityKey);
-      // Random bytes look exactly like a sealed fragment to everyone, the gateway included.
+      // Random bytes: the destination is no registered client, so its gateway drops the packet unread.
       this.deps.send(
         this.deps.planner.forwardFrame(
           route,
@@ -86,13 +111,16 @@ export class CoverTraffic {
 
   private sendLoop(): void {
     try {
+      const planner = this.deps.planner;
       const identifier = new Uint8Array(randomBytes(16));
-      const route = this.deps.planner.route(this.deps.self.gateway);
-      const frame = this.deps.planner.forwardFrame(
+      const route = planner.route(this.deps.self.gateway);
+      // The envelope of a data fragment: a real gateway-ack SURB in front, random bytes where the sealed data goes.
+      const gatewayAck = planner.surbToSelf(this.loopAckId(), planner.suspects());
+      const frame = planner.forwardFrame(
         route,
         this.deps.self.identityKey,
         identifier,
-        new Uint8Array(randomBytes(this.deps.planner.messageCapacity)),
+        encodeEnvelope(gatewayAck.surb, new Uint8Array(randomBytes(planner.envelopeCapacity))),
       );
       this.deps.loopStats.recordSent(
         idHex(identifier),

@@ -22,6 +22,7 @@ import type {
   ReceivedMessage,
   ReceivedReply,
   SendOptions,
+  SendProgress,
   TrafficOptions,
 } from "./client-types.js";
 import { CoverTraffic } from "./cover-traffic.js";
@@ -31,13 +32,16 @@ import { baseAckTimeoutMs, RoutePlanner, Sender } from "./sending.js";
 
 export type {
   ClientStats,
+  DeliveryState,
   MixClientModules,
   MixClientOptions,
   ReceivedMessage,
   ReceivedReply,
   SendOptions,
+  SendProgress,
   TrafficOptions,
 } from "./client-types.js";
+export { DEFAULT_DELIVERY_TIMEOUT_MS } from "./sending.js";
 
 export const DEFAULT_TRAFFIC: TrafficOptions = {
   lambdaP: 20,
@@ -72,6 +76,8 @@ export class MixClient {
     loopsSent: 0,
     loopsReturned: 0,
     fragmentsAcked: 0,
+    fragmentsStored: 0,
+    loopAcksReturned: 0,
     retransmissions: 0,
     messagesReceived: 0,
     repliesReceived: 0,
@@ -232,6 +238,7 @@ export class MixClient {
     if (this.topologyTimer) clearInterval(this.topologyTimer);
     this.topologyTimer = undefined;
     this.receiver.stopPulling();
+    this.link.stopRegistering();
     this.sender.stop();
     await this.transport.stop();
   }
@@ -254,16 +261,26 @@ export class MixClient {
   }
 
   /**
-   * Sends a message; resolves when every fragment is acknowledged, rejects when one is given up after maxAttempts.
-   * Returns the message id (hex) through `onQueued`, for matching replies.
+   * Sends a message and follows it: `options.onProgress` sees it handed to our gateway (`sent`), stored at the
+   * recipient's gateway (`stored`: that gateway's acks) and `delivered` (the recipient's acks). Resolves when every
+   * fragment is delivered. Rejects with MIXNET_ERROR_NOT_FETCHED when every fragment is stored but the recipient does
+   * not fetch them within `options.deliveryTimeoutMs`, and with MIXNET_ERROR_LOST when a fragment got no ack at all
+   * after `traffic.maxAttempts` sends (the error's `details` is the last `SendProgress`). A fragment stored at the
+   * recipient's gateway is not sent again. Returns the message id (hex) through `onQueued`, for matching replies.
+   * Sending to this client's own address works: the message comes back through the mixnet to `onMessage`.
    */
   send(
     recipient: ClientAddress | string,
     data: Uint8Array,
     options: SendOptions = {},
     onQueued?: (messageId: string) => void,
-  ): Promise<void> {
+  ): Promise<SendProgress> {
     return this.sender.send(recipient, data, options, onQueued);
+  }
+
+  /** Where a message still in flight stands (undefined once its send settled). */
+  sendProgress(messageId: string): SendProgress | undefined {
+    return this.sender.progress(messageId);
   }
 
   /** Answers a received message through its reply SURBs (one packet per SURB); throws when there are too few. */

@@ -1,6 +1,7 @@
 import type { Logger } from "@nym-ts/common";
 import {
   decodeDeliver,
+  decodeEnvelope,
   decodeError,
   decodeRegistered,
   encodeDelivered,
@@ -160,7 +161,9 @@ export class Receiver {
         this.onReplyFragment(this.deps.sphinx.openSurbReply(reply.recoveryKeys, payload));
         return;
       }
-      this.onDataFragment(openSealed(this.deps.encryption, this.deps.sphinx.decodePayload(payload)));
+      // A forward message: the envelope's gateway-ack SURB was the gateway's to use; the body is sealed to us.
+      const { body } = decodeEnvelope(this.deps.sphinx.decodePayload(payload));
+      this.onDataFragment(openSealed(this.deps.encryption, body));
     } catch (error) {
       stats.badPackets++;
       this.deps.log.debug({ err: (error as Error).message }, "undecodable packet dropped");

@@ -4,10 +4,13 @@ import {
   type ClientAddress,
   chooseRoute,
   E2E_OVERHEAD,
+  ENVELOPE_HEADER,
   encodeAddress,
   encodeClientForward,
+  encodeEnvelope,
   type Hop,
   idHex,
+  isStoredAck,
   type LoopStats,
   MixnetError,
   parseAddress,
@@ -18,7 +21,7 @@ import {
   sealTo,
   splitMessage,
 } from "@nym-ts/mixnet";
-import type { ClientStats, SendOptions, TrafficOptions } from "./client-types.js";
+import type { ClientStats, DeliveryState, SendOptions, SendProgress, TrafficOptions } from "./client-types.js";
 import type { GatewayLink } from "./gateway-link.js";
 import { DATA_HEADER, encodeAck, FLAG_ADDRESS, FLAG_SURBS, Kind, MESSAGE_VERSION, putU16 } from "./message-format.js";
 
@@ -54,9 +57,14 @@ export class RoutePlanner {
     return this.deps.traffic.payloadSize - this.deps.sphinx.payloadOverhead;
   }
 
-  /** Bytes of message one payload carries once sealed to its recipient. */
+  /** Bytes of a forward message after its envelope (the gateway-ack SURB in front; gateway-ack.ts). */
+  get envelopeCapacity(): number {
+    return this.messageCapacity - ENVELOPE_HEADER - this.deps.sphinx.surbLength;
+  }
+
+  /** Bytes of message one payload carries once enveloped and sealed to its recipient. */
   get sealedCapacity(): number {
-    return this.messageCapacity - E2E_OVERHEAD;
+    return this.envelopeCapacity - E2E_OVERHEAD;
   }
 
   /** Nodes to route around: those whose loop and ack round trips go missing. */
@@ -181,32 +189,60 @@ export class OutQueue {
 interface PendingFragment {
   recipient: ClientAddress;
   messageId: Uint8Array;
+  /** Hex of messageId. */
+  id: string;
   index: number;
   total: number;
   body: Uint8Array;
-  /** Identifiers (hex) of every ack SURB sent for this fragment: a late ack of an earlier send counts too. */
+  /** Identifiers (hex) of every recipient-ack SURB sent for this fragment: a late ack of an earlier send counts too. */
   ackIds: string[];
+  /** Identifiers (hex) of every gateway-ack SURB sent for this fragment. */
+  gatewayAckIds: string[];
+  /** Handed to our gateway at least once. */
+  sent: boolean;
+  /** The recipient's gateway acknowledged storing a copy (or the recipient acknowledged it). */
+  stored: boolean;
+  /** The recipient acknowledged it. */
+  delivered: boolean;
 }
 
 interface PendingMessage {
-  remaining: number;
-  resolve: () => void;
+  id: string;
+  fragments: PendingFragment[];
+  startedAt: number;
+  retransmissions: number;
+  deliveryTimeoutMs: number;
+  /** Armed once every fragment is stored: the recipient has this long to fetch the message. */
+  deliveryTimer: NodeJS.Timeout | undefined;
+  state: DeliveryState;
+  onProgress: ((progress: SendProgress) => void) | undefined;
+  resolve: (result: SendProgress) => void;
   reject: (error: Error) => void;
 }
 
 interface AckSurb {
   key: string;
+  /** Who answers through it: the recipient (delivered) or the recipient's gateway (stored). */
+  from: "recipient" | "gateway";
   recoveryKeys: Uint8Array;
-  expect: Uint8Array;
   fragment: PendingFragment;
 }
 
-/** Reliable messages: fragments, ack SURBs, retransmission on a fresh route, and the promise of each send. */
+/** How long a stored message waits for its recipient by default (`SendOptions.deliveryTimeoutMs`). */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 60_000;
+
+const STATE_ORDER: Record<DeliveryState, number> = { queued: 0, sent: 1, stored: 2, delivered: 3 };
+
+/**
+ * Reliable messages: fragments, two ack SURBs per copy (one the recipient's gateway answers once it stored the copy,
+ * one sealed inside for the recipient), retransmission on a fresh route until the gateway or the recipient answers,
+ * and the promise and progress of each send.
+ */
 export class Sender {
   readonly queue: OutQueue;
   private readonly retransmit: RetransmitQueue<PendingFragment>;
   private readonly pendingMessages = new Map<string, PendingMessage>();
-  /** Ack SURB identifier (hex) -> fragment key, keys to open the ack, and the ack expected. */
+  /** Ack SURB identifier (hex) -> fragment key, who answers, and the keys to open the ack. */
   private readonly ackSurbs = new Map<string, AckSurb>();
 
   constructor(
@@ -231,14 +267,14 @@ export class Sender {
       ackTimeoutMs: (attempt) => base * 2 ** Math.min(attempt - 1, 3),
       maxAttempts: deps.traffic.maxAttempts,
       retransmit: (key, fragment) => this.resend(key, fragment),
-      giveUp: (key, fragment) => this.failMessage(key, fragment),
+      giveUp: (_key, fragment) => this.failLost(fragment),
       onError: (error) => deps.onError(error),
     });
     this.queue = new OutQueue({
       link: deps.link,
       traffic: deps.traffic,
       stats: deps.stats,
-      onSent: (key) => this.retransmit.sent(key),
+      onSent: (key) => this.fragmentSent(key),
     });
   }
 
@@ -247,50 +283,82 @@ export class Sender {
     return this.deps.planner.sealedCapacity - DATA_HEADER - this.deps.sphinx.surbLength;
   }
 
+  /** Messages whose send has not settled yet. */
+  get inFlight(): number {
+    return this.pendingMessages.size;
+  }
+
   /** See MixClient.send. */
   send(
     recipient: ClientAddress | string,
     data: Uint8Array,
     options: SendOptions = {},
     onQueued?: (messageId: string) => void,
-  ): Promise<void> {
+  ): Promise<SendProgress> {
     let to: ClientAddress;
     let messageId: Uint8Array;
     let idText: string;
     const frames: OutPacket[] = [];
     const keys: string[] = [];
-    let fragments: ReturnType<typeof splitMessage>;
+    const pendingFragments: PendingFragment[] = [];
     try {
+      if (this.fragmentCapacity <= 0) {
+        throw new MixnetError("MIXNET_ERROR_MESSAGE_TOO_LONG", "payload size too small for a fragment and its acks");
+      }
       // Everything that can fail (bad address, unknown gateway, no route) fails here, before anything is queued.
       to = typeof recipient === "string" ? parseAddress(recipient) : recipient;
       messageId = new Uint8Array(randomBytes(16));
       idText = idHex(messageId);
       const body = this.encodeMessage(messageId, data, options);
-      fragments = splitMessage(messageId, body, this.fragmentCapacity);
-      for (const f of fragments) {
+      for (const f of splitMessage(messageId, body, this.fragmentCapacity)) {
         const key = `${idText}:${f.index}`;
         const pending: PendingFragment = {
           recipient: to,
           messageId,
+          id: idText,
           index: f.index,
           total: f.total,
           body: f.data,
           ackIds: [],
+          gatewayAckIds: [],
+          sent: false,
+          stored: false,
+          delivered: false,
         };
         frames.push({ frame: this.buildFragment(key, pending), ackKey: key });
         keys.push(key);
+        pendingFragments.push(pending);
         this.retransmit.track(key, pending);
       }
     } catch (error) {
       for (const key of keys) this.retransmit.ack(key);
+      for (const f of pendingFragments) this.forgetAckSurbs(f, true);
       return Promise.reject(error);
     }
-    const done = new Promise<void>((resolve, reject) => {
-      this.pendingMessages.set(idText, { remaining: fragments.length, resolve, reject });
+    const done = new Promise<SendProgress>((resolve, reject) => {
+      this.pendingMessages.set(idText, {
+        id: idText,
+        fragments: pendingFragments,
+        startedAt: Date.now(),
+        retransmissions: 0,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+        deliveryTimer: undefined,
+        state: "queued",
+        onProgress: options.onProgress,
+        resolve,
+        reject,
+      });
     });
-    for (const frame of frames) this.queue.push(frame);
     onQueued?.(idText);
+    this.report(idText);
+    for (const frame of frames) this.queue.push(frame);
     return done;
+  }
+
+  /** Where the message stands now; undefined once its send settled (or for an unknown id). */
+  progress(messageId: string): SendProgress | undefined {
+    const pending = this.pendingMessages.get(messageId);
+    return pending ? snapshot(pending) : undefined;
   }
 
   /**
@@ -301,10 +369,30 @@ export class Sender {
     const ack = this.ackSurbs.get(identifier);
     if (!ack) return false;
     const message = this.deps.sphinx.openSurbReply(ack.recoveryKeys, payload);
-    if (!Buffer.from(message).equals(Buffer.from(ack.expect))) throw new Error("ack does not match");
-    for (const ackId of ack.fragment.ackIds) this.ackSurbs.delete(ackId);
-    this.deps.loopStats.recordReturned(identifier);
-    if (this.retransmit.ack(ack.key)) this.fragmentAcked(ack.key);
+    const f = ack.fragment;
+    if (ack.from === "gateway") {
+      if (!isStoredAck(message)) throw new Error("gateway ack does not match");
+      // Network round trip (forward route and the gateway-ack route): it feeds the per-node statistics.
+      this.deps.loopStats.recordReturned(identifier);
+      for (const id of f.gatewayAckIds) this.ackSurbs.delete(id);
+      if (f.stored) return true;
+      f.stored = true;
+      this.deps.stats.fragmentsStored++;
+      // Stored: the gateway keeps it until the recipient confirms, so sending it again cannot help.
+      this.retransmit.ack(ack.key);
+    } else {
+      if (!Buffer.from(message).equals(Buffer.from(encodeAck(f.messageId, f.index)))) {
+        throw new Error("ack does not match");
+      }
+      this.forgetAckSurbs(f, true);
+      if (f.delivered) return true;
+      this.retransmit.ack(ack.key);
+      if (!f.stored) this.deps.stats.fragmentsStored++;
+      f.stored = true;
+      f.delivered = true;
+      this.deps.stats.fragmentsAcked++;
+    }
+    this.report(f.id);
     return true;
   }
 
@@ -312,9 +400,11 @@ export class Sender {
   stop(): void {
     this.retransmit.stop();
     for (const pending of this.pendingMessages.values()) {
-      pending.reject(new MixnetError("MIXNET_ERROR_NO_ROUTE", "client stopped"));
+      clearTimeout(pending.deliveryTimer);
+      pending.reject(new MixnetError("MIXNET_ERROR_NO_ROUTE", "client stopped", snapshot(pending)));
     }
     this.pendingMessages.clear();
+    this.ackSurbs.clear();
   }
 
   private encodeMessage(messageId: Uint8Array, data: Uint8Array, options: SendOptions): Uint8Array {
@@ -339,17 +429,20 @@ export class Sender {
     return Buffer.concat(parts);
   }
 
-  /** A data fragment with a fresh route and a fresh ack SURB, sealed to the recipient. */
+  /**
+   * A data fragment with a fresh route and two fresh ack SURBs: one in the clear of the envelope, for the recipient's
+   * gateway, and one sealed to the recipient with the data.
+   */
   private buildFragment(key: string, f: PendingFragment): Uint8Array {
     const planner = this.deps.planner;
     const gateway = this.deps.link.index.gateway(f.recipient.gateway);
     if (!gateway) throw new MixnetError("MIXNET_ERROR_NO_ROUTE", "recipient's gateway is not in the topology");
     const avoid = planner.suspects();
     const ackId = new Uint8Array(randomBytes(16));
-    const { surb, recoveryKeys, route: ackRoute } = planner.surbToSelf(ackId, avoid);
-    const ackText = idHex(ackId);
-    f.ackIds.push(ackText);
-    this.ackSurbs.set(ackText, { key, recoveryKeys, expect: encodeAck(f.messageId, f.index), fragment: f });
+    const { surb, recoveryKeys } = planner.surbToSelf(ackId, avoid);
+    const gwAckId = new Uint8Array(randomBytes(16));
+    const gwAck = planner.surbToSelf(gwAckId, avoid);
+    const route = planner.route(f.recipient.gateway, avoid);
 
     const plain = new Uint8Array(DATA_HEADER + surb.length + f.body.length);
     plain[0] = Kind.DATA;
@@ -359,51 +452,139 @@ export class Sender {
     putU16(plain, 21, surb.length);
     plain.set(surb, DATA_HEADER);
     plain.set(f.body, DATA_HEADER + surb.length);
-    const route = planner.route(f.recipient.gateway, avoid);
     const frame = planner.forwardFrame(
       route,
       f.recipient.identityKey,
       new Uint8Array(randomBytes(16)),
-      sealTo(f.recipient.encryptionKey, plain),
+      encodeEnvelope(gwAck.surb, sealTo(f.recipient.encryptionKey, plain)),
     );
-    // The round trip (forward route and ack route) feeds the per-node statistics.
+    const ackText = idHex(ackId);
+    const gwAckText = idHex(gwAckId);
+    f.ackIds.push(ackText);
+    f.gatewayAckIds.push(gwAckText);
+    this.ackSurbs.set(ackText, { key, from: "recipient", recoveryKeys, fragment: f });
+    this.ackSurbs.set(gwAckText, { key, from: "gateway", recoveryKeys: gwAck.recoveryKeys, fragment: f });
+    // The network round trip (forward route, gateway-ack route) feeds the per-node statistics. Not the recipient's
+    // ack: an offline recipient would make every node of the route look like it drops packets.
     this.deps.loopStats.recordSent(
-      ackText,
-      [...route.slice(0, 3), ...ackRoute.slice(0, 3)].map((h) => idHex(h.identityKey)),
+      gwAckText,
+      [...route.slice(0, 3), ...gwAck.route.slice(0, 3)].map((h) => idHex(h.identityKey)),
     );
     return frame;
   }
 
   private resend(key: string, fragment: PendingFragment): void {
     this.deps.stats.retransmissions++;
+    const pending = this.pendingMessages.get(fragment.id);
+    if (pending) pending.retransmissions++;
     try {
       this.queue.pushFront({ frame: this.buildFragment(key, fragment), ackKey: key });
     } catch (error) {
       this.deps.log.debug({ err: (error as Error).message }, "retransmission could not be built");
       this.retransmit.sent(key); // try again after another timeout
     }
+    this.report(fragment.id);
   }
 
-  private failMessage(key: string, fragment: PendingFragment): void {
+  private fragmentSent(key: string): void {
+    this.retransmit.sent(key);
     const id = key.slice(0, key.indexOf(":"));
     const pending = this.pendingMessages.get(id);
-    for (const ackId of fragment.ackIds) this.ackSurbs.delete(ackId);
+    const fragment = pending?.fragments[Number(key.slice(key.indexOf(":") + 1))];
+    if (!fragment || fragment.sent) return;
+    fragment.sent = true;
+    this.report(id);
+  }
+
+  /** A fragment given up with no ack at all: the message is lost. */
+  private failLost(fragment: PendingFragment): void {
+    const pending = this.pendingMessages.get(fragment.id);
     if (!pending) return;
-    this.pendingMessages.delete(id);
+    const progress = snapshot(pending);
+    this.settle(pending);
     pending.reject(
-      new MixnetError("MIXNET_ERROR_NO_ROUTE", `fragment ${fragment.index} unacknowledged after retransmissions`),
+      new MixnetError(
+        "MIXNET_ERROR_LOST",
+        `fragment ${fragment.index} of ${fragment.total}: no acknowledgement from the recipient's gateway or the ` +
+          `recipient after ${this.deps.traffic.maxAttempts} sends (${Math.round(progress.elapsedMs / 1000)} s)`,
+        progress,
+      ),
     );
   }
 
-  private fragmentAcked(key: string): void {
-    this.deps.stats.fragmentsAcked++;
-    const id = key.slice(0, key.indexOf(":"));
+  /** Recomputes a message's state after a change: progress callback, delivery deadline, settlement. */
+  private report(id: string): void {
     const pending = this.pendingMessages.get(id);
     if (!pending) return;
-    pending.remaining--;
-    if (pending.remaining === 0) {
-      this.pendingMessages.delete(id);
-      pending.resolve();
+    const progress = snapshot(pending);
+    pending.state = progress.state;
+    try {
+      pending.onProgress?.(progress);
+    } catch (error) {
+      this.deps.onError(error);
+    }
+    if (progress.state === "delivered") {
+      this.settle(pending);
+      pending.resolve(progress);
+      return;
+    }
+    if (progress.state === "stored" && pending.deliveryTimer === undefined) {
+      pending.deliveryTimer = setTimeout(() => this.failNotFetched(id), pending.deliveryTimeoutMs);
+      pending.deliveryTimer.unref();
     }
   }
+
+  private failNotFetched(id: string): void {
+    const pending = this.pendingMessages.get(id);
+    if (!pending) return;
+    const progress = snapshot(pending);
+    this.settle(pending);
+    pending.reject(
+      new MixnetError(
+        "MIXNET_ERROR_NOT_FETCHED",
+        `stored at the recipient's gateway, not fetched by the recipient within ${pending.deliveryTimeoutMs} ms ` +
+          `(${progress.delivered} of ${progress.fragments} fragments acknowledged by the recipient)`,
+        progress,
+      ),
+    );
+  }
+
+  /** Forgets a message: its timers, its fragments' retransmissions and ack SURBs. */
+  private settle(pending: PendingMessage): void {
+    clearTimeout(pending.deliveryTimer);
+    this.pendingMessages.delete(pending.id);
+    for (const f of pending.fragments) {
+      this.retransmit.ack(`${f.id}:${f.index}`);
+      this.forgetAckSurbs(f, true);
+    }
+  }
+
+  private forgetAckSurbs(f: PendingFragment, all: boolean): void {
+    for (const id of f.gatewayAckIds) this.ackSurbs.delete(id);
+    if (all) for (const id of f.ackIds) this.ackSurbs.delete(id);
+  }
+}
+
+/** A message's progress: the least advanced fragment decides its state. */
+function snapshot(pending: PendingMessage): SendProgress {
+  const fragments = pending.fragments.length;
+  const sent = pending.fragments.filter((f) => f.sent || f.stored).length;
+  const stored = pending.fragments.filter((f) => f.stored).length;
+  const delivered = pending.fragments.filter((f) => f.delivered).length;
+  let state: DeliveryState = "queued";
+  if (delivered === fragments) state = "delivered";
+  else if (stored === fragments) state = "stored";
+  else if (sent === fragments) state = "sent";
+  // Never back: a state once reported stays reached.
+  if (STATE_ORDER[pending.state] > STATE_ORDER[state]) state = pending.state;
+  return {
+    messageId: pending.id,
+    state,
+    fragments,
+    sent,
+    stored,
+    delivered,
+    retransmissions: pending.retransmissions,
+    elapsedMs: Date.now() - pending.startedAt,
+  };
 }
