@@ -134,7 +134,7 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
       const loadBefore = loadavg()[0] as number;
       const dir = options.keepTraces ? join(options.outDir, "runs", `mu${meanDelayMs}-cover${cover}`) : undefined;
       if (dir) mkdirSync(dir, { recursive: true });
-      const run = await runExperiment({
+      const experiment = {
         clients: options.clients,
         durationMs: options.durationMs,
         meanDelayMs,
@@ -146,6 +146,14 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         processes: options.processes,
         seed: options.seed,
         ...(dir ? { dir } : {}),
+      };
+      // One retry: a configuration that fails to start (a node not registered in time on a loaded machine) is run
+      // again on a fresh mixnet before the whole experiment gives up; the rows done so far are on disk already.
+      const run = await runExperiment(experiment).catch((error: unknown) => {
+        print(`mean delay ${meanDelayMs} ms, cover ${cover}: ${(error as Error).message}; retrying once`);
+        const retryDir = dir ? `${dir}-retry` : undefined;
+        if (retryDir) mkdirSync(retryDir, { recursive: true });
+        return runExperiment({ ...experiment, ...(retryDir ? { dir: retryDir } : {}) });
       });
       const holdingMs = estimateHoldingTimes(run.network);
       const latencyMs = estimateLatencyMs(run.network) ?? 1;
@@ -175,6 +183,7 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         result,
       };
       rows.push(row);
+      writeFileSync(join(options.outDir, "results.json"), `${JSON.stringify(rows, null, 2)}\n`);
       print(
         `mean delay ${meanDelayMs} ms, cover ${cover}: ${result.messages} messages, recipient guessed ` +
           `${(100 * result.recipientSuccess).toFixed(1)} % (1/N = ${(100 * result.baseline).toFixed(1)} %), ` +

@@ -40,6 +40,8 @@ export interface LoopbackMixnetOptions {
   mixing?: LoopbackMixing;
   /** Directory periods of every node (fast defaults: register 2 s, topology 1 s, metrics 1 s). */
   directoryTiming?: { registerIntervalMs?: number; topologyRefreshMs?: number; metricsIntervalMs?: number };
+  /** How long to wait for every node to be in the directory's topology after start (default 90 s). */
+  registerTimeoutMs?: number;
   /** Every mixnode and gateway records what a global passive adversary sees (`observe.enabled`; docs/privacy.md). */
   observe?: boolean;
   /** Serve each mixnode's /health and /metrics on a free port of its own (default false). */
@@ -268,7 +270,10 @@ export async function startLoopbackMixnet(options: LoopbackMixnetOptions = {}): 
 
     // Every node registered (processes take a few seconds to boot): the topology has them all.
     const client = createDirectoryClient({ baseUrl: directoryUrl });
-    const deadline = Date.now() + 30_000;
+    // 90 s like startTestnet's start timeouts: mixnode processes boot from sources in seconds on a quiet machine, in
+    // tens of seconds on a loaded one (seen: over 30 s at a load average of 13 on 2 cores).
+    const registerTimeoutMs = options.registerTimeoutMs ?? 90_000;
+    const deadline = Date.now() + registerTimeoutMs;
     for (;;) {
       const result = await client.getTopology();
       if (result.modified) {
@@ -282,7 +287,8 @@ export async function startLoopbackMixnet(options: LoopbackMixnetOptions = {}): 
       for (const p of processes) {
         if (p.child.exitCode !== null) throw new Error(`mixnode process (layer ${p.layer}) exited during start`);
       }
-      if (Date.now() > deadline) throw new Error("not every node registered with the directory within 30 s");
+      if (Date.now() > deadline)
+        throw new Error(`not every node registered with the directory within ${registerTimeoutMs / 1000} s`);
       await sleep(100);
     }
   } catch (error) {
