@@ -31,7 +31,7 @@ test: install
 	pnpm test
 
 ## make test-docker: the localnet in Docker for real (docs/docker.md): installs docker.io and Compose v2 when missing,
-## starts a dockerd when none runs (and stops it), builds stand-ins for the base images and every image of deploy/,
+## starts a dockerd when none runs (and stops it), builds stand-ins for the base images and every image (Dockerfile),
 ## runs docker-compose.yml on host networking until every service is healthy, the client's demo, then down -v
 test-docker: install
 	bash scripts/docker-test.sh

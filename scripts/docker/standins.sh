@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local stand-ins for the public base images the Dockerfiles in deploy/ name (node:24-bookworm-slim, rust:1-bookworm,
+# Local stand-ins for the public base images the root Dockerfile names (node:24-bookworm-slim, rust:1-bookworm,
 # golang:1.24-bookworm), for machines that reach no container registry. Sourced by scripts/docker-test.sh, which
 # calls `standins_build` and passes the images it names as build arguments:
 #

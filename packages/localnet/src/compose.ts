@@ -21,14 +21,15 @@ import {
 
 /**
  * The docker-compose.yml of a topology: one service per node (a validator's CometBFT and ledger share one), each
- * image `nym-ts/<daemon>` built from `deploy/<daemon>/Dockerfile`, the node's build directory mounted read-only at
- * /config and a named volume at /data, the node's config.toml made a container config by environment variables (the
- * values that differ: paths, listen addresses, other services by name), a health check per service, `depends_on`
- * with `service_healthy`, anvil and a `token-deploy` job, and a `client` service (profile `client`) whose command is
- * `nymclient demo`. Nothing in it depends on the keys: the same topology always gives the same file, whatever the
- * seed, so the committed docker-compose.yml serves every build of the default topology.
+ * image `nym-ts/<daemon>` built from the target `<daemon>` of the repository's root `Dockerfile`, the node's build
+ * directory mounted read-only at /config and a named volume at /data, the node's config.toml made a container config
+ * by environment variables (the values that differ: paths, listen addresses, other services by name), a health
+ * check per service, `depends_on` with `service_healthy`, anvil and a `token-deploy` job, and a `client` service
+ * (profile `client`) whose command is `nymclient demo`. Nothing in it depends on the keys: the same topology always
+ * gives the same file, whatever the seed, so the committed docker-compose.yml serves every build of the default
+ * topology.
  *
- * Contract with the images (deploy/<daemon>/Dockerfile): each image's ENTRYPOINT runs its bin (`nym-issuer`, ...)
+ * Contract with the images (the root Dockerfile's targets): each image's ENTRYPOINT runs its bin (`nym-issuer`, ...)
  * and the image has `node` (the health checks use it); nym-ts/validator runs both processes from CMTHOME (the
  * read-only home /config/docker, whose config.toml puts CometBFT's data under /data/cometbft: the entrypoint creates
  * /data/cometbft/data/priv_validator_state.json when the volume is new) and passes its command's flags to
@@ -81,8 +82,9 @@ const ethereumCheck = (port: number) =>
 
 const healthy = { condition: "service_healthy" };
 
+/** The image `nym-ts/<name>`, built from the target `<name>` of the Dockerfile at the context's root. */
 function image(name: string, context: string): Service {
-  return { image: `nym-ts/${name}`, build: { context, dockerfile: `deploy/${name}/Dockerfile` } };
+  return { image: `nym-ts/${name}`, build: { context, dockerfile: "Dockerfile", target: name } };
 }
 
 /** The docker-compose.yml text for `topology`. */

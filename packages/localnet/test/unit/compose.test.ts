@@ -12,7 +12,7 @@ import { SMALL_TOPOLOGY } from "../helpers/topologies.js";
 
 interface ComposeService {
   image: string;
-  build: { context: string; dockerfile: string };
+  build: { context: string; dockerfile: string; target: string };
   command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
@@ -36,7 +36,7 @@ describe("docker-compose.yml", () => {
     expect(committed).toBe(composeFile(DEFAULT_TOPOLOGY, { buildDir: "./build/localnet", context: "." }));
   });
 
-  it("has one service per node plus anvil, the token job and the client, each from nym-ts/<daemon> built from deploy/<daemon>/Dockerfile", () => {
+  it("has one service per node plus anvil, the token job and the client, each nym-ts/<daemon> built from the root Dockerfile's target <daemon>", () => {
     const compose = parse(composeFile(DEFAULT_TOPOLOGY, { buildDir: "./b", context: "." })) as Compose;
     const nodes = planServices(DEFAULT_TOPOLOGY).filter((s) => s.kind !== "validator");
     expect(Object.keys(compose.services).sort()).toEqual(
@@ -44,13 +44,36 @@ describe("docker-compose.yml", () => {
     );
     for (const [name, s] of Object.entries(compose.services)) {
       const image = s.image.replace(/^nym-ts\//, "");
-      expect(s.build, name).toEqual({ context: ".", dockerfile: `deploy/${image}/Dockerfile` });
+      expect(s.build, name).toEqual({ context: ".", dockerfile: "Dockerfile", target: image });
     }
     expect(compose.services["issuer-0"]?.image).toBe("nym-ts/issuer");
     expect(compose.services["validator-3"]?.image).toBe("nym-ts/validator");
     expect(compose.services["token-deploy"]?.image).toBe("nym-ts/localnet");
     expect(compose.services.client?.command).toEqual(["demo", "--dir", "/client", "--via-mixnet"]);
     expect(compose.services.client?.profiles).toEqual(["client"]);
+  });
+
+  it("builds only targets that are stages of the repository's root Dockerfile", () => {
+    const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
+    const stages = new Set([...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]));
+    const compose = parse(composeFile(DEFAULT_TOPOLOGY, { buildDir: "./b", context: "." })) as Compose;
+    const targets = new Set(Object.values(compose.services).map((s) => s.build.target));
+    expect([...targets].sort()).toEqual(
+      [
+        "anvil",
+        "client",
+        "directory",
+        "ethereum-watcher",
+        "gateway",
+        "issuer",
+        "localnet",
+        "mixnode",
+        "service-provider",
+        "validator",
+        "verifier",
+      ].sort(),
+    );
+    for (const target of targets) expect(stages.has(target), target).toBe(true);
   });
 
   it("mounts config directories read-only, declares every named volume, checks every service's health and orders starts on it", () => {
