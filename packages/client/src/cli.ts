@@ -269,7 +269,6 @@ export const commands: Record<string, Command> = {
           note(`${code}: ${(error as Error).message}`);
           return type === "not-fetched" ? EXIT_NOT_FETCHED : EXIT_LOST;
         }
-        if (toSelf) await new Promise((r) => setTimeout(r, 200)); // the message line, if the acks overtook it
         if (surbs > 0 && waitMs > 0) {
           const text = await Promise.race([
             reply,

@@ -70,8 +70,8 @@ describe("nymclient CLI against a loopback mixnet", () => {
     children.push(send);
     expect(await send.done).toBe(0);
     const sent = send.lines.map((l) => JSON.parse(l) as { type: string; text?: string });
-    expect(sent.map((l) => l.type)).toEqual(["sent", "reply"]);
-    expect(sent[1]?.text).toBe("pong");
+    expect(sent.map((l) => l.type)).toEqual(["sent", "stored", "delivered", "reply"]);
+    expect(sent[3]?.text).toBe("pong");
     await waitFor(() => listen.lines.some((l) => l.includes('"ping"')), 10_000, "bob printing ping");
     const got = JSON.parse(listen.lines.find((l) => l.includes('"ping"')) as string) as {
       from: unknown;
