@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -133,7 +133,12 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
       const t0 = performance.now();
       const loadBefore = loadavg()[0] as number;
       const dir = options.keepTraces ? join(options.outDir, "runs", `mu${meanDelayMs}-cover${cover}`) : undefined;
-      if (dir) mkdirSync(dir, { recursive: true });
+      // A configuration's traces and node keys from an earlier run into the same --out are replaced, not reused: a
+      // mixnet starts on fresh keys (`init` refuses to overwrite a key file).
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+      }
       const experiment = {
         clients: options.clients,
         durationMs: options.durationMs,
@@ -152,7 +157,10 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
       const run = await runExperiment(experiment).catch((error: unknown) => {
         print(`mean delay ${meanDelayMs} ms, cover ${cover}: ${(error as Error).message}; retrying once`);
         const retryDir = dir ? `${dir}-retry` : undefined;
-        if (retryDir) mkdirSync(retryDir, { recursive: true });
+        if (retryDir) {
+          rmSync(retryDir, { recursive: true, force: true });
+          mkdirSync(retryDir, { recursive: true });
+        }
         return runExperiment({ ...experiment, ...(retryDir ? { dir: retryDir } : {}) });
       });
       const holdingMs = estimateHoldingTimes(run.network);
