@@ -31,6 +31,32 @@ export interface Libp2pTransportOptions {
   coalesceBytes?: number;
   /** Noise's crypto: ours (node:crypto, session keys imported once; the default) or @libp2p/noise's own. */
   noiseCrypto?: "node" | "libp2p-default";
+  /**
+   * Inbound connections accepted per remote host and second (libp2p's `inboundConnectionThreshold`, whose default
+   * of 5 turned away the sixth of many clients behind one address, or on one loopback, starting together).
+   */
+  maxInboundConnectionsPerHostPerSecond?: number;
+  /** Inbound connections in their handshake at once (libp2p's `maxIncomingPendingConnections`, default there 10). */
+  maxPendingInboundConnections?: number;
+}
+
+/** Why frames were dropped; the sum is `framesDropped`. */
+export interface FrameDropCounts {
+  /** The neighbour's queue was at `maxQueuedFrames` (refused by `send`). */
+  queueFull: number;
+  /** No link and no address to dial, or the neighbour's dial is backing off after a failure (refused by `send`). */
+  unreachable: number;
+  /** Accepted while the link was being dialled, then the dial failed: dropped with the rest of the queue. */
+  dialFailed: number;
+  /** To or queued for a peer refused for misbehaving (`refuse`). */
+  refused: number;
+  /** Sent, or queued, after `stop`. */
+  stopped: number;
+}
+
+/** `TransportStats` with the drops split by cause. */
+export interface Libp2pTransportStats extends TransportStats {
+  dropped: FrameDropCounts;
 }
 
 const hex = (id: Uint8Array): string => Buffer.from(id).toString("hex");
@@ -91,6 +117,7 @@ class Link {
 export function createLibp2pTransport(options: Libp2pTransportOptions): MixTransport & {
   /** Resolves when the identity key is derived; `localId` is valid from construction. */
   readonly peerIdString: string;
+  stats(): Libp2pTransportStats;
 } {
   if (options.identitySeed.length !== 32) throw new RangeError("identitySeed must be 32 bytes");
   const maxQueued = options.maxQueuedFrames ?? 2000;
@@ -98,6 +125,8 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
   const baseBackoff = options.dialBackoffMs ?? 250;
   const maxBackoff = options.maxDialBackoffMs ?? 5000;
   const coalesce = options.coalesceBytes ?? COALESCE_BYTES;
+  const inboundPerHost = options.maxInboundConnectionsPerHostPerSecond ?? 100;
+  const pendingInbound = options.maxPendingInboundConnections ?? 256;
 
   // Ed25519 public key from the seed, synchronously, through node:crypto (libp2p's derivation is async).
   const localId = ed25519PublicFromSeed(options.identitySeed);
@@ -117,6 +146,11 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     chunksReceived: 0,
     handlerErrors: 0,
     refusedChunks: 0,
+  };
+  const dropped: FrameDropCounts = { queueFull: 0, unreachable: 0, dialFailed: 0, refused: 0, stopped: 0 };
+  const drop = (cause: keyof FrameDropCounts, frames = 1): void => {
+    dropped[cause] += frames;
+    stats.framesDropped += frames;
   };
   let stopping = false;
 
@@ -199,6 +233,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         link.stream = undefined;
         link.waitingDrain = false;
         notify(disconnectedHandlers, link.id);
+        redial(link);
       }
     });
     if (!previous) notify(connectedHandlers, link.id);
@@ -234,6 +269,19 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         out.set(frame, offset + 4);
         offset += 4 + frame.length;
       }
+      let accepted: boolean;
+      try {
+        accepted = stream.send(out);
+      } catch (error) {
+        // The stream cannot take writes any more (closed or reset under us, its close event not yet seen): the
+        // frames stay queued, the stream is torn down (its close handler unlinks it) and, when the peer has an
+        // address, a new one is dialled for them; otherwise they wait for the peer to come back.
+        stream.abort(error instanceof Error ? error : new Error(String(error)));
+        if (link.stream === stream) link.stream = undefined;
+        redial(link);
+        return;
+      }
+      stats.writes++;
       stats.framesSent += end - link.head;
       link.head = end;
       if (link.head === link.queue.length) {
@@ -242,15 +290,6 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       } else if (link.head > 4096) {
         link.queue = link.queue.slice(link.head);
         link.head = 0;
-      }
-      let accepted: boolean;
-      stats.writes++;
-      try {
-        accepted = stream.send(out);
-      } catch {
-        // The stream died under us; what is queued waits for a re-dial.
-        link.stream = undefined;
-        return;
       }
       if (!accepted) {
         link.waitingDrain = true;
@@ -284,9 +323,22 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         link.dialing = false;
         link.backoffMs = Math.min(maxBackoff, link.backoffMs === 0 ? baseBackoff : link.backoffMs * 2);
         link.retryAt = Date.now() + link.backoffMs;
-        stats.framesDropped += link.clear();
+        drop(stopping ? "stopped" : "dialFailed", link.clear());
       },
     );
+  };
+
+  /** A link whose stream ended with frames still queued dials again for them (now, or when its backoff ends). */
+  const redial = (link: Link): void => {
+    if (link.length === 0 || link.stream || link.address === undefined || stopping || link.isRefused()) return;
+    const wait = link.retryAt - Date.now();
+    if (wait <= 0) {
+      dial(link);
+      return;
+    }
+    setTimeout(() => {
+      if (!link.stream && links.get(link.key) === link) redial(link);
+    }, wait).unref();
   };
 
   return {
@@ -300,7 +352,11 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
         transports: [tcp()],
         connectionEncrypters: [noise(options.noiseCrypto === "libp2p-default" ? {} : { crypto: nodeNoiseCrypto })],
         streamMuxers: [yamux()],
-        connectionManager: { maxConnections: 1024 },
+        connectionManager: {
+          maxConnections: 1024,
+          inboundConnectionThreshold: inboundPerHost,
+          maxIncomingPendingConnections: pendingInbound,
+        },
         connectionGater: {
           // A refused peer is turned away right after the handshake, before any of its streams is read.
           denyInboundEncryptedConnection: (peerId) => {
@@ -335,7 +391,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     async stop() {
       stopping = true;
       for (const link of links.values()) {
-        link.clear();
+        drop("stopped", link.clear());
         link.stream?.abort(new Error("transport stopping"));
       }
       links.clear();
@@ -349,18 +405,20 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       if (frame.length === 0 || frame.length > maxFrame) throw new RangeError(`frame length ${frame.length}`);
       const link = linkFor(peer.id);
       if (peer.address !== undefined) link.address = peer.address;
-      if (link.isRefused()) {
-        stats.framesDropped++;
+      if (stopping) {
+        drop("stopped");
         return false;
       }
-      if (!link.stream) {
-        if (link.address === undefined || Date.now() < link.retryAt || stopping) {
-          stats.framesDropped++;
-          return false;
-        }
+      if (link.isRefused()) {
+        drop("refused");
+        return false;
+      }
+      if (!link.stream && (link.address === undefined || Date.now() < link.retryAt)) {
+        drop("unreachable");
+        return false;
       }
       if (link.length >= maxQueued) {
-        stats.framesDropped++;
+        drop("queueFull");
         return false;
       }
       link.queue.push(frame);
@@ -375,7 +433,7 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
       const link = linkFor(peer);
       link.refused = true;
       link.refusedUntil = Math.max(link.refusedUntil, Date.now() + forMs);
-      stats.framesDropped += link.clear();
+      drop("refused", link.clear());
       link.stream?.abort(new MixnetError("MIXNET_ERROR_BAD_PEER", "peer refused: too many bad frames"));
       // Abort the TCP connection too (no graceful close): what the peer already wrote is then not read and decrypted
       // for nothing, which under a flood is most of the cost. The connection gater refuses it until the ban ends.
@@ -398,10 +456,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): MixTrans
     queuedFrames(peer) {
       return links.get(hex(peer))?.length ?? 0;
     },
-    stats(): TransportStats {
+    stats(): Libp2pTransportStats {
       let open = 0;
       for (const link of links.values()) if (link.stream) open++;
-      return { ...stats, linksOpen: open };
+      return { ...stats, linksOpen: open, dropped: { ...dropped } };
     },
   };
 }
