@@ -30,6 +30,7 @@ export {
 export { createWatcherDaemon, type DaemonConfig, DaemonConfigSchema } from "./daemon.js";
 export { WatcherError, type WatcherErrorCode } from "./errors.js";
 export { JsonRpcEthereumSource, type JsonRpcSourceOptions, parseTransferLog } from "./ethereum.js";
+export { initCommand } from "./init.js";
 export { WatcherMetrics } from "./metrics.js";
 export { NotificationPump } from "./notification-pump.js";
 export { type PayIntoNymOptions, type Payment, type PaymentProgress, payIntoNym } from "./pay.js";

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { addressFromSecretKey, hexToBytes } from "@nym-ts/chain-client";
 import { afterAll, describe, expect, it } from "vitest";
 
 const BIN = resolve(fileURLToPath(import.meta.url), "../../../src/bin.ts");
@@ -61,6 +62,23 @@ describe("nym-ethereum-watcher binary", () => {
     expect(out).toContain("ethereum.pipeAccount");
     expect(out).toContain("ethereum.confirmations");
     expect(out).toMatch(/surprise|Unrecognized/);
+  });
+
+  it("init writes a fresh 0600 key in a 0700 directory, prints its address, and never overwrites it", async () => {
+    const keyFile = join(dir, "keys", "watcher0.key");
+    const first = await run(["init", "--chain.keyFile", keyFile]);
+    expect(first.code).toBe(0);
+    const printed = JSON.parse(first.out.trim()) as { address: string; keyFile: string };
+    expect(printed.keyFile).toBe(keyFile);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "keys")).mode & 0o777).toBe(0o700);
+    const key = readFileSync(keyFile, "utf8").trim();
+    expect(printed.address).toBe(addressFromSecretKey(hexToBytes(key, "key")));
+    expect(first.out).not.toContain(key);
+    const again = await run(["init", "--chain.keyFile", keyFile]);
+    expect(again.code).toBe(2);
+    expect(again.out).toContain("KEYFILE_ERROR_EXISTS");
+    expect(readFileSync(keyFile, "utf8").trim()).toBe(key);
   });
 
   it("refuses a key file others can read, and exits 1", async () => {
