@@ -22,11 +22,13 @@ lint: install
 typecheck: install
 	pnpm typecheck
 
-## make test: lint, the layer rule (docs/development.md, "Layers"), type-check, then every package's tests (unit,
-## vectors and e2e against real CometBFT/anvil/sockets)
+## make test: lint, the layer rule (docs/development.md, "Layers"), a fresh clone's `pnpm install` without warnings
+## (scripts/check-install.mjs), type-check, then every package's tests (unit, vectors and e2e against real
+## CometBFT/anvil/sockets)
 test: install
 	pnpm lint
 	pnpm lint:layers
+	pnpm check:install
 	pnpm typecheck
 	pnpm test
 

@@ -58,7 +58,7 @@ install_npm() {
   if [ ! -e "$dir/package/$path" ]; then
     local base="${name##*/}" url tmp
     url="$REGISTRY/$name/-/$base-$version.tgz"
-    log "fetching $name@$version"
+    log "fetching $name@$version from $REGISTRY"
     tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
     curl -fsSL --retry 4 --retry-delay 2 "$url" -o "$tmp/pkg.tgz"
     tar -xzf "$tmp/pkg.tgz" -C "$tmp"
@@ -77,9 +77,11 @@ install_go() {
       log "ERROR: Go >= 1.22.11 is needed to build $cmd ($module@$version); install Go and run again"
       exit 1
     fi
-    log "building $module@$version with $(go version)"
+    log "building $module@$version with $(go version) (once per version: a minute or two, quiet meanwhile)"
+    local start=$SECONDS
     mkdir -p "$dir"
     GOBIN="$dir" go install "$module@$version"
+    log "built $cmd in $((SECONDS - start)) s"
   fi
   link "$cmd" "$dir/$built"
 }
@@ -96,8 +98,13 @@ install_cargo() {
       log "ERROR: Rust's cargo (with a C compiler) is needed to build $1 ($lib); install Rust (https://rustup.rs) and run again"
       exit 1
     fi
-    log "building $1 with $(cargo --version)"
-    CARGO_TARGET_DIR="$CACHE/cargo-target" cargo build --release --locked --quiet --manifest-path "$crate/Cargo.toml"
+    # cargo's own progress (its bar on a terminal, a "Compiling <crate>" line per dependency otherwise), framed by a
+    # line before and after with the time: about 20-40 s for a crate's first build, seconds once its dependencies are
+    # in $CACHE/cargo-target.
+    log "building $1 with $(cargo --version): no build of these sources in $CACHE/cargo yet; cargo's progress follows"
+    local start=$SECONDS
+    CARGO_TARGET_DIR="$CACHE/cargo-target" cargo build --release --locked --manifest-path "$crate/Cargo.toml"
+    log "built $1 in $((SECONDS - start)) s"
     tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
     cp "$CACHE/cargo-target/release/lib$lib.so" "$tmp/$lib.node"
     mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp" "$dir"
@@ -121,13 +128,14 @@ while read -r kind name version cmd path condition; do
   echo "$name@$version" >"$stamp"
 done <<<"$TOOLS"
 
-# Every bin of the workspace's packages (package.json "bin") as a command in .tools/bin: the built dist/ when it is
-# there, the TypeScript sources through tsx otherwise, so `nym-mixnode --help` works on a fresh clone right after
-# `make install` (docs/README.md), from any directory. Rewritten on every run (cheap), so added packages appear.
+# Every bin of the workspace's packages (package.json "bin": a committed launcher, bin/<command>.js, which runs the
+# package's build, dist/bin.js, when there is one and its TypeScript sources through tsx otherwise) as a command in
+# .tools/bin, so `nym-mixnode --help` works on a fresh clone right after `make install` (docs/README.md), from any
+# directory. Rewritten on every run (cheap), so added packages appear.
 link_workspace_bins() {
   local node_bin
   node_bin="$(PATH="$BIN:$PATH" command -v node)"
-  "$node_bin" - "$ROOT" <<'JS' | while IFS=$'\t' read -r cmd dist src; do
+  "$node_bin" - "$ROOT" <<'JS' | while IFS=$'\t' read -r cmd launcher; do
 const { readdirSync, readFileSync, existsSync } = require("node:fs");
 const { join } = require("node:path");
 const root = process.argv[2];
@@ -135,19 +143,14 @@ for (const dir of readdirSync(join(root, "packages"))) {
   const file = join(root, "packages", dir, "package.json");
   if (!existsSync(file)) continue;
   const bin = JSON.parse(readFileSync(file, "utf8")).bin ?? {};
-  for (const [cmd, path] of Object.entries(bin)) {
-    const dist = join(root, "packages", dir, path);
-    const src = join(root, "packages", dir, path.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
-    console.log([cmd, dist, src].join("\t"));
-  }
+  for (const [cmd, path] of Object.entries(bin)) console.log([cmd, join(root, "packages", dir, path)].join("\t"));
 }
 JS
     cat >"$BIN/$cmd" <<WRAPPER
 #!/usr/bin/env bash
-# $cmd from this checkout (written by scripts/bootstrap.sh): the build when there is one, the sources otherwise.
+# $cmd from this checkout (written by scripts/bootstrap.sh): its package's launcher, the build or the sources.
 PATH="$BIN:\$PATH"
-if [ -f "$dist" ]; then exec node "$dist" "\$@"; fi
-exec node --conditions=@nym-ts/source --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$src" "\$@"
+exec node "$launcher" "\$@"
 WRAPPER
     chmod +x "$BIN/$cmd"
   done

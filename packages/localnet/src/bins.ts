@@ -22,7 +22,7 @@ export interface BinLocation {
   source: string | undefined;
   /** `dist/bin.js`, when the package is built. */
   built: string | undefined;
-  /** Where the build puts the bin (package.json's `bin` entry), built or not. */
+  /** Where the build puts the bin (`dist/bin.js`), built or not. */
   builtPath: string;
 }
 
@@ -45,10 +45,11 @@ export function findBins(root: string | undefined = repositoryRoot()): Map<strin
     } catch {
       continue;
     }
-    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
-      // "./dist/bin.js" -> src/bin.ts beside it
-      const built = join(packageDir, target);
-      const source = join(packageDir, target.replace(/^\.?\/?dist\//, "src/").replace(/\.js$/, ".ts"));
+    for (const name of Object.keys(manifest.bin ?? {})) {
+      // package.json's bin is a committed launcher (bin/<name>.js, scripts/bin-launcher.js) that runs one of these:
+      // the build, or the sources through tsx; the localnet runs them itself, with its own Node.js flags.
+      const built = join(packageDir, "dist", "bin.js");
+      const source = join(packageDir, "src", "bin.ts");
       bins.set(name, {
         name,
         packageDir,
