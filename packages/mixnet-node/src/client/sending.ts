@@ -204,6 +204,9 @@ interface PendingFragment {
   stored: boolean;
   /** The recipient acknowledged it. */
   delivered: boolean;
+  /** Copies sent after it was stored, to learn of its delivery should the recipient's ack have been lost. */
+  probes: number;
+  probeTimer: NodeJS.Timeout | undefined;
 }
 
 interface PendingMessage {
@@ -324,6 +327,8 @@ export class Sender {
           sent: false,
           stored: false,
           delivered: false,
+          probes: 0,
+          probeTimer: undefined,
         };
         frames.push({ frame: this.buildFragment(key, pending), ackKey: key });
         keys.push(key);
@@ -378,8 +383,10 @@ export class Sender {
       if (f.stored) return true;
       f.stored = true;
       this.deps.stats.fragmentsStored++;
-      // Stored: the gateway keeps it until the recipient confirms, so sending it again cannot help.
+      // Stored: the gateway keeps it until the recipient confirms, so no more retransmissions on the ack timer. Only a
+      // slow probe, should the recipient's (single) ack get lost on its way: the recipient acks every copy it gets.
       this.retransmit.ack(ack.key);
+      this.scheduleProbe(ack.key, f);
     } else {
       if (!Buffer.from(message).equals(Buffer.from(encodeAck(f.messageId, f.index)))) {
         throw new Error("ack does not match");
@@ -387,6 +394,7 @@ export class Sender {
       this.forgetAckSurbs(f, true);
       if (f.delivered) return true;
       this.retransmit.ack(ack.key);
+      clearTimeout(f.probeTimer);
       if (!f.stored) this.deps.stats.fragmentsStored++;
       f.stored = true;
       f.delivered = true;
@@ -401,6 +409,7 @@ export class Sender {
     this.retransmit.stop();
     for (const pending of this.pendingMessages.values()) {
       clearTimeout(pending.deliveryTimer);
+      for (const f of pending.fragments) clearTimeout(f.probeTimer);
       pending.reject(new MixnetError("MIXNET_ERROR_NO_ROUTE", "client stopped", snapshot(pending)));
     }
     this.pendingMessages.clear();
@@ -549,11 +558,38 @@ export class Sender {
     );
   }
 
+  /**
+   * A stored fragment not yet delivered is sent again every 8x the first ack wait (the retransmissions' cap), at most
+   * maxAttempts times: a recipient that got it but whose ack was lost acks the new copy; one that is offline finds
+   * the copies in its mailbox and keeps one.
+   */
+  private scheduleProbe(key: string, f: PendingFragment): void {
+    if (f.probes >= this.deps.traffic.maxAttempts) return;
+    clearTimeout(f.probeTimer);
+    f.probeTimer = setTimeout(() => {
+      f.probeTimer = undefined;
+      const pending = this.pendingMessages.get(f.id);
+      if (!pending || f.delivered) return;
+      try {
+        f.probes++;
+        pending.retransmissions++;
+        this.deps.stats.retransmissions++;
+        this.queue.pushFront({ frame: this.buildFragment(key, f) });
+        this.report(f.id);
+      } catch (error) {
+        this.deps.onError(error);
+      }
+      this.scheduleProbe(key, f);
+    }, 8 * baseAckTimeoutMs(this.deps.traffic));
+    f.probeTimer.unref();
+  }
+
   /** Forgets a message: its timers, its fragments' retransmissions and ack SURBs. */
   private settle(pending: PendingMessage): void {
     clearTimeout(pending.deliveryTimer);
     this.pendingMessages.delete(pending.id);
     for (const f of pending.fragments) {
+      clearTimeout(f.probeTimer);
       this.retransmit.ack(`${f.id}:${f.index}`);
       this.forgetAckSurbs(f, true);
     }

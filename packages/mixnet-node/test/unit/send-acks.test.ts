@@ -59,6 +59,8 @@ class SimNet {
   >();
   readonly mailboxes = new Map<string, { id: bigint; data: Uint8Array }[]>();
   storedAcks = 0;
+  /** Drops the next `count` packets a client sends into the mixnet (its acks, say). */
+  dropFromClient = { client: "", count: 0 };
   private nextId = 1n;
 
   directory(): DirectoryClient {
@@ -120,6 +122,10 @@ class SimNet {
         this.push(key);
         return;
       case FrameType.CLIENT_FORWARD: {
+        if (this.dropFromClient.client === key && this.dropFromClient.count > 0) {
+          this.dropFromClient.count--;
+          return;
+        }
         const { firstHop, packet } = decodeClientForward(frame);
         this.route(firstHop, packet.slice());
         return;
@@ -266,7 +272,8 @@ describe("MixClient send: sent, stored at the recipient's gateway, delivered, no
     expect(error?.message).toMatch(/stored at the recipient's gateway, not fetched/);
     expect(error?.details).toMatchObject({ state: "stored", fragments: 1, stored: 1, delivered: 0 });
     expect(progress.map((p) => p.state)).toContain("stored");
-    // Stored copies are not sent again (the ack wait, 300 ms, passed twice meanwhile).
+    // Stored copies are not sent again on the ack timer (300 ms, passed twice meanwhile); the first delivery probe
+    // would go at 8 x 300 ms.
     expect(alice.stats.retransmissions).toBe(0);
     expect(net.mailboxes.get(hex(bob.address.identityKey))).toHaveLength(1);
 
@@ -300,6 +307,23 @@ describe("MixClient send: sent, stored at the recipient's gateway, delivered, no
     expect(states).toContain("stored");
     expect(states.indexOf("stored")).toBeLessThan(states.indexOf("delivered"));
     await bobOnline;
+  });
+
+  it("a stored fragment whose recipient ack was lost: a delivery probe gets it acknowledged", async () => {
+    const net = new SimNet();
+    const bob = await client(net, 1);
+    const alice = await client(net, 0);
+    // Bob's first ack never arrives: his gateway link drops his first outgoing packet.
+    net.dropFromClient = { client: hex(bob.address.identityKey), count: 1 };
+    const states: string[] = [];
+    const result = await alice.send(bob.addressText, Buffer.from("once"), {
+      deliveryTimeoutMs: 10_000,
+      onProgress: (p) => states.push(p.state),
+    });
+    expect(result.state).toBe("delivered");
+    expect(states).toContain("stored");
+    expect(result.retransmissions).toBe(1);
+    expect(net.dropFromClient.count).toBe(0);
   });
 
   it("the recipient's gateway down: retransmitted maxAttempts times, then MIXNET_ERROR_LOST", async () => {
