@@ -59,6 +59,12 @@ export interface Libp2pTransportStats extends TransportStats {
   dropped: FrameDropCounts;
 }
 
+export interface Libp2pTransport extends MixTransport {
+  /** The libp2p peer id (from the identity key); valid from construction, like `localId`. */
+  readonly peerIdString: string;
+  stats(): Libp2pTransportStats;
+}
+
 const hex = (id: Uint8Array): string => Buffer.from(id).toString("hex");
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -114,11 +120,7 @@ class Link {
  * `from` of every frame is the sender's real key. Each neighbour gets one stream, opened by whichever side sends
  * first and used in both directions; frames are length-prefixed inside it and coalesced into large writes.
  */
-export function createLibp2pTransport(options: Libp2pTransportOptions): MixTransport & {
-  /** Resolves when the identity key is derived; `localId` is valid from construction. */
-  readonly peerIdString: string;
-  stats(): Libp2pTransportStats;
-} {
+export function createLibp2pTransport(options: Libp2pTransportOptions): Libp2pTransport {
   if (options.identitySeed.length !== 32) throw new RangeError("identitySeed must be 32 bytes");
   const maxQueued = options.maxQueuedFrames ?? 2000;
   const maxFrame = options.maxFrameBytes ?? 64 * 1024;
