@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +52,15 @@ async function waitUntil(condition: () => Promise<boolean> | boolean, what: stri
   }
 }
 
+/** A port nothing listens on now (the OS's pick), for the child process to bind. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  await new Promise((r) => server.close(r));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
 /** Starts verifier 2 as the `nym-verifier` binary (its data directory kept across restarts); resolves when healthy. */
 async function spawnVerifier2(): Promise<void> {
   const dataDir = join(dir, "verifier2");
@@ -60,7 +70,7 @@ async function spawnVerifier2(): Promise<void> {
   } catch {
     // written by the first start
   }
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const configFile = join(dir, "verifier2.json");
   writeFileSync(
     configFile,
@@ -177,12 +187,13 @@ afterAll(async () => {
 describe("3 verifiers (threshold 2) on a 4-validator testnet with real credentials", () => {
   it("a valid proof deposited by its SP becomes spent, the SP is credited exactly once, and each verifier votes once", async () => {
     const spend = issueSpend(kit, 30n, spA.address);
+    const balanceBefore = (await chain.account(spA.address)).balance;
     await deposit(spA, [spend]);
     await waitUntil(async () => (await chain.zeta(spend.zeta)).status === "spent", "spent");
     await waitUntil(async () => (await chain.zeta(spend.zeta)).valid?.length === 3, "all three votes");
     const view = await chain.zeta(spend.zeta);
     expect(new Set(view.valid)).toEqual(new Set(verifierAccounts.map((a) => a.address)));
-    expect((await chain.account(spA.address)).balance).toBe(30n);
+    expect((await chain.account(spA.address)).balance - balanceBefore).toBe(30n);
     for (const url of [inProcess[0]?.httpUrl, inProcess[1]?.httpUrl, child?.url] as string[]) {
       await waitUntil(async () => (await settledAt(url, spend.zeta)) !== undefined, "recorded");
       const answer = await votesAt(url, spend.zeta);
@@ -211,39 +222,44 @@ describe("3 verifiers (threshold 2) on a 4-validator testnet with real credentia
 
   it("a verifier killed and restarted mid-stream decides each zeta once: no vote lost or doubled", async () => {
     // With verifier 1 stopped, every decision needs verifiers 0 and 2: the killed one must vote on each zeta.
+    // Verifier 1 is started again at the end, so the other tests find all three running whatever the order.
     await inProcess[1]?.stop();
-    const v2 = verifierAccounts[2]?.address as string;
-    const nonceBefore = (await chain.account(v2)).nonce;
-    const balanceBefore = (await chain.account(spA.address)).balance;
-    const rounds = [0, 1, 2].map((r) =>
-      Array.from({ length: 4 }, (_, i) => issueSpend(kit, BigInt(r * 4 + i + 1), spA.address)),
-    );
-    const all = rounds.flat();
+    try {
+      const v2 = verifierAccounts[2]?.address as string;
+      const nonceBefore = (await chain.account(v2)).nonce;
+      const balanceBefore = (await chain.account(spA.address)).balance;
+      const rounds = [0, 1, 2].map((r) =>
+        Array.from({ length: 4 }, (_, i) => issueSpend(kit, BigInt(r * 4 + i + 1), spA.address)),
+      );
+      const all = rounds.flat();
 
-    await deposit(spA, rounds[0] as Spend[]);
-    await waitUntil(async () => {
-      for (const s of rounds[0] as Spend[])
-        if ((await chain.zeta(s.zeta)).valid?.includes(v2 as `0x${string}`)) return true;
-      return false;
-    }, "a first vote of verifier 2");
-    child?.process.kill("SIGKILL");
-    await child?.exited;
-    await deposit(spA, rounds[1] as Spend[]);
-    for (const s of rounds[1] as Spend[]) expect((await chain.zeta(s.zeta)).status).toBe("being_verified");
-    await spawnVerifier2();
-    await deposit(spA, rounds[2] as Spend[]);
+      await deposit(spA, rounds[0] as Spend[]);
+      await waitUntil(async () => {
+        for (const s of rounds[0] as Spend[])
+          if ((await chain.zeta(s.zeta)).valid?.includes(v2 as `0x${string}`)) return true;
+        return false;
+      }, "a first vote of verifier 2");
+      child?.process.kill("SIGKILL");
+      await child?.exited;
+      await deposit(spA, rounds[1] as Spend[]);
+      for (const s of rounds[1] as Spend[]) expect((await chain.zeta(s.zeta)).status).toBe("being_verified");
+      await spawnVerifier2();
+      await deposit(spA, rounds[2] as Spend[]);
 
-    for (const s of all) await waitUntil(async () => (await chain.zeta(s.zeta)).status === "spent", "spent");
-    for (const s of all) {
-      const view = await chain.zeta(s.zeta);
-      expect(view.valid?.filter((a) => a === v2)).toHaveLength(1);
-      await waitUntil(async () => (await settledAt(child?.url as string, s.zeta)) !== undefined, "recorded");
-      const answer = await votesAt(child?.url as string, s.zeta);
-      expect(answer.deposits).toMatchObject([{ status: "voted", valid: true }]);
+      for (const s of all) await waitUntil(async () => (await chain.zeta(s.zeta)).status === "spent", "spent");
+      for (const s of all) {
+        const view = await chain.zeta(s.zeta);
+        expect(view.valid?.filter((a) => a === v2)).toHaveLength(1);
+        await waitUntil(async () => (await settledAt(child?.url as string, s.zeta)) !== undefined, "recorded");
+        const answer = await votesAt(child?.url as string, s.zeta);
+        expect(answer.deposits).toMatchObject([{ status: "voted", valid: true }]);
+      }
+      // One committed vote tx per zeta: none lost (all spent with its vote), none doubled (no extra tx in a block).
+      expect((await chain.account(v2)).nonce - nonceBefore).toBe(all.length);
+      const credited = all.reduce((sum, s) => sum + BigInt(s.value), 0n);
+      expect((await chain.account(spA.address)).balance - balanceBefore).toBe(credited);
+    } finally {
+      await startInProcess(1);
     }
-    // One committed vote tx per zeta: none lost (all spent with its vote), none doubled (no extra tx in a block).
-    expect((await chain.account(v2)).nonce - nonceBefore).toBe(all.length);
-    const credited = all.reduce((sum, s) => sum + BigInt(s.value), 0n);
-    expect((await chain.account(spA.address)).balance - balanceBefore).toBe(credited);
   });
 });
