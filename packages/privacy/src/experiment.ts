@@ -272,12 +272,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     });
     try {
       const traffic = trafficFor(o.meanDelayMs, o.cover, o.messageRate);
-      for (let k = 0; k < o.clients; k++) {
+      // Every client is made and started at once (the gateway's transport takes many clients dialling together),
+      // and a client whose gateway does not answer its registration is replaced by a fresh one, up to three times.
+      const startClient = async (k: number): Promise<void> => {
         const gateway = net.gateways[k % o.gateways];
         if (!gateway) throw new Error("no gateway");
-        // Each client is started before the next is made (more than ten libp2p transports created and not started
-        // left the eleventh client's registration unanswered here), and a client whose gateway does not answer its
-        // registration (seen now and then on a loaded machine) is replaced by a fresh one, up to three times.
         for (let attempt = 1; ; attempt++) {
           const probe: Probe = { sent: 0, received: 0, tag: undefined, packets: new Map() };
           const identitySeed = new Uint8Array(globalThis.crypto.getRandomValues(new Uint8Array(32)));
@@ -320,11 +319,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
             if (attempt < 3) continue;
             throw new Error(`client ${k} of ${o.clients} did not start: ${(error as Error).message}`);
           }
-          probes.push(probe);
-          clients.push(client);
-          break;
+          probes[k] = probe;
+          clients[k] = client;
+          return;
         }
-      }
+      };
+      const started = await Promise.allSettled(Array.from({ length: o.clients }, (_, k) => startClient(k)));
+      for (const result of started) if (result.status === "rejected") throw result.reason;
       const addresses: ClientAddress[] = clients.map((c) => c.address);
       // Warm-up, not scored: a few messages from every client open the links between the nodes (a first packet on a
       // link waits for its dial), and the cover streams get going.

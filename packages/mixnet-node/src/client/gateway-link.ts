@@ -42,13 +42,14 @@ export class GatewayLink {
       /** How many topology entries a refresh left out (keys or address that do not load). */
       onSkipped?: (count: number) => void;
     },
-  ) {
-    deps.transport.onFrame((frame, from) => {
-      if (this.pending === undefined || !this.isGateway(from)) return;
-      if (frame[0] === FrameType.REGISTERED || (frame[0] === FrameType.ERROR && isGatewayFull(frame))) {
-        this.stopRegistering();
-      }
-    });
+  ) {}
+
+  /** Every frame the client receives (MixClient hands them on): a registration answer ends the re-sending. */
+  onFrame(frame: Uint8Array, from: Uint8Array): void {
+    if (this.pending === undefined || !this.isGateway(from)) return;
+    if (frame[0] === FrameType.REGISTERED || (frame[0] === FrameType.ERROR && isGatewayFull(frame))) {
+      this.stopRegistering();
+    }
   }
 
   /** True once the gateway was found in the topology. */
@@ -121,7 +122,11 @@ export class GatewayLink {
       return;
     }
     const { transport, gateway } = this.deps;
-    if (transport.queuedFrames(gateway) > 0) return;
+    if (transport.queuedFrames(gateway) > 0) {
+      // Still waiting for its dial: the answer's clock starts when the frame leaves.
+      pending.sentAt = Date.now();
+      return;
+    }
     if (transport.isConnected(gateway) && Date.now() - pending.sentAt < REGISTER_RESEND_MS) return;
     this.registerResends++;
     this.deps.log.debug({ checks: pending.checks }, "registration unanswered, sent again");

@@ -174,7 +174,11 @@ export class MixClient {
       isLoop: (identifier) => this.cover.loopReturned(identifier),
       onError: onError("mix-client.pull"),
     });
-    this.transport.onFrame((frame, from) => this.receiver.onFrame(frame, from));
+    // One handler on the transport (a wrapping transport may count per handler): the link sees registration answers.
+    this.transport.onFrame((frame, from) => {
+      link.onFrame(frame, from);
+      this.receiver.onFrame(frame, from);
+    });
     this.transport.onPeerConnected((peer) => {
       if (this.started && link.isGateway(peer)) link.register(this.mailboxMode);
     });
