@@ -30,6 +30,31 @@ describe("createLogger", () => {
     expect(line).toMatchObject({ name: "nym-test", module: "abci", height: 7, msg: "block committed", level: 30 });
   });
 
+  it("writes one `module` key per line: a module logger's sub-module is its `component`, at any depth", () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        chunks.push(String(chunk));
+        callback();
+      },
+    });
+    const log = createLogger({ name: "nym-test", destination: stream });
+    const validator = log.child({ module: "validator" });
+    validator.child({ module: "abci" }).info("abci line");
+    validator.child({ module: "abci" }).child({ peer: "p" }).child({ module: "deeper" }).info("deeper line");
+    validator.info("validator line");
+    const raw = chunks.join("").split("\n").filter(Boolean);
+    for (const line of raw) {
+      expect(line.match(/"module":/g)).toHaveLength(1);
+      expect((line.match(/"component":/g) ?? []).length).toBeLessThanOrEqual(1);
+    }
+    const lines = raw.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ module: "validator", component: "abci", msg: "abci line" });
+    expect(lines[1]).toMatchObject({ module: "validator", component: "deeper", peer: "p" });
+    expect(lines[2]).toMatchObject({ module: "validator", msg: "validator line" });
+    expect(lines[2]).not.toHaveProperty("component");
+  });
+
   it("redacts secret fields at the top level and one level down", () => {
     const out = capture();
     const log = createLogger({ name: "nym-test", destination: out.stream });
