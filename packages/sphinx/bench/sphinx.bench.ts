@@ -9,6 +9,8 @@
  * X25519 with the blinding factor and one Lioness decryption of the payload; for 259 and 260 also the payload key
  * from its seed (HKDF-SHA256 to 192 bytes), the one step by which they differ from 258. Creation: alpha = x*B, then
  * per hop one X25519, HKDF, the keystream, the MAC and one Lioness encryption (plus the payload key for 259/260).
+ * After the summary, the run prints what 259 and 260 cost over 258 beside the payload key's HKDF (once per hop, five
+ * times per creation), and the payload key three ways (ours, hkdfSync, HMAC on libsodium).
  *
  * Columns: p10 (the least disturbed tenth) and p50 (median); compare ratios within the run first.
  */
@@ -368,6 +370,25 @@ cells.forEach(({ backend, version }, i) => {
   );
 });
 console.log("targets (258 on sodium): creation <= 400 us, >= 8000 hops/s, per hop <= 1.5 x its floor");
+
+// What 259 and 260 add over 258, beside what their format adds: one payload-key HKDF per hop, five per creation.
+const keyCost = payloadKeyTimes[0]!;
+console.log(
+  `\nwhat 259/260 add to 258 (same backend, this run), p10 / median, beside the payload key's HKDF ` +
+    `(${p10(keyCost).toFixed(1)} / ${p50(keyCost).toFixed(1)} us; x5 for creation)`,
+);
+cells.forEach(({ backend, version }, i) => {
+  if (version === 258) return;
+  const base = cells.findIndex((c) => c.backend === backend && c.version === 258);
+  const diff = (times: number[][], f: (xs: number[]) => number) => {
+    const d = f(times[2 * i]!) - f(times[2 * base]!);
+    return `${d < 0 ? "-" : "+"}${Math.abs(d).toFixed(1)}`;
+  };
+  console.log(
+    `  ${`${backend} v${version}`.padEnd(12)} per hop ${diff(hopTimes, p10)} / ${diff(hopTimes, p50)} us` +
+      `   creation ${diff(createTimes, p10)} / ${diff(createTimes, p50)} us`,
+  );
+});
 
 console.log(`\nfloor breakdown (${fast.name})`);
 [
