@@ -95,6 +95,9 @@ describe("nymclient send: to itself, to an offline recipient, and a loss", () =>
     expect(earlyLines.map((l) => l.type)).toEqual(["sent", "stored", "not-fetched"]);
     expect(earlyLines[2]).toMatchObject({ stored: 1, delivered: 0 });
     expect(early.errors.join("\n")).toMatch(/MIXNET_ERROR_NOT_FETCHED: stored at the recipient's gateway/);
+    // Bob's gateway sent the stored ack through alice's gateway-ack SURB.
+    expect(net.gateways[1]!.counters.storedAcksSent).toBeGreaterThanOrEqual(1);
+    expect(net.gateways[1]!.counters.storedAcksFailed).toBe(0);
 
     // A second message with time to wait, and progress lines every 300 ms.
     const waiting = track(

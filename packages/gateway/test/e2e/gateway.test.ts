@@ -9,6 +9,7 @@ import {
   decodeRegistered,
   encodeClientForward,
   encodeDelivered,
+  encodeEnvelope,
   encodeMixPacket,
   encodePull,
   encodeRegister,
@@ -133,6 +134,24 @@ describe("nym-gateway with a real libp2p client", () => {
     expect(Buffer.from(items[0]!.data.subarray(0, 16)).equals(Buffer.alloc(16, 7))).toBe(true);
     client.send(gw(), encodeDelivered(items.map((m) => m.id)));
     await until(() => gateway.stored(client.localId) === 0, 10_000, "deletion");
+  });
+
+  it("acks a stored packet through its gateway-ack SURB only into a layer-1 mix, and nothing it did not store", async () => {
+    expect(await register("pull")).toBe(0);
+    // A SURB whose first hop is this gateway itself (no layer-1 mix): refused, counted, nothing sent.
+    const { surb } = nymSphinx.createSurb({
+      route: [{ address: Buffer.from(keys.identityKey, "hex"), publicKey: Buffer.from(keys.sphinxKey, "hex") }],
+      delaysMs: [0],
+      destination: seed(),
+      identifier: new Uint8Array(16),
+    });
+    gateway.core.handlePacket(finalPacket(client.localId, encodeEnvelope(surb, new Uint8Array(20))));
+    expect(gateway.stored(client.localId)).toBe(1);
+    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, storedAcksFailed: 1 });
+    // Not stored (unknown recipient), or no envelope: no ack attempted.
+    gateway.core.handlePacket(finalPacket(seed(), encodeEnvelope(surb, new Uint8Array(20))));
+    gateway.core.handlePacket(finalPacket(client.localId, encodeEnvelope(new Uint8Array(0), new Uint8Array(5))));
+    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, storedAcksFailed: 1, droppedUnknownRecipient: 1 });
   });
 
   it("pushes stored and new packets to a client in push mode", async () => {
