@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DocPage, docPages, ROOT } from "../helpers/docs.js";
 
 /**
@@ -72,8 +72,24 @@ const execFileAsync = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "nym-operator-pages-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
+/** At most this many bins run at once (each is a Node.js process loading its daemon's modules). */
+const CONCURRENCY = 4;
+let running = 0;
+const waiting: (() => void)[] = [];
+
 /** Runs a bin from .tools/bin with a scratch HOME and no NYM_* variables; its stdout. */
 async function bin(name: string, args: string[]): Promise<string> {
+  if (running >= CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await runBin(name, args);
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+async function runBin(name: string, args: string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = { HOME: home, PATH: `${join(ROOT, ".tools", "bin")}:${process.env.PATH ?? ""}` };
   for (const [key, value] of Object.entries(process.env))
     if (!(key in env) && !key.startsWith("NYM_")) env[key] = value;
@@ -167,6 +183,7 @@ function documentedKeys(rows: DocPage["rows"]): Map<string, { value: string; lin
 }
 
 const pages = new Map(docPages().map((page) => [page.file, page]));
+const versions = new Map<string, Promise<[string, string]>>();
 const helps = new Map<string, Promise<Help>>();
 /** A bin's parsed `--help`, run once. */
 function helpOf(name: string): Promise<Help> {
@@ -188,6 +205,16 @@ function configRows(entry: OperatorPage, docs: DocPage[]): { page: DocPage; rows
 }
 
 describe("operator pages: every config key with its default, every command and flag, the sections", () => {
+  // Every bin's --help, --version and -V start now, CONCURRENCY at a time; the tests wait for theirs.
+  beforeAll(() => {
+    for (const entry of OPERATOR_PAGES) {
+      void helpOf(entry.bin).catch(() => {});
+      const answers = Promise.all([bin(entry.bin, ["--version"]), bin(entry.bin, ["-V"])]);
+      answers.catch(() => {});
+      versions.set(entry.bin, answers);
+    }
+  });
+
   for (const entry of OPERATOR_PAGES) {
     const docs = entry.pages.map((file) => pages.get(file) as DocPage);
 
@@ -255,8 +282,9 @@ describe("operator pages: every config key with its default, every command and f
       const manifest = JSON.parse(readFileSync(join(ROOT, "packages", entry.packageDir, "package.json"), "utf8")) as {
         version: string;
       };
-      expect(await bin(entry.bin, ["--version"])).toBe(`${manifest.version}\n`);
-      expect(await bin(entry.bin, ["-V"])).toBe(`${manifest.version}\n`);
+      const [long, short] = await (versions.get(entry.bin) as Promise<[string, string]>);
+      expect(long).toBe(`${manifest.version}\n`);
+      expect(short).toBe(`${manifest.version}\n`);
     });
   }
 });
