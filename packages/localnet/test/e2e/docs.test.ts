@@ -113,33 +113,40 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** Runs the pages, CONCURRENCY at a time, in the order the tests ask for them. */
-function startRuns(): void {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    if (active >= CONCURRENCY) return;
-    const start = queue.shift();
-    if (start === undefined) return;
-    active++;
-    start();
-  };
-  for (const page of runnable) {
-    runs.set(
-      page.file,
-      new Promise<PageRun>((resolve, reject) => {
-        queue.push(() => {
-          runPage(page)
-            .then(resolve, reject)
-            .finally(() => {
-              active--;
-              next();
-            });
-        });
-      }),
-    );
+let active = 0;
+const queue: (() => void)[] = [];
+function next(): void {
+  if (active >= CONCURRENCY) return;
+  const start = queue.shift();
+  if (start === undefined) return;
+  active++;
+  start();
+}
+
+/**
+ * A page's run, queued on first request (CONCURRENCY pages at a time), with the next page's queued behind it so the
+ * pages overlap; a test filter (`-t`) thus runs only the pages it selects and their neighbours.
+ */
+function runOf(index: number): Promise<PageRun> {
+  const page = runnable[index] as DocPage;
+  let run = runs.get(page.file);
+  if (run === undefined) {
+    run = new Promise<PageRun>((resolve, reject) => {
+      queue.push(() => {
+        runPage(page)
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      });
+      next();
+    });
+    runs.set(page.file, run);
   }
-  for (let i = 0; i < CONCURRENCY; i++) next();
+  if (index + 1 < runnable.length && !runs.has((runnable[index + 1] as DocPage).file))
+    void runOf(index + 1).catch(() => {});
+  return run;
 }
 
 /** What one command printed: from its `+ file:line` line to the next one. */
@@ -174,7 +181,6 @@ describe("the shell blocks of README.md and docs/*.md", () => {
     if (!existsSync(join(ROOT, ".tools", "bin", "nym-mixnode"))) {
       throw new Error(".tools/bin has no workspace bins: run `make install` (scripts/bootstrap.sh links them)");
     }
-    startRuns();
   });
   afterAll(async () => {
     await Promise.allSettled(runs.values());
@@ -187,7 +193,7 @@ describe("the shell blocks of README.md and docs/*.md", () => {
     expect(pages.length).toBeGreaterThan(5);
   });
 
-  for (const page of runnable) {
+  runnable.forEach((page, index) => {
     for (const block of page.blocks.filter((b) => b.commands.some((c) => c.mode !== "skip"))) {
       const ran = block.commands.filter((c) => c.mode === "run").length;
       const validated = block.commands.filter((c) => c.mode === "validate").length;
@@ -200,7 +206,7 @@ describe("the shell blocks of README.md and docs/*.md", () => {
       it(`${block.file}:${block.line} (${counts.filter(Boolean).join(", ")})`, {
         timeout: 4 * PAGE_LIMIT_MS,
       }, async () => {
-        const run = await (runs.get(page.file) as Promise<PageRun>);
+        const run = await runOf(index);
         try {
           checkBlock(block, run);
         } catch (error) {
@@ -209,5 +215,5 @@ describe("the shell blocks of README.md and docs/*.md", () => {
         }
       });
     }
-  }
+  });
 });
