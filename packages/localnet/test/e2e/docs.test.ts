@@ -183,7 +183,12 @@ describe("the shell blocks of README.md and docs/*.md", () => {
     }
   });
   afterAll(async () => {
-    await Promise.allSettled(runs.values());
+    const settled = await Promise.allSettled(runs.values());
+    const times = [...runs.keys()].map((file, i) => {
+      const result = settled[i];
+      return `${file} ${result?.status === "fulfilled" ? `${(result.value.ms / 1000).toFixed(1)} s` : "failed"}`;
+    });
+    console.log(`docs pages run: ${times.join(", ")}`);
     // Kept when something failed, so the scratch directory named in the failure can be looked at.
     if (!failed) for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
   });
