@@ -162,7 +162,8 @@ export const commands: Record<string, Command> = {
   send: {
     describe:
       "send a message (--message, --file or stdin) and follow it: sent, stored at the recipient's gateway, delivered " +
-      "(exit 0), not fetched by the recipient in time (exit 4) or lost (exit 5); with --surbs and --wait, also wait for a SURB reply",
+      "(exit 0), not fetched by the recipient in time (exit 4) or lost (exit 5); with --surbs and --wait, also wait " +
+      "for a SURB reply",
     flags: {
       dir: dirFlag,
       to: { type: "string", value: "ADDRESS", required: true, describe: "the recipient's mixnet address" },
@@ -174,7 +175,7 @@ export const commands: Record<string, Command> = {
       timeout: {
         type: "string",
         value: "MS",
-        describe: `once stored at the recipient's gateway, how long to wait for the recipient to fetch it (default ${DEFAULT_SEND_TIMEOUT_MS})`,
+        describe: `once stored at the recipient's gateway, wait this long for the recipient (default ${DEFAULT_SEND_TIMEOUT_MS})`,
       },
       progress: {
         type: "string",
@@ -255,7 +256,9 @@ export const commands: Record<string, Command> = {
           });
         } catch (error) {
           const code = (error as { code?: string }).code;
-          const p = ((error as { details?: SendProgress }).details ?? last) as SendProgress | undefined;
+          const p = ((error as { details?: SendProgress }).details ?? last) as
+            | (SendProgress & { reason?: string })
+            | undefined;
           if (code !== "MIXNET_ERROR_NOT_FETCHED" && code !== "MIXNET_ERROR_LOST") throw error;
           const type = code === "MIXNET_ERROR_NOT_FETCHED" ? "not-fetched" : "lost";
           out({
@@ -265,6 +268,7 @@ export const commands: Record<string, Command> = {
             stored: p?.stored,
             delivered: p?.delivered,
             elapsedMs: p?.elapsedMs,
+            ...(p?.reason !== undefined ? { reason: p.reason } : {}),
           });
           note(`${code}: ${(error as Error).message}`);
           return type === "not-fetched" ? EXIT_NOT_FETCHED : EXIT_LOST;

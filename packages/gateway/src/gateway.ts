@@ -4,6 +4,7 @@ import type { DirectoryClient } from "@nym-ts/directory-client";
 import {
   createNymSphinx,
   DEFAULT_PAYLOAD_SIZE,
+  DROPPED_ACK,
   decodeClientForward,
   decodeDelivered,
   decodeEnvelope,
@@ -58,8 +59,10 @@ export interface GatewayCounters {
   registrationsRefused: number;
   /** Stored acks sent back through a packet's gateway-ack SURB (docs/mixnet.md, "Acks and retransmission"). */
   storedAcksSent: number;
-  /** Stored packets whose gateway-ack SURB could not be used (malformed, or its first hop no layer-1 mix). */
-  storedAcksFailed: number;
+  /** Dropped acks: a forward packet for no registered client (drop cover, say) or a full mailbox, answered too. */
+  droppedAcksSent: number;
+  /** Gateway-ack SURBs that could not be used (malformed, or their first hop no layer-1 mix). */
+  gatewayAcksFailed: number;
 }
 
 export interface Gateway extends Service {
@@ -137,7 +140,8 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     clientPacketsRateLimited: 0,
     registrationsRefused: 0,
     storedAcksSent: 0,
-    storedAcksFailed: 0,
+    droppedAcksSent: 0,
+    gatewayAcksFailed: 0,
   };
   /** Token buckets per client: `clientPacketsPerSecond`, burst twice that. */
   const buckets = new Map<string, { tokens: number; at: number }>();
@@ -202,12 +206,13 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
   };
 
   /**
-   * Once a packet is stored, the sender learns it: a forward message (data or loop cover: SURB replies carry no
-   * envelope and fail `decodePayload`) starts with the sender's gateway-ack SURB, through which `STORED_ACK` goes back
-   * in a packet of the same size class. The gateway learns nothing of the sender: the SURB's first hop is a layer-1
-   * mix the sender chose, the rest is encrypted for the mixes.
+   * The sender learns what became of its packet: a forward message (data, loop or drop cover: SURB replies carry no
+   * envelope and fail `decodePayload`) starts with the sender's gateway-ack SURB, through which `STORED_ACK` (or
+   * `DROPPED_ACK` when it was not stored) goes back in a packet of the same size class. Every forward packet is
+   * answered, so an observer learns nothing from the answer's presence. The gateway learns nothing of the sender: the
+   * SURB's first hop is a layer-1 mix the sender chose, the rest is encrypted for the mixes.
    */
-  const sendStoredAck = (payload: Uint8Array): void => {
+  const sendGatewayAck = (payload: Uint8Array, stored: boolean): void => {
     let surb: Uint8Array;
     try {
       surb = decodeEnvelope(runtimeModules.sphinx.decodePayload(payload)).surb;
@@ -216,14 +221,16 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     }
     if (surb.length === 0) return;
     try {
-      const { firstHop, packet } = runtimeModules.sphinx.packetFromSurb(surb, STORED_ACK, payload.length);
+      const ack = stored ? STORED_ACK : DROPPED_ACK;
+      const { firstHop, packet } = runtimeModules.sphinx.packetFromSurb(surb, ack, payload.length);
       if (core.topology.get(firstHop)?.layer !== 1 || !core.forward(firstHop, packet)) {
-        counters.storedAcksFailed++;
+        counters.gatewayAcksFailed++;
         return;
       }
-      counters.storedAcksSent++;
+      if (stored) counters.storedAcksSent++;
+      else counters.droppedAcksSent++;
     } catch (error) {
-      counters.storedAcksFailed++;
+      counters.gatewayAcksFailed++;
       log.debug({ err: (error as Error).message }, "gateway-ack SURB unusable");
     }
   };
@@ -232,10 +239,12 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     if (!mailbox || !isRegistered(result.destination)) {
       counters.droppedUnknownRecipient++;
       core.drop("not_for_us");
+      sendGatewayAck(result.payload, false);
       return;
     }
     if (mailbox.count(result.destination) >= config.mailbox.maxMessagesPerClient) {
       counters.droppedMailboxFull++;
+      sendGatewayAck(result.payload, false);
       return;
     }
     const data = new Uint8Array(16 + result.payload.length);
@@ -243,7 +252,7 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
     data.set(result.payload, 16);
     mailbox.store(result.destination, data);
     counters.stored++;
-    sendStoredAck(result.payload);
+    sendGatewayAck(result.payload, true);
     const session = sessions.get(hex(result.destination));
     if (session?.mode === "push") push(result.destination, session);
   };

@@ -4,7 +4,8 @@ import { MixnetError } from "./errors.js";
  * The envelope of every forward message a client sends to a registered client (data fragments and loop cover alike):
  * `version(1) ‖ surbLength u16 ‖ gateway-ack SURB ‖ body`. The recipient's gateway, which strips the last Sphinx layer
  * and so sees this message (the body is sealed to the recipient), stores the packet and answers through the SURB with
- * `STORED_ACK`: the sender learns "stored at the recipient's gateway" without the recipient being online. The SURB is
+ * `STORED_ACK` (or `DROPPED_ACK` for a packet it did not store): the sender learns "stored at the recipient's gateway"
+ * without the recipient being online. The SURB is
  * the sender's, leads back to the sender over three mixes, and tells the gateway nothing about who made it
  * (docs/mixnet.md, "Acks and retransmission"). A zero-length SURB asks for no acknowledgement.
  */
@@ -13,6 +14,11 @@ export const ENVELOPE_VERSION = 1;
 export const ENVELOPE_HEADER = 3;
 /** What a gateway sends back through a gateway-ack SURB once the packet is stored. */
 export const STORED_ACK: Uint8Array = Uint8Array.of(0x53, 0x01);
+/**
+ * What it sends back for a packet it did not store (no such registered client, or the mailbox is full): every
+ * forward packet reaching a gateway is answered, so the answer's presence says nothing, only its sealed content.
+ */
+export const DROPPED_ACK: Uint8Array = Uint8Array.of(0x53, 0x00);
 
 export function encodeEnvelope(surb: Uint8Array, body: Uint8Array): Uint8Array {
   if (surb.length > 0xffff) throw new RangeError("gateway-ack SURB too long");
@@ -40,7 +46,11 @@ export function decodeEnvelope(message: Uint8Array): { surb: Uint8Array; body: U
   };
 }
 
-/** True when an opened gateway-ack reply is the stored acknowledgement. */
-export function isStoredAck(message: Uint8Array): boolean {
-  return message.length === STORED_ACK.length && message.every((b, i) => b === STORED_ACK[i]);
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** What an opened gateway-ack reply says; undefined for anything else. */
+export function decodeGatewayAck(message: Uint8Array): "stored" | "dropped" | undefined {
+  if (same(message, STORED_ACK)) return "stored";
+  if (same(message, DROPPED_ACK)) return "dropped";
+  return undefined;
 }

@@ -97,7 +97,7 @@ describe("nymclient send: to itself, to an offline recipient, and a loss", () =>
     expect(early.errors.join("\n")).toMatch(/MIXNET_ERROR_NOT_FETCHED: stored at the recipient's gateway/);
     // Bob's gateway sent the stored ack through alice's gateway-ack SURB.
     expect(net.gateways[1]!.counters.storedAcksSent).toBeGreaterThanOrEqual(1);
-    expect(net.gateways[1]!.counters.storedAcksFailed).toBe(0);
+    expect(net.gateways[1]!.counters.gatewayAcksFailed).toBe(0);
 
     // A second message with time to wait, and progress lines every 300 ms.
     const waiting = track(
@@ -131,6 +131,19 @@ describe("nymclient send: to itself, to an offline recipient, and a loss", () =>
     expect(json(waiting.lines).map((l) => l.type)).toEqual(["sent", "stored", "delivered"]);
   }, 120_000);
 
+  it("an address never registered at its gateway: the gateway answers dropped, reported lost at once (exit 5)", async () => {
+    const [alice, carol] = await Promise.all([init("alice", 0), init("carol", 1)]);
+    const send = track(run(["send", "--dir", alice.dir, "--to", carol.address, "--message", "anyone?", ...fast]));
+    expect(await send.done).toBe(5);
+    const lines = json(send.lines);
+    expect(lines.map((l) => l.type)).toEqual(["sent", "lost"]);
+    expect(lines[1]).toMatchObject({ reason: "dropped", stored: 0 });
+    expect(send.errors.join("\n")).toMatch(
+      /MIXNET_ERROR_LOST: the recipient's gateway dropped .* not registered there/,
+    );
+    expect(net.gateways[1]!.counters.droppedAcksSent).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it("the recipient's gateway down: no ack of either kind, reported lost (exit 5)", async () => {
     const [alice, dave] = await Promise.all([init("alice", 0), init("dave", 2)]);
     await net.gateways[2]!.stop(); // still in the directory's topology until its registration lapses
@@ -152,7 +165,7 @@ describe("nymclient send: to itself, to an offline recipient, and a loss", () =>
       expect(await send.done).toBe(5);
       const lines = json(send.lines);
       expect(lines.map((l) => l.type)).toEqual(["sent", "lost"]);
-      expect(lines[1]).toMatchObject({ stored: 0, delivered: 0 });
+      expect(lines[1]).toMatchObject({ reason: "no-ack", stored: 0, delivered: 0 });
       expect(send.errors.join("\n")).toMatch(/MIXNET_ERROR_LOST: .*no acknowledgement from the recipient's gateway/);
     } finally {
       await net.restartGateway(2);

@@ -136,7 +136,7 @@ describe("nym-gateway with a real libp2p client", () => {
     await until(() => gateway.stored(client.localId) === 0, 10_000, "deletion");
   });
 
-  it("acks a stored packet through its gateway-ack SURB only into a layer-1 mix, and nothing it did not store", async () => {
+  it("answers a forward packet's gateway-ack SURB only into a layer-1 mix, stored or dropped, and no SURB reply", async () => {
     expect(await register("pull")).toBe(0);
     // A SURB whose first hop is this gateway itself (no layer-1 mix): refused, counted, nothing sent.
     const { surb } = nymSphinx.createSurb({
@@ -147,11 +147,15 @@ describe("nym-gateway with a real libp2p client", () => {
     });
     gateway.core.handlePacket(finalPacket(client.localId, encodeEnvelope(surb, new Uint8Array(20))));
     expect(gateway.stored(client.localId)).toBe(1);
-    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, storedAcksFailed: 1 });
-    // Not stored (unknown recipient), or no envelope: no ack attempted.
+    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, droppedAcksSent: 0, gatewayAcksFailed: 1 });
+    // Not stored (unknown recipient): answered all the same (here refused again: the same bad first hop).
     gateway.core.handlePacket(finalPacket(seed(), encodeEnvelope(surb, new Uint8Array(20))));
+    expect(gateway.counters).toMatchObject({ droppedUnknownRecipient: 1, gatewayAcksFailed: 2 });
+    // No SURB in the envelope, or a SURB reply (no forward payload): no answer attempted.
     gateway.core.handlePacket(finalPacket(client.localId, encodeEnvelope(new Uint8Array(0), new Uint8Array(5))));
-    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, storedAcksFailed: 1, droppedUnknownRecipient: 1 });
+    const reply = nymSphinx.packetFromSurb(surb, new Uint8Array(5), 2065);
+    gateway.core.handlePacket(reply.packet);
+    expect(gateway.counters).toMatchObject({ storedAcksSent: 0, droppedAcksSent: 0, gatewayAcksFailed: 2 });
   });
 
   it("pushes stored and new packets to a client in push mode", async () => {

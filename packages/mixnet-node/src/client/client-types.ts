@@ -105,8 +105,8 @@ export interface ClientStats {
   fragmentsAcked: number;
   /** Fragments acknowledged as stored by the recipient's gateway (or by the recipient). */
   fragmentsStored: number;
-  /** Gateway acks of our loop cover packets (recognised and dropped). */
-  loopAcksReturned: number;
+  /** Gateway acks of our loop and drop cover packets (recognised and dropped). */
+  coverAcksReturned: number;
   retransmissions: number;
   messagesReceived: number;
   repliesReceived: number;

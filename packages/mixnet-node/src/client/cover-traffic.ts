@@ -14,13 +14,13 @@ import type { OutQueue, RoutePlanner } from "./sending.js";
 /**
  * The client's three Loopix Poisson streams: real-or-drop at lambdaP (the next queued real packet, or a drop in its
  * place), drop cover packets at lambdaD (to a random gateway's random address, discarded there), and loop cover
- * packets at lambdaL (back to this client, whose return times feed the per-node loop statistics; each carries a
- * gateway-ack SURB as a data fragment does, and the gateway's ack comes back too).
+ * packets at lambdaL (back to this client, whose return times feed the per-node loop statistics). Loop and drop
+ * packets carry a gateway-ack SURB as a data fragment does, and the gateway's ack comes back too.
  */
 export class CoverTraffic {
   private readonly streams: PoissonStream[] = [];
-  /** Keys the identifiers of our loops' gateway-ack SURBs, so they are told apart without remembering each. */
-  private readonly loopAckKey = randomBytes(32);
+  /** Keys the identifiers of our cover packets' gateway-ack SURBs, so they are told apart without remembering each. */
+  private readonly coverAckKey = randomBytes(32);
 
   constructor(
     private readonly deps: {
@@ -56,31 +56,39 @@ export class CoverTraffic {
   }
 
   /**
-   * A stored packet's identifier: true (and counted) when it is one of our loops coming home, or the gateway's
-   * acknowledgement of one (loops carry a gateway-ack SURB like data fragments, so the gateway cannot tell them apart).
+   * A stored packet's identifier: true (and counted) when it is one of our loops coming home, or a gateway's
+   * acknowledgement of one of our loop or drop cover packets (they carry a gateway-ack SURB as data fragments do, so
+   * no gateway can tell them apart).
    */
   loopReturned(identifier: string): boolean {
     if (this.deps.loopStats.recordReturned(identifier)) {
       this.deps.stats.loopsReturned++;
       return true;
     }
-    if (!this.isLoopAckId(identifier)) return false;
-    this.deps.stats.loopAcksReturned++;
+    if (!this.isCoverAckId(identifier)) return false;
+    this.deps.stats.coverAcksReturned++;
     return true;
   }
 
-  /** A gateway-ack identifier for a loop: 8 random bytes and their 8-byte HMAC under this client's loop-ack key. */
-  private loopAckId(): Uint8Array {
+  /** A gateway-ack identifier for cover: 8 random bytes and their 8-byte HMAC under this client's cover-ack key. */
+  private coverAckId(): Uint8Array {
     const nonce = randomBytes(8);
-    const tag = createHmac("sha256", this.loopAckKey).update(nonce).digest().subarray(0, 8);
+    const tag = createHmac("sha256", this.coverAckKey).update(nonce).digest().subarray(0, 8);
     return new Uint8Array(Buffer.concat([nonce, tag]));
   }
 
-  private isLoopAckId(identifier: string): boolean {
+  private isCoverAckId(identifier: string): boolean {
     if (identifier.length !== 32) return false;
     const id = Buffer.from(identifier, "hex");
-    const tag = createHmac("sha256", this.loopAckKey).update(id.subarray(0, 8)).digest().subarray(0, 8);
+    const tag = createHmac("sha256", this.coverAckKey).update(id.subarray(0, 8)).digest().subarray(0, 8);
     return timingSafeEqual(tag, id.subarray(8, 16));
+  }
+
+  /** A data fragment's envelope: a gateway-ack SURB back to us, random bytes where the sealed data goes. */
+  private coverMessage(): Uint8Array {
+    const planner = this.deps.planner;
+    const gatewayAck = planner.surbToSelf(this.coverAckId(), planner.suspects());
+    return encodeEnvelope(gatewayAck.surb, new Uint8Array(randomBytes(planner.envelopeCapacity)));
   }
 
   /** One lambdaP slot: the next real packet, or a drop cover packet in its place. */
@@ -94,13 +102,13 @@ export class CoverTraffic {
     try {
       const gw = gateways[Math.floor(this.deps.random() * gateways.length)]!;
       const route = this.deps.planner.route(gw.identityKey);
-      // Random bytes: the destination is no registered client, so its gateway drops the packet unread.
+      // The destination is no registered client: its gateway drops the packet and answers the envelope's SURB.
       this.deps.send(
         this.deps.planner.forwardFrame(
           route,
           new Uint8Array(randomBytes(32)),
           new Uint8Array(randomBytes(16)),
-          new Uint8Array(randomBytes(this.deps.planner.messageCapacity)),
+          this.coverMessage(),
         ),
       );
       this.deps.stats.dropsSent++;
@@ -115,13 +123,7 @@ export class CoverTraffic {
       const identifier = new Uint8Array(randomBytes(16));
       const route = planner.route(this.deps.self.gateway);
       // The envelope of a data fragment: a real gateway-ack SURB in front, random bytes where the sealed data goes.
-      const gatewayAck = planner.surbToSelf(this.loopAckId(), planner.suspects());
-      const frame = planner.forwardFrame(
-        route,
-        this.deps.self.identityKey,
-        identifier,
-        encodeEnvelope(gatewayAck.surb, new Uint8Array(randomBytes(planner.envelopeCapacity))),
-      );
+      const frame = planner.forwardFrame(route, this.deps.self.identityKey, identifier, this.coverMessage());
       this.deps.loopStats.recordSent(
         idHex(identifier),
         route.slice(0, 3).map((h) => idHex(h.identityKey)),

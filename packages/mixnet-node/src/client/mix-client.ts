@@ -77,7 +77,7 @@ export class MixClient {
     loopsReturned: 0,
     fragmentsAcked: 0,
     fragmentsStored: 0,
-    loopAcksReturned: 0,
+    coverAcksReturned: 0,
     retransmissions: 0,
     messagesReceived: 0,
     repliesReceived: 0,
@@ -269,9 +269,10 @@ export class MixClient {
    * recipient's gateway (`stored`: that gateway's acks) and `delivered` (the recipient's acks). Resolves when every
    * fragment is delivered. Rejects with MIXNET_ERROR_NOT_FETCHED when every fragment is stored but the recipient does
    * not fetch them within `options.deliveryTimeoutMs`, and with MIXNET_ERROR_LOST when a fragment got no ack at all
-   * after `traffic.maxAttempts` sends (the error's `details` is the last `SendProgress`). A fragment stored at the
-   * recipient's gateway is not sent again. Returns the message id (hex) through `onQueued`, for matching replies.
-   * Sending to this client's own address works: the message comes back through the mixnet to `onMessage`.
+   * after `traffic.maxAttempts` sends or the recipient's gateway answered that it dropped it (not registered there,
+   * mailbox full); the error's `details` is the last `SendProgress` and a `reason`, "no-ack" or "dropped". A fragment
+   * stored at the recipient's gateway is not retransmitted, only probed slowly until delivered. Returns the message
+   * id (hex) through `onQueued`, for matching replies. Sending to this client's own address works: the message comes back through the mixnet to `onMessage`.
    */
   send(
     recipient: ClientAddress | string,

@@ -3,6 +3,7 @@ import type { Logger } from "@nym-ts/common";
 import {
   type ClientAddress,
   chooseRoute,
+  decodeGatewayAck,
   E2E_OVERHEAD,
   ENVELOPE_HEADER,
   encodeAddress,
@@ -10,7 +11,6 @@ import {
   encodeEnvelope,
   type Hop,
   idHex,
-  isStoredAck,
   type LoopStats,
   MixnetError,
   parseAddress,
@@ -376,11 +376,16 @@ export class Sender {
     const message = this.deps.sphinx.openSurbReply(ack.recoveryKeys, payload);
     const f = ack.fragment;
     if (ack.from === "gateway") {
-      if (!isStoredAck(message)) throw new Error("gateway ack does not match");
+      const said = decodeGatewayAck(message);
+      if (said === undefined) throw new Error("gateway ack does not match");
       // Network round trip (forward route and the gateway-ack route): it feeds the per-node statistics.
       this.deps.loopStats.recordReturned(identifier);
       for (const id of f.gatewayAckIds) this.ackSurbs.delete(id);
       if (f.stored) return true;
+      if (said === "dropped") {
+        this.failDropped(f);
+        return true;
+      }
       f.stored = true;
       this.deps.stats.fragmentsStored++;
       // Stored: the gateway keeps it until the recipient confirms, so no more retransmissions on the ack timer. Only a
@@ -516,7 +521,23 @@ export class Sender {
         "MIXNET_ERROR_LOST",
         `fragment ${fragment.index} of ${fragment.total}: no acknowledgement from the recipient's gateway or the ` +
           `recipient after ${this.deps.traffic.maxAttempts} sends (${Math.round(progress.elapsedMs / 1000)} s)`,
-        progress,
+        { ...progress, reason: "no-ack" },
+      ),
+    );
+  }
+
+  /** The recipient's gateway did not store a fragment: no such registered client, or a full mailbox. */
+  private failDropped(fragment: PendingFragment): void {
+    const pending = this.pendingMessages.get(fragment.id);
+    if (!pending) return;
+    const progress = snapshot(pending);
+    this.settle(pending);
+    pending.reject(
+      new MixnetError(
+        "MIXNET_ERROR_LOST",
+        `the recipient's gateway dropped fragment ${fragment.index} of ${fragment.total}: the recipient is not ` +
+          "registered there (it has never connected) or its mailbox is full",
+        { ...progress, reason: "dropped" },
       ),
     );
   }

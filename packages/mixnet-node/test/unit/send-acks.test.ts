@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createLogger } from "@nym-ts/common";
 import type { DirectoryClient } from "@nym-ts/directory-client";
 import {
+  DROPPED_ACK,
   decodeClientForward,
   decodeDelivered,
   decodeEnvelope,
@@ -59,6 +60,7 @@ class SimNet {
   >();
   readonly mailboxes = new Map<string, { id: bigint; data: Uint8Array }[]>();
   storedAcks = 0;
+  droppedAcks = 0;
   /** Drops the next `count` packets a client sends into the mixnet (its acks, say). */
   dropFromClient = { client: "", count: 0 };
   private nextId = 1n;
@@ -160,28 +162,36 @@ class SimNet {
     }
   }
 
-  /** What nym-gateway does with a final-hop packet: store for a registered client, ack the storing, push. */
+  /** What nym-gateway does with a final-hop packet: store for a registered client, answer the gateway-ack SURB, push. */
   private final(gateway: SimNode, destination: Uint8Array, identifier: Uint8Array, payload: Uint8Array): void {
     const key = hex(destination);
-    if (!this.registered.has(key)) return;
+    if (!this.registered.has(key)) {
+      this.gatewayAck(payload, false);
+      return;
+    }
     const data = new Uint8Array(16 + payload.length);
     data.set(identifier);
     data.set(payload, 16);
     const box = this.mailboxes.get(key) ?? [];
     box.push({ id: this.nextId++, data });
     this.mailboxes.set(key, box);
+    this.gatewayAck(payload, true);
+    void gateway;
+    this.push(key);
+  }
+
+  private gatewayAck(payload: Uint8Array, stored: boolean): void {
     try {
       const { surb } = decodeEnvelope(sphinx.decodePayload(payload));
       if (surb.length > 0) {
-        const ack = sphinx.packetFromSurb(surb, STORED_ACK, payload.length);
-        this.storedAcks++;
+        const ack = sphinx.packetFromSurb(surb, stored ? STORED_ACK : DROPPED_ACK, payload.length);
+        if (stored) this.storedAcks++;
+        else this.droppedAcks++;
         setImmediate(() => this.route(ack.firstHop, ack.packet));
       }
     } catch {
       // a SURB reply: nothing to acknowledge
     }
-    void gateway;
-    this.push(key);
   }
 
   private push(key: string): void {
@@ -338,15 +348,21 @@ describe("MixClient send: sent, stored at the recipient's gateway, delivered, no
     );
     expect(error?.code).toBe("MIXNET_ERROR_LOST");
     expect(error?.message).toMatch(/no acknowledgement from the recipient's gateway or the recipient after 3 sends/);
-    expect(error?.details).toMatchObject({ state: "sent", stored: 0, delivered: 0, retransmissions: 2 });
+    expect(error?.details).toMatchObject({
+      state: "sent",
+      stored: 0,
+      delivered: 0,
+      retransmissions: 2,
+      reason: "no-ack",
+    });
     // 300 + 600 + 1200 ms of ack waits
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(alice.stats.retransmissions).toBe(2);
   });
 
-  it("a recipient never registered at its gateway: nothing stored, MIXNET_ERROR_LOST", async () => {
+  it("a recipient never registered at its gateway: its gateway answers dropped, MIXNET_ERROR_LOST at once", async () => {
     const net = new SimNet();
-    const alice = await client(net, 0, undefined, { ...FAST, maxAttempts: 2 });
+    const alice = await client(net, 0, undefined, { ...FAST, maxAttempts: 5 });
     const stranger = new MixClient(
       {
         identitySeed: randomBytes(32),
@@ -356,10 +372,16 @@ describe("MixClient send: sent, stored at the recipient's gateway, delivered, no
       },
       { log, directory: net.directory(), transport: net.transport(new Uint8Array(32)) },
     );
+    const started = Date.now();
     await expect(alice.send(stranger.addressText, Buffer.from("?"))).rejects.toMatchObject({
       code: "MIXNET_ERROR_LOST",
+      message: expect.stringMatching(/dropped fragment 0 of 1: the recipient is not registered there/),
+      details: { reason: "dropped", stored: 0, retransmissions: 0 },
     });
+    // Well before the first ack wait (300 ms) ran out: no retransmission.
+    expect(Date.now() - started).toBeLessThan(300);
     expect(net.storedAcks).toBe(0);
+    expect(net.droppedAcks).toBe(1);
   });
 
   it("to its own address: the message comes back to onMessage and the send resolves delivered", async () => {
@@ -372,10 +394,11 @@ describe("MixClient send: sent, stored at the recipient's gateway, delivered, no
     expect(got).toEqual(["me"]);
   });
 
-  it("loop cover carries a gateway-ack SURB too; its acks are recognised, not counted as bad packets", async () => {
+  it("loop and drop cover carry a gateway-ack SURB too; their acks are recognised, not counted as bad packets", async () => {
     const net = new SimNet();
-    const alice = await client(net, 0, undefined, { ...FAST, lambdaL: 50 });
-    await waitFor(() => alice.stats.loopAcksReturned >= 3 && alice.stats.loopsReturned >= 3, 5000);
+    const alice = await client(net, 0, undefined, { ...FAST, lambdaL: 50, lambdaD: 50 });
+    await waitFor(() => net.droppedAcks >= 3 && net.storedAcks >= 3 && alice.stats.loopsReturned >= 3, 5000);
+    await waitFor(() => alice.stats.coverAcksReturned >= net.droppedAcks + net.storedAcks - 10, 5000);
     expect(alice.stats.badPackets).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  DROPPED_ACK,
   decodeEnvelope,
+  decodeGatewayAck,
   ENVELOPE_HEADER,
   encodeEnvelope,
-  isStoredAck,
   MixnetError,
   STORED_ACK,
 } from "../../src/index.js";
@@ -27,9 +28,10 @@ describe("forward envelope (gateway-ack SURB in front of the sealed body)", () =
     expect(() => decodeEnvelope(new Uint8Array(2))).toThrow(/not a forward envelope/);
   });
 
-  it("recognises only the stored ack", () => {
-    expect(isStoredAck(STORED_ACK)).toBe(true);
-    expect(isStoredAck(Uint8Array.of(0x53))).toBe(false);
-    expect(isStoredAck(Uint8Array.of(0x53, 0x02))).toBe(false);
+  it("reads the stored and the dropped ack, and nothing else", () => {
+    expect(decodeGatewayAck(STORED_ACK)).toBe("stored");
+    expect(decodeGatewayAck(DROPPED_ACK)).toBe("dropped");
+    expect(decodeGatewayAck(Uint8Array.of(0x53))).toBeUndefined();
+    expect(decodeGatewayAck(Uint8Array.of(0x53, 0x02))).toBeUndefined();
   });
 });
