@@ -49,8 +49,10 @@
  * - "sodium" (default when the `sodium-native` package loads; it ships N-API prebuilds, nothing is compiled):
  *   libsodium's X25519 on raw 32-byte scalars and points, its ChaCha20, keyed BLAKE2b and SHA-256 (under the MAC).
  * - "node" (NYM_SPHINX_BACKEND=node, or when sodium-native is unavailable): node:crypto only, the portable reference.
- * HKDF-SHA256 and AES-128-CTR are node:crypto on both (sodium-native has neither; one hkdfSync call beats composing
- * HKDF's ~40 SHA-256 compressions from single calls).
+ * HKDF-SHA256 (the 288-byte key schedule) and AES-128-CTR are node:crypto on both (sodium-native has neither; one
+ * hkdfSync call beats composing HKDF's 39 SHA-256 compressions from single calls, or in JavaScript). The payload key
+ * of 259 and 260 (HKDF to 192 bytes, 21 compressions) is the exception: there our unrolled SHA-256 compression in
+ * JavaScript (sha256-compress.ts) costs less than hkdfSync's fixed native cost (primitives.ts has the figures).
  *
  * Why sodium-native rather than node:crypto for X25519: node:crypto can only multiply by a scalar held in a private
  * KeyObject. Importing one (the blinding factor at every hop, the sender's per-hop scalars) makes OpenSSL derive its
@@ -66,7 +68,8 @@
  *
  * Cost model (see bench/): a hop runs two X25519 multiplications (shared secret, blinding) plus HKDF, one HMAC, 360
  * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports);
- * 259 and 260 add the payload key's HKDF (~7 us per hop, and per hop of a created packet). A
+ * 259 and 260 add the payload key's HKDF (~5 us per hop, and per hop of a created packet: the README says why that
+ * cannot be earned back elsewhere). A
  * sender runs one fixed-base multiplication for alpha and one variable-base multiplication per hop instead of nym's
  * i+1 for hop i: it multiplies the blinding scalars mod l and feeds X25519 a clamped scalar congruent to
  * +-(x * b_0 * ... * b_{i-1}) (scalar.ts), falling back to the chain in the ~2^-124 case with no such scalar.

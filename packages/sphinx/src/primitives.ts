@@ -91,10 +91,11 @@ export function expandSharedSecret(sharedSecret: Uint8Array): Uint8Array {
  *
  * Why: the work is 21 SHA-256 compressions (extract: 2, the salt's two padded-key blocks being precomputed at load;
  * the PRK's padded keys: 2; T(1): 2; T(2)..T(6): 3 each), ~4.2 us in JavaScript at ~0.2 us each. hkdfSync spends
- * ~4.5 us in fixed native cost (its job object, OpenSSL's KDF context) before any hashing, plus createSecretKey
- * (~0.7 us): 6.4-8 us in all, against 5.3-6.5 us here (microbenchmark, same run, Node 24; `pnpm bench` shows both
- * under "primitive choices"). The 288-byte HKDF of every hop stays on hkdfSync: its 39 compressions cost more in
- * JavaScript (10-11 us) than hkdfSync's 8-9.5 us.
+ * ~4.5 us in fixed native cost (its job, OpenSSL's KDF context) before any hashing, plus createSecretKey (~0.7 us).
+ * `pnpm bench`, three runs ("payload key from its seed", p10 / median): this 5.1-5.2 / 5.2-5.4 us, hkdfSync
+ * 6.5-6.8 / 7.0-8.0 us, HMAC on libsodium's SHA-256 14.8-15.1 / 15.8-16.7 us. The 288-byte HKDF of every hop stays
+ * on hkdfSync: its 39 compressions in JavaScript measured 9.0-10.0 us p10 against hkdfSync's 7.8-10.1. The README
+ * ("Why 259 and 260 cannot match 258") lists every way measured.
  */
 export function derivePayloadKey(seed: Uint8Array, out: Uint8Array = new Uint8Array(PAYLOAD_KEY_LENGTH)): Uint8Array {
   const w = hkdfBlock;
