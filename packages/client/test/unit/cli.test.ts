@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Command, commands, registerCommand, runCli } from "../../src/cli.js";
+import { type Command, commands, describeProgress, registerCommand, runCli } from "../../src/cli.js";
 
 function capture(): { stdout: () => string; stderr: () => string } {
   const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
@@ -81,5 +81,20 @@ describe("nymclient command line", () => {
     } finally {
       delete commands["test-credential show"];
     }
+  });
+
+  it("send's progress line names the stage and the fragments at each stage", () => {
+    const base = { messageId: "0123456789abcdef", fragments: 2, retransmissions: 0, elapsedMs: 6400 };
+    expect(describeProgress({ ...base, state: "sent", sent: 2, stored: 1, delivered: 0 })).toBe(
+      "message 01234567: handed to our gateway, waiting for the recipient's gateway " +
+        "(2 fragments: 2 sent, 1 stored, 0 delivered; 6 s)",
+    );
+    expect(describeProgress({ ...base, state: "stored", sent: 2, stored: 2, delivered: 0, retransmissions: 3 })).toBe(
+      "message 01234567: stored at the recipient's gateway, waiting for the recipient to fetch it " +
+        "(2 fragments: 2 sent, 2 stored, 0 delivered, 3 retransmissions; 6 s)",
+    );
+    expect(describeProgress({ ...base, state: "send" as never, sent: 0, stored: 0, delivered: 0 })).toContain("queued");
+    expect(commands.send?.flags).toHaveProperty("timeout");
+    expect(commands.send?.flags).toHaveProperty("progress");
   });
 });
