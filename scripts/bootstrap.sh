@@ -32,6 +32,7 @@ go  github.com/cometbft/cometbft/abci/cmd/abci-cli v0.38.25 abci-cli abci-cli
 npm @foundry-rs/anvil-linux-amd64 1.7.1 anvil bin/anvil
 cargo packages/coconut/native - nym_coconut_native build/nym_coconut_native.node
 cargo packages/chain/native - nym_chain_native build/nym_chain_native.node
+cargo packages/sphinx/native - nym_sphinx_native build/nym_sphinx_native.node
 TABLE
 )
 

@@ -49,10 +49,12 @@
  * - "sodium" (default when the `sodium-native` package loads; it ships N-API prebuilds, nothing is compiled):
  *   libsodium's X25519 on raw 32-byte scalars and points, its ChaCha20, keyed BLAKE2b and SHA-256 (under the MAC).
  * - "node" (NYM_SPHINX_BACKEND=node, or when sodium-native is unavailable): node:crypto only, the portable reference.
- * HKDF-SHA256 (the 288-byte key schedule) and AES-128-CTR are node:crypto on both (sodium-native has neither; one
- * hkdfSync call beats composing HKDF's 39 SHA-256 compressions from single calls, or in JavaScript). The payload key
- * of 259 and 260 (HKDF to 192 bytes, 21 compressions) is the exception: there our unrolled SHA-256 compression in
- * JavaScript (sha256-compress.ts) costs less than hkdfSync's fixed native cost (primitives.ts has the figures).
+ * AES-128-CTR is node:crypto on both. The per-hop key derivation (HKDF-SHA256 to the 288-byte key schedule, and for
+ * 259 and 260 the payload key, HKDF-SHA256 of a 16-byte seed to 192 bytes) has its own two paths, the same on both
+ * backends (key-derivation.ts): "native", this package's Rust N-API addon (RustCrypto's hkdf and sha2, SHA extensions
+ * where the CPU has them; both HKDFs in one call of ~3 us), the default when scripts/bootstrap.sh has built it; and
+ * "js" (NYM_SPHINX_KDF=js, or when the addon is missing): node:crypto's hkdfSync (~8 us) plus our unrolled SHA-256
+ * compression in JavaScript for the payload key (sha256-compress.ts, ~5 us). Both give the same bytes (tested).
  *
  * Why sodium-native rather than node:crypto for X25519: node:crypto can only multiply by a scalar held in a private
  * KeyObject. Importing one (the blinding factor at every hop, the sender's per-hop scalars) makes OpenSSL derive its
@@ -68,8 +70,8 @@
  *
  * Cost model (see bench/): a hop runs two X25519 multiplications (shared secret, blinding) plus HKDF, one HMAC, 360
  * bytes of AES-CTR and one Lioness layer, ~1.1 x that crypto floor in all (the node path adds the two imports);
- * 259 and 260 add the payload key's HKDF (~5 us per hop, and per hop of a created packet: the README says why that
- * cannot be earned back elsewhere). A
+ * 259 and 260 add the payload key's HKDF: ~1 us per created hop on the native path, where a processing node derives it
+ * with every hop's secret (so 258 hops pay it too), and ~5 us per hop on the JS path (README, "Performance"). A
  * sender runs one fixed-base multiplication for alpha and one variable-base multiplication per hop instead of nym's
  * i+1 for hop i: it multiplies the blinding scalars mod l and feeds X25519 a clamped scalar congruent to
  * +-(x * b_0 * ... * b_{i-1}) (scalar.ts), falling back to the chain in the ~2^-124 case with no such scalar.
@@ -115,6 +117,12 @@ export {
   type SphinxVersion,
 } from "./constants.js";
 export { isSphinxError, SphinxError, type SphinxErrorCode } from "./errors.js";
+export {
+  availableSphinxKeyDerivations,
+  getSphinxKeyDerivation,
+  type KeyDerivationName,
+  setSphinxKeyDerivation,
+} from "./key-derivation.js";
 export { decodePayload, isPayloadSize, maxMessageLength } from "./payload.js";
 export {
   createForwardPacket,

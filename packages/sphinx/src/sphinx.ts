@@ -7,6 +7,7 @@ import {
   DEFAULT_PAYLOAD_SIZE,
   DEFAULT_SPHINX_VERSION,
   DESTINATION_ADDRESS_LENGTH,
+  EXPANDED_SECRET_LENGTH,
   FINAL_BLOCK_META_LENGTH,
   FINAL_HOP_FLAG,
   FORWARD_HOP_FLAG,
@@ -36,9 +37,10 @@ import {
   versionBytes,
 } from "./constants.js";
 import { SphinxError } from "./errors.js";
+import { currentKeyDerivation, HOP_KEYS_LENGTH } from "./key-derivation.js";
 import { lionessDecrypt } from "./lioness.js";
 import { checkPayloadSize, encryptLayers, framePayload, isPayloadSize } from "./payload.js";
-import { derivePayloadKey, expandSharedSecret, headerKeystream, headerMac, macEquals } from "./primitives.js";
+import { headerKeystream, headerMac, macEquals } from "./primitives.js";
 import { bytesToScalar, clamp, eighth, mulModL, representativeOfEighth } from "./scalar.js";
 
 /** Returns `length` fresh random bytes. Inject a deterministic one for tests and vectors. */
@@ -187,15 +189,21 @@ export function payloadKeySeedOf(secret: Uint8Array): Uint8Array {
   return secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_SEED_LENGTH);
 }
 
-/** A hop's 192-byte Lioness key under `version`: a view into the secret (258) or derived from its seed (259, 260). */
+/**
+ * A hop's 192-byte Lioness key under `version`: a view into the secret (258) or, for 259 and 260, the key derived from
+ * its seed, which follows the 288 bytes when the key derivation computed it with them (key-derivation.ts), else
+ * derived now.
+ */
 export function payloadKeyOf(secret: Uint8Array, version: SphinxVersion): Uint8Array {
-  return usesPayloadKeySeed(version)
-    ? derivePayloadKey(payloadKeySeedOf(secret))
-    : secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
+  if (!usesPayloadKeySeed(version)) return secret.subarray(OFFSET_PAYLOAD_KEY, OFFSET_PAYLOAD_KEY + PAYLOAD_KEY_LENGTH);
+  return secret.length >= HOP_KEYS_LENGTH
+    ? secret.subarray(EXPANDED_SECRET_LENGTH, HOP_KEYS_LENGTH)
+    : currentKeyDerivation().payloadKey(payloadKeySeedOf(secret));
 }
 
 /**
- * Derives every hop's expanded secret (288 bytes each). Hop 0 uses the ephemeral key directly; hop i > 0 uses one
+ * Derives every hop's expanded secret (288 bytes each; with `withPayloadKeys`, 480: each followed by its 259/260
+ * payload key, derived in the same call on the native path). Hop 0 uses the ephemeral key directly; hop i > 0 uses one
  * scalar multiplication by a clamped representative of x * prod(clamp(b_j)) (see scalar.ts), falling back to the
  * chained X25519 blindings when no representative exists.
  */
@@ -205,7 +213,9 @@ export function deriveHopSecrets(
   chained = false,
   b: SphinxBackend = currentBackend(),
   ephemeralKey: X25519Key = b.privateKey(ephemeral),
+  withPayloadKeys = false,
 ): Uint8Array[] {
+  const kd = currentKeyDerivation();
   const secrets: Uint8Array[] = [];
   // x * clamp(b_0) * ... * clamp(b_{i-1}) / 8 mod l (see scalar.ts)
   let accumulator = eighth(bytesToScalar(clamp(ephemeral)));
@@ -224,7 +234,7 @@ export function deriveHopSecrets(
         shared = b.x25519(b.privateKey(blinding), b.publicKey(shared));
       }
     }
-    const expanded = expandSharedSecret(shared);
+    const expanded = kd.hopKeys(shared, withPayloadKeys);
     secrets.push(expanded);
     const blinding = expanded.subarray(OFFSET_BLINDING_FACTOR, OFFSET_BLINDING_FACTOR + 32);
     accumulator = mulModL(accumulator, bytesToScalar(clamp(blinding)));
@@ -252,6 +262,8 @@ export function buildHeader(
   defaultVersion: SphinxVersion,
   b: SphinxBackend = currentBackend(),
   header: Uint8Array = new Uint8Array(HEADER_LENGTH),
+  /** The caller will use the hops' payload keys (packets, not SURBs): 259/260 derive them with the secrets. */
+  payloadKeys = false,
 ): BuiltHeader {
   checkRoute(options);
   const { route, delays, destination } = options;
@@ -266,7 +278,8 @@ export function buildHeader(
   const ephemeral = drawn.subarray(0, PRIVATE_KEY_LENGTH);
   const ephemeralKey = b.privateKey(ephemeral);
   const alpha = b.publicKeyOf(ephemeralKey);
-  const secrets = deriveHopSecrets(ephemeral, route, false, b, ephemeralKey);
+  const withPayloadKeys = payloadKeys && usesPayloadKeySeed(version);
+  const secrets = deriveHopSecrets(ephemeral, route, false, b, ephemeralKey, withPayloadKeys);
   const streams = secrets.map((s) => headerKeystream(s.subarray(0, STREAM_KEY_LENGTH)));
   const macKey = (i: number) => secrets[i]!.subarray(OFFSET_MAC_KEY, OFFSET_MAC_KEY + 16);
 
@@ -323,7 +336,7 @@ export function createForwardPacket(options: ForwardPacketOptions): ForwardPacke
   const packet = new Uint8Array(HEADER_LENGTH + payloadSize);
   const payload = framePayload(options.message, payloadSize, packet.subarray(HEADER_LENGTH));
   const b = currentBackend();
-  const { secrets, version } = buildHeader(options, DEFAULT_SPHINX_VERSION, b, packet.subarray(0, HEADER_LENGTH));
+  const { secrets, version } = buildHeader(options, DEFAULT_SPHINX_VERSION, b, packet.subarray(0, HEADER_LENGTH), true);
   encryptLayers(
     payload,
     secrets.map((s) => payloadKeyOf(s, version)),
@@ -375,7 +388,10 @@ function processPacket(
   const beta = packet.subarray(PUBLIC_KEY_LENGTH + MAC_LENGTH, HEADER_LENGTH);
 
   const alphaKey = b.publicKey(alpha);
-  const secret = expandSharedSecret(b.x25519(key, alphaKey));
+  // The version is known only once the routing block is decrypted: the native path derives the payload key up front
+  // (cheap there), the JS path when a 259/260 hop needs it (payloadKeyOf).
+  const kd = currentKeyDerivation();
+  const secret = kd.hopKeys(b.x25519(key, alphaKey), kd.eagerPayloadKey);
   const replayTag = secret.slice(OFFSET_REPLAY_TAG, OFFSET_REPLAY_TAG + REPLAY_TAG_LENGTH);
   if (options?.isReplay?.(replayTag) === true) {
     throw new SphinxError("SPHINX_ERROR_REPLAY", "replay tag already seen at this node");

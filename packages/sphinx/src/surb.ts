@@ -41,9 +41,9 @@ import {
   type SphinxVersion,
 } from "./constants.js";
 import { SphinxError } from "./errors.js";
+import { currentKeyDerivation } from "./key-derivation.js";
 import { lionessDecrypt, lionessEncrypt } from "./lioness.js";
 import { checkPayloadSize, decodePayload, encryptLayers, framePayload } from "./payload.js";
-import { derivePayloadKey } from "./primitives.js";
 import { buildHeader, type ForwardPacket, type HeaderOptions, payloadKeyOf, payloadKeySeedOf } from "./sphinx.js";
 
 /** Which hops' key material the replier receives (see the table above). */
@@ -150,7 +150,7 @@ function replierKeys(material: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const m = material.subarray(i * size, (i + 1) * size);
-    out.push(size === PAYLOAD_KEY_LENGTH ? m : derivePayloadKey(m));
+    out.push(size === PAYLOAD_KEY_LENGTH ? m : currentKeyDerivation().payloadKey(m));
   }
   return out;
 }
@@ -177,7 +177,7 @@ function recoveryHopKeys(recoveryKeys: Uint8Array): Uint8Array[] | undefined {
   if (n < PAYLOAD_KEY_LENGTH && Number.isInteger(seeds) && seeds >= 1 && seeds <= MAX_PATH_LENGTH) {
     return Array.from({ length: seeds }, (_, i) => {
       const at = IDENTIFIER_LENGTH + i * PAYLOAD_KEY_SEED_LENGTH;
-      return derivePayloadKey(recoveryKeys.subarray(at, at + PAYLOAD_KEY_SEED_LENGTH));
+      return currentKeyDerivation().payloadKey(recoveryKeys.subarray(at, at + PAYLOAD_KEY_SEED_LENGTH));
     });
   }
   const keys = n / PAYLOAD_KEY_LENGTH;

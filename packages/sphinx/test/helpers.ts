@@ -5,11 +5,14 @@ import { dirname, join } from "node:path";
 import {
   generateKeyPair,
   getSphinxBackend,
+  getSphinxKeyDerivation,
+  type KeyDerivationName,
   type KeyPair,
   type RandomSource,
   type RouteNode,
   type SphinxBackendName,
   setSphinxBackend,
+  setSphinxKeyDerivation,
 } from "../src/index.js";
 
 /** Deterministic random source for vectors and reproducible tests: SHA-256(seed || counter) blocks. */
@@ -55,4 +58,28 @@ export function withBackend<T>(name: SphinxBackendName, f: () => T): T {
   } finally {
     setSphinxBackend(previous);
   }
+}
+
+/**
+ * The key derivations every run must exercise: "js" always, and "native" when scripts/bootstrap.sh has linked the
+ * addon (so a broken build fails the tests instead of silently testing the JS path twice).
+ */
+export function expectedKeyDerivations(): KeyDerivationName[] {
+  return existsSync(new URL("../native/build/nym_sphinx_native.node", import.meta.url)) ? ["js", "native"] : ["js"];
+}
+
+/** Every backend with every key derivation: the combinations the vector suites run. */
+export function expectedPaths(): { backend: SphinxBackendName; kdf: KeyDerivationName }[] {
+  return expectedBackends().flatMap((backend) => expectedKeyDerivations().map((kdf) => ({ backend, kdf })));
+}
+
+/** Makes `backend` and `kdf` active; returns a function that restores the previous ones. */
+export function usePath(backend: SphinxBackendName, kdf: KeyDerivationName): () => void {
+  const previous = { backend: getSphinxBackend(), kdf: getSphinxKeyDerivation() };
+  setSphinxBackend(backend);
+  setSphinxKeyDerivation(kdf);
+  return () => {
+    setSphinxBackend(previous.backend);
+    setSphinxKeyDerivation(previous.kdf);
+  };
 }

@@ -25,16 +25,14 @@ import {
   createSphinxNode,
   createSurb,
   decodePayload,
-  getSphinxBackend,
   openSurbReply,
   type ProcessedPacket,
   publicKeyFromPrivate,
   type SphinxVersion,
-  setSphinxBackend,
   useSurb,
 } from "../../src/index.js";
 import { expandSharedSecret, headerKeystream } from "../../src/primitives.js";
-import { expectedBackends, fromHex, hex } from "../helpers.js";
+import { expectedPaths, fromHex, hex, usePath } from "../helpers.js";
 import type { CaseVector } from "./cases.js";
 import { VECTOR_FILES } from "./cases.js";
 
@@ -187,17 +185,16 @@ describe("nym's sphinx-packet vectors", () => {
   });
 });
 
-for (const backend of expectedBackends()) {
+for (const { backend, kdf } of expectedPaths()) {
   for (const crate of CRATES) {
     const file = files[crate];
-    describe(`crate ${crate} <-> us, ${backend} backend`, () => {
-      let previous = getSphinxBackend();
+    describe(`crate ${crate} <-> us, ${backend} backend, ${kdf} key derivation`, () => {
+      let restore = () => {};
       beforeAll(() => {
-        previous = getSphinxBackend();
-        setSphinxBackend(backend);
+        restore = usePath(backend, kdf);
       });
       afterAll(() => {
-        setSphinxBackend(previous);
+        restore();
       });
       const keys = file.nodes.map((n) => n.privateKey);
 

@@ -4,13 +4,13 @@ import {
   createSphinxNode,
   decodePayload,
   getSphinxBackend,
+  getSphinxKeyDerivation,
   openSurbReply,
   publicKeyFromPrivate,
   SPHINX_VERSIONS,
   type SphinxVersion,
-  setSphinxBackend,
 } from "../../src/index.js";
-import { expectedBackends, fromHex, hex } from "../helpers.js";
+import { expectedPaths, fromHex, hex, usePath } from "../helpers.js";
 import { allCases, type CaseVector, VECTOR_FILES } from "./cases.js";
 
 const pinned = Object.fromEntries(
@@ -59,24 +59,25 @@ describe("golden vectors (our own, fixed keys and randomness)", () => {
   });
 });
 
-// Every backend must reproduce the same pinned bytes: that is what makes them interchangeable.
-for (const backend of expectedBackends()) {
+// Every backend, with either key derivation (the native addon and the JS fallback), must reproduce the same pinned
+// bytes: that is what makes them interchangeable.
+for (const { backend, kdf } of expectedPaths()) {
   for (const version of SPHINX_VERSIONS) {
-    describe(`golden vectors of version ${version} on the ${backend} backend`, () => {
-      let previous = getSphinxBackend();
+    describe(`golden vectors of version ${version} on the ${backend} backend, ${kdf} key derivation`, () => {
+      let restore = () => {};
       let fresh: ReturnType<typeof allCases> = [];
       beforeAll(() => {
-        previous = getSphinxBackend();
-        setSphinxBackend(backend);
+        restore = usePath(backend, kdf);
         fresh = allCases(version);
       });
       afterAll(() => {
-        setSphinxBackend(previous);
+        restore();
       });
 
       for (const [i, expected] of pinned[version].cases.entries()) {
         it(`${expected.name}: creation reproduces the pinned packet and every hop's output`, () => {
           expect(getSphinxBackend()).toBe(backend);
+          expect(getSphinxKeyDerivation()).toBe(kdf);
           const { decoded, ...actual } = fresh[i]!;
           expect(actual).toEqual(expected);
           expect(hex(decoded)).toBe(expected.message);
