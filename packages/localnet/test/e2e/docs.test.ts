@@ -198,6 +198,16 @@ describe("the shell blocks of README.md and docs/*.md", () => {
     expect(pages.length).toBeGreaterThan(5);
   });
 
+  it("every test an exemption names exists", () => {
+    const missing: string[] = [];
+    for (const command of pages.flatMap((page) => page.blocks.flatMap((block) => block.commands))) {
+      for (const [path] of (command.reason ?? "").matchAll(/packages\/[\w./-]+\.test\.ts/g)) {
+        if (!existsSync(join(ROOT, path))) missing.push(`${command.file}:${command.line}: ${path}`);
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
   runnable.forEach((page, index) => {
     for (const block of page.blocks.filter((b) => b.commands.some((c) => c.mode !== "skip"))) {
       const ran = block.commands.filter((c) => c.mode === "run").length;
