@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findBins } from "../../src/bins.js";
 import { type DocPage, docPages, ROOT } from "../helpers/docs.js";
 
 /**
@@ -67,6 +68,11 @@ const OPERATOR_PAGES: OperatorPage[] = [
   },
   { bin: "nym-localnet", packageDir: "localnet", pages: ["docs/localnet.md"], sections: ["command", "port", "log"] },
 ];
+
+/** Bins with no operator page, and where they are documented instead. */
+const NOT_OPERATED: Record<string, string> = {
+  "nym-privacy": "a measurement tool for developers, documented in docs/privacy.md",
+};
 
 const execFileAsync = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "nym-operator-pages-"));
@@ -213,6 +219,11 @@ describe("operator pages: every config key with its default, every command and f
       answers.catch(() => {});
       versions.set(entry.bin, answers);
     }
+  });
+
+  it("every bin of the workspace has an operator page in this list (or a line in NOT_OPERATED saying why not)", () => {
+    const listed = new Set([...OPERATOR_PAGES.map((entry) => entry.bin), ...Object.keys(NOT_OPERATED)]);
+    expect([...findBins(ROOT).keys()].filter((name) => !listed.has(name))).toEqual([]);
   });
 
   for (const entry of OPERATOR_PAGES) {
