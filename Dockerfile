@@ -18,15 +18,17 @@ ARG GO_IMAGE=golang:1.24-bookworm
 # ==== build stages ====
 
 # The Rust N-API addons (packages/coconut/native: blst, so Coconut runs on blst in the containers too;
-# packages/chain/native: libsecp256k1 and keccak256 for the ledger), as scripts/bootstrap.sh builds them.
+# packages/chain/native: libsecp256k1 and keccak256 for the ledger; packages/sphinx/native: Sphinx's per-hop HKDFs),
+# as scripts/bootstrap.sh builds them.
 FROM ${RUST_IMAGE} AS addons
 WORKDIR /src
 COPY packages/coconut/native packages/coconut/native
 COPY packages/chain/native packages/chain/native
+COPY packages/sphinx/native packages/sphinx/native
 RUN --mount=type=cache,id=nym-ts-cargo-registry,target=/usr/local/cargo/registry \
     --mount=type=cache,id=nym-ts-cargo-target,target=/cargo-target,sharing=locked \
     mkdir -p /addons \
- && for crate in coconut chain; do \
+ && for crate in coconut chain sphinx; do \
       CARGO_TARGET_DIR=/cargo-target cargo build --release --locked --manifest-path "packages/$crate/native/Cargo.toml" \
       && cp "/cargo-target/release/libnym_${crate}_native.so" "/addons/nym_${crate}_native.node" || exit 1; \
     done

@@ -2,18 +2,23 @@
 // written by `pnpm deploy` (whose package copies hold only each package's `files`, so not native/build/), and loads
 // each one once so an addon that cannot load (wrong libc, wrong architecture) fails the build, not the daemon. Where
 // @nym-ts/coconut is deployed, its `fastestBackend()` must then be blst: without the addon it would silently fall
-// back to mcl-wasm (about 2-4 times slower per pairing).
+// back to mcl-wasm (about 2-4 times slower per pairing); where @nym-ts/sphinx is, its key derivation must be native.
 //
 //   node place-addons.mjs <addons-dir> <deployed-dir>
 //
 // @nym-ts/coconut loads native/build/nym_coconut_native.node (blst) and @nym-ts/chain native/build/nym_chain_native.node
-// (libsecp256k1, keccak256), both relative to their package directory.
+// (libsecp256k1, keccak256), @nym-ts/sphinx native/build/nym_sphinx_native.node (per-hop HKDFs), all relative to their
+// package directory.
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const ADDONS = { "@nym-ts/coconut": "nym_coconut_native", "@nym-ts/chain": "nym_chain_native" };
+const ADDONS = {
+  "@nym-ts/coconut": "nym_coconut_native",
+  "@nym-ts/chain": "nym_chain_native",
+  "@nym-ts/sphinx": "nym_sphinx_native",
+};
 const [addonsDir, root] = process.argv.slice(2);
 if (!addonsDir || !root) {
   console.error("usage: node place-addons.mjs <addons-dir> <deployed-dir>");
@@ -50,6 +55,11 @@ for (const dir of packageDirs()) {
     const coconut = await import(pathToFileURL(join(dir, "dist", "index.js")).href);
     const backend = await coconut.fastestBackend();
     if (backend.name !== "blst") throw new Error(`${dir}: fastestBackend() is ${backend.name}, not blst`);
+  }
+  if (name === "@nym-ts/sphinx") {
+    const sphinx = await import(pathToFileURL(join(dir, "dist", "index.js")).href);
+    const kdf = sphinx.getSphinxKeyDerivation();
+    if (kdf !== "native") throw new Error(`${dir}: getSphinxKeyDerivation() is ${kdf}, not native`);
   }
   console.log(`place-addons: ${name} -> ${target}`);
   placed++;
