@@ -1,11 +1,11 @@
 /**
  * The primitives whose implementation differs between the two paths: X25519, Lioness's ChaCha20 and keyed BLAKE2b,
- * and the SHA-256 under the header MAC. HKDF-SHA256 (the 288-byte key schedule) and AES-128-CTR are node:crypto
- * on both paths: sodium-native has neither (nor HMAC-SHA256), and composing HKDF's 39 SHA-256 compressions from
- * single calls costs more than node's one-call hkdfSync. The second HKDF of versions 259/260 (payload key from a
- * 16-byte seed) is the same on both paths too, but on our own SHA-256 compression in JavaScript, which beats
- * hkdfSync there (primitives.ts); HMAC on libsodium's incremental SHA-256, the salt's states prepared once, measured
- * 2-2.5 x hkdfSync's time (`pnpm bench`, "payload key from its seed").
+ * and the SHA-256 under the header MAC. AES-128-CTR is node:crypto on both paths. The key derivation (HKDF-SHA256
+ * to the 288-byte key schedule, and for 259/260 the payload key from its 16-byte seed) does not depend on the
+ * backend: it has its own two paths (key-derivation.ts), this package's Rust addon by default, node:crypto's
+ * hkdfSync plus our SHA-256 in JavaScript as the fallback. sodium-native has no HKDF nor HMAC-SHA256: composing
+ * HKDF's 39 SHA-256 compressions from its single calls costs more than hkdfSync, and the payload key as HMAC on its
+ * incremental SHA-256 measured 2-2.5 x hkdfSync's time (`pnpm bench`, "payload key from its seed").
  *
  * - "sodium" (default when sodium-native loads): libsodium's X25519 on raw 32-byte scalars and u-coordinates. A hop
  *   then costs two scalar multiplications instead of three: node:crypto can only use a scalar by importing it as a

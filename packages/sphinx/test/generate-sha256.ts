@@ -7,6 +7,10 @@
  * this form 4.2 us, the same code as a 4 x 16-round loop with the constants in an array 4.8 us, the textbook loop
  * with a 64-word schedule array 6.1 us. Two interleaved compressions were slower than two in a row (15.8 against
  * 8.1 us for 21 pairs): V8 runs out of registers.
+ *
+ * Since the native key derivation (src/key-derivation.ts, the Rust addon in native/: both HKDFs of a hop in ~3 us,
+ * against ~13 us for hkdfSync plus this), this compression serves the JS fallback path only: when the addon is not
+ * built or NYM_SPHINX_KDF=js. It stays because that path must run wherever Node does, without a Rust toolchain.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
