@@ -102,7 +102,7 @@ finish() {
 
 # The build context: the sources copied once (the files git tracks or would add; with NYM_DOCKER_SOURCE=<commit>,
 # e.g. HEAD, that commit's), so that every image is built from the same files even when the working tree changes
-# during the run, which also keeps the images' shared build stages built once.
+# during the run, which also keeps the build stages built once for all the images.
 snapshot_sources() {
   local source="${NYM_DOCKER_SOURCE:-worktree}"
   rm -rf "$CONTEXT" && mkdir -p "$CONTEXT"
