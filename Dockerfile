@@ -38,7 +38,8 @@ FROM ${NODE_BUILD_IMAGE} AS manifests
 WORKDIR /src
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages packages
-RUN find packages -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +
+# Each package's bin/ launchers stay: pnpm links the bins at install time (without them it warns "Failed to create bin").
+RUN find packages -mindepth 2 -maxdepth 2 ! -name package.json ! -name bin -exec rm -rf {} +
 
 # Every package compiled once (tsc -b). pnpm comes from its npm tarball, checked against its published integrity
 # (corepack's signature check fails behind some registries and TLS proxies); its version is package.json's

@@ -36,8 +36,11 @@ abci_port="${NYM_VALIDATOR_ABCI__PORT:-26658}"
 
 # The ledger's Node.js flags (VALIDATOR_NODE_FLAGS in @nym-ts/chain): young-generation GC on the main thread and a
 # 32 MiB semi-space, measured faster on a host shared with CometBFT. NYM_VALIDATOR_NODE_FLAGS replaces them.
+# cometbft.home: the ledger checks at start that CometBFT's stored chain is the home's genesis.json
+# (CHAIN_ERROR_GENESIS_MISMATCH otherwise, naming the reset; docs/validator.md, "A wrong genesis").
 # shellcheck disable=SC2086 # the flags are meant to split into words
-node ${NYM_VALIDATOR_NODE_FLAGS:---single-threaded-gc --max-semi-space-size=32} "${VALIDATOR_APP_BIN:-/app/dist/bin.js}" &
+NYM_VALIDATOR_COMETBFT__HOME="${NYM_VALIDATOR_COMETBFT__HOME:-$CMTHOME}" \
+  node ${NYM_VALIDATOR_NODE_FLAGS:---single-threaded-gc --max-semi-space-size=32} "${VALIDATOR_APP_BIN:-/app/dist/bin.js}" &
 app=$!
 
 # CometBFT retries the app every 3 s, but starting it once the app listens avoids a noisy first attempt.
