@@ -91,7 +91,7 @@ export function recordedServices(dir: string): string[] {
 
 /**
  * Whether `pid` is a live process of the localnet in `dir`: it exists, is not a zombie, and (where /proc is there to
- * ask) its command line mentions `dir`.
+ * ask) its command line mentions `dir`, or is empty as while the process re-executes itself.
  */
 export function isOurs(pid: number, dir: string): boolean {
   try {
@@ -105,7 +105,10 @@ export function isOurs(pid: number, dir: string): boolean {
     const stat = readFileSync(join(proc, "stat"), "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
     if (state === "Z" || state === "X") return false;
-    return readFileSync(join(proc, "cmdline"), "utf8").includes(dir);
+    // A live process reads an empty command line while it replaces itself (execve): the mixnode and gateway bins
+    // re-exec at start with glibc's malloc tuning (mixnet-node's reexecWithMallocTuning).
+    const cmdline = readFileSync(join(proc, "cmdline"), "utf8");
+    return cmdline === "" || cmdline.includes(dir);
   } catch {
     return false;
   }
