@@ -29,6 +29,12 @@ export interface SimulationOptions {
   latencyMs: number;
   /** Each delivered real message is acknowledged by a packet back to its sender, as MixClient does (default false). */
   acks?: boolean;
+  /**
+   * The final gateway answers every forward packet it receives for a client or drops (real messages, drop and loop
+   * cover; not the recipients' acks, which are SURB replies) with a gateway ack through the three layers to the
+   * sender's gateway and the sender, at once, as nym-gateway does (default false).
+   */
+  gatewayAcks?: boolean;
   /** Packet size on every link. */
   size?: number;
   random: Random;
@@ -80,6 +86,12 @@ export function simulateNetwork(o: SimulationOptions): { network: ObservedNetwor
     return out;
   };
   const route = () => layers.map((layer) => pick(layer, random));
+  /** A forward packet from `me` (behind `gw`) that reached the final gateway at `arrival`: its gateway ack. */
+  const gatewayAck = (arrival: LinkEvent, me: string, gw: string) => {
+    if (o.gatewayAcks) travel(arrival.at, [arrival.to, ...route(), gw, me]);
+  };
+  /** The event of a forward packet's arrival at its final gateway (the last link into a gateway). */
+  const atGateway = (evs: LinkEvent[]) => [...evs].reverse().find((e) => nodes.get(e.to) === "gateway") as LinkEvent;
 
   for (let c = 0; c < o.clients; c++) {
     const me = clients[c] as string;
@@ -93,6 +105,7 @@ export function simulateNetwork(o: SimulationOptions): { network: ObservedNetwor
       const to = clients[recipient] as string;
       const hops = [me, gw, ...route(), gatewayOf(recipient), to];
       const evs = travel(t, hops);
+      gatewayAck(atGateway(evs), me, gw);
       const delivery = evs[evs.length - 1] as LinkEvent;
       truth.push({ sender: me, recipient: to, entry: evs[0] as LinkEvent, delivery });
       if (o.acks) {
@@ -110,16 +123,18 @@ export function simulateNetwork(o: SimulationOptions): { network: ObservedNetwor
           sendReal(slot, waiting.recipient);
           next++;
         } else {
-          travel(slot, [me, gw, ...route(), pick(gateways, random)]);
+          gatewayAck(atGateway(travel(slot, [me, gw, ...route(), pick(gateways, random)])), me, gw);
         }
       }
     } else {
       for (const m of real) sendReal(m.t, m.recipient);
     }
     for (const t of poissonTimes(o.lambdaD, o.durationMs, random)) {
-      travel(t, [me, gw, ...route(), pick(gateways, random)]);
+      gatewayAck(atGateway(travel(t, [me, gw, ...route(), pick(gateways, random)])), me, gw);
     }
-    for (const t of poissonTimes(o.lambdaL, o.durationMs, random)) travel(t, [me, gw, ...route(), gw, me]);
+    for (const t of poissonTimes(o.lambdaL, o.durationMs, random)) {
+      gatewayAck(atGateway(travel(t, [me, gw, ...route(), gw, me])), me, gw);
+    }
   }
   for (let l = 1; l <= o.layers; l++) {
     for (const mix of layers[l - 1] as string[]) {

@@ -228,6 +228,25 @@ describe("on a simulated Loopix network (answers known)", () => {
     }
   });
 
+  it("simulates a gateway ack for every forward packet a gateway receives, and the extra traffic hides more", () => {
+    const cover = { ...base, lambdaP: 3, lambdaD: 1, lambdaL: 1 };
+    const run = (gatewayAcks: boolean) => {
+      const { network, messages } = simulateNetwork({
+        ...cover,
+        meanDelayMs: 20,
+        gatewayAcks,
+        random: seededRandom(5),
+      });
+      return { network, r: analyzePrivacy(network, messages, { meanDelayMs: 20, latencyMs: 0.5, mixLoopRate: 0 }) };
+    };
+    const [plain, acked] = [run(false), run(true)];
+    // Every forward packet (real, drop, loop) crosses 3 mixes, and its gateway ack 3 more: twice the mix traffic.
+    const intoMixes = (n: typeof plain.network) => n.events.filter((e) => typeof n.nodes.get(e.to) === "number").length;
+    expect(intoMixes(acked.network) / intoMixes(plain.network)).toBeGreaterThan(1.8);
+    expect(intoMixes(acked.network) / intoMixes(plain.network)).toBeLessThan(2.2);
+    expect(acked.r.layers[2]!.senderEntropy).toBeGreaterThan(plain.r.layers[2]!.senderEntropy);
+  });
+
   it("hides more as the mean delay grows, at the same traffic", () => {
     const cover = { ...base, lambdaP: 3, lambdaD: 1, lambdaL: 1 };
     const run = (meanDelayMs: number) => {
