@@ -235,7 +235,8 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): Libp2pTr
         link.stream = undefined;
         link.waitingDrain = false;
         notify(disconnectedHandlers, link.id);
-        redial(link);
+        // Not at once: a peer that resets every stream it accepts is not dialled in a tight loop.
+        if (link.length > 0 && !stopping) setTimeout(() => redial(link), baseBackoff).unref();
       }
     });
     if (!previous) notify(connectedHandlers, link.id);
@@ -276,11 +277,10 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): Libp2pTr
         accepted = stream.send(out);
       } catch (error) {
         // The stream cannot take writes any more (closed or reset under us, its close event not yet seen): the
-        // frames stay queued, the stream is torn down (its close handler unlinks it) and, when the peer has an
-        // address, a new one is dialled for them; otherwise they wait for the peer to come back.
+        // frames stay queued, the stream is torn down (its close handler unlinks it and, when the peer has an
+        // address, dials a new one for them); otherwise they wait for the peer to come back.
         stream.abort(error instanceof Error ? error : new Error(String(error)));
         if (link.stream === stream) link.stream = undefined;
-        redial(link);
         return;
       }
       stats.writes++;
@@ -333,14 +333,13 @@ export function createLibp2pTransport(options: Libp2pTransportOptions): Libp2pTr
   /** A link whose stream ended with frames still queued dials again for them (now, or when its backoff ends). */
   const redial = (link: Link): void => {
     if (link.length === 0 || link.stream || link.address === undefined || stopping || link.isRefused()) return;
+    if (links.get(link.key) !== link) return;
     const wait = link.retryAt - Date.now();
     if (wait <= 0) {
       dial(link);
       return;
     }
-    setTimeout(() => {
-      if (!link.stream && links.get(link.key) === link) redial(link);
-    }, wait).unref();
+    setTimeout(() => redial(link), wait).unref();
   };
 
   return {

@@ -103,6 +103,18 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<{ app: Ht
       this.set(core.queued);
     },
   });
+  new Counter({
+    name: `${prefix}link_frames_dropped_by_cause_total`,
+    help: "Frames the links dropped, by cause (queueFull, unreachable, dialFailed, refused, stopped); they sum to link_frames_dropped_total",
+    labelNames: ["cause"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      // The libp2p transport splits its drops by cause; another MixTransport may not.
+      const dropped = (transport.stats() as { dropped?: Record<string, number> }).dropped ?? {};
+      for (const [cause, n] of Object.entries(dropped)) this.inc({ cause }, n);
+    },
+  });
   new Gauge({
     name: `${prefix}links_open`,
     help: "Open neighbour links",

@@ -206,5 +206,6 @@ describe("nym-gateway with a real libp2p client", () => {
     const prom = await (await fetch(`${url}/metrics`)).text();
     expect(prom).toMatch(/nym_gateway_events_total\{kind="stored"\} [1-9]/);
     expect(prom).toMatch(/nym_gateway_events_total\{kind="unauthenticatedFrames"\} 1/);
+    expect(prom).toMatch(/nym_gateway_link_frames_dropped_by_cause_total\{cause="dialFailed"\} 0/);
   });
 });
