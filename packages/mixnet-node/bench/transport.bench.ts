@@ -42,7 +42,8 @@ function passThroughCodec(nextHop: Uint8Array): SphinxCodec {
     throw new Error("not used by the relay");
   };
   return {
-    headerLength: 0,
+    // The mix core checks a packet's size against the header length before any Sphinx work.
+    headerLength: HEADER_LENGTH,
     payloadOverhead: 0,
     surbLength: 0,
     createPacket: unused,
@@ -74,6 +75,7 @@ async function relay(): Promise<void> {
   });
   const sink = { id: sinkId, address: sinkAddress };
   let replay: ReplayCache | undefined;
+  let counters: unknown;
   const dir = mkdtempSync(join(tmpdir(), "mix-relay-"));
   if (mode === "core") {
     replay = new ReplayCache({ path: join(dir, "replay.sqlite"), epoch: "bench" });
@@ -95,6 +97,7 @@ async function relay(): Promise<void> {
         replay,
       },
     );
+    counters = core.counters;
     core.setTopology({
       mixnodes: [],
       gateways: [{ identityKey: sinkId, sphinxKey: new Uint8Array(32), address: sinkAddress }],
@@ -112,7 +115,7 @@ async function relay(): Promise<void> {
     JSON.stringify({ id: Buffer.from(transport.localId).toString("hex"), address: transport.listenAddresses()[0] }),
   );
   process.on("SIGTERM", () => {
-    if (flags.debug !== undefined) console.error(mode, transport.stats());
+    if (flags.debug !== undefined) console.error(mode, transport.stats(), counters ?? "");
     replay?.close();
     rmSync(dir, { recursive: true, force: true });
     transport.stop().finally(() => process.exit(0));
@@ -182,7 +185,14 @@ async function runRelay(mode: string, packets: Uint8Array[]): Promise<RelayResul
       load.send(target, frame);
       if (i % 500 === 499) while (received < i - 1000) await new Promise((r) => setTimeout(r, 5));
     }
-    while (received < warm) await new Promise((r) => setTimeout(r, 10));
+    const warmDeadline = performance.now() + 60_000;
+    while (received < warm) {
+      // A relay that forwards nothing would hang the bench: fail with what it is doing instead.
+      if (performance.now() > warmDeadline) {
+        throw new Error(`${mode} relay forwarded ${received} of ${warm} warm-up frames in 60 s (run with --debug)`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
     received = 0;
     const pid = child.pid as number;
     const cpu0 = cpuSeconds(pid);
