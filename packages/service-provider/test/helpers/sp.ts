@@ -39,7 +39,9 @@ export async function startOnFakeChain(
     dataDir: join(dir, "data"),
     chain: { rpcUrl: "http://127.0.0.1:9" },
     http: { port: 0 },
-    spend: { decisionTimeoutMs: 2_000, pollIntervalMs: 50 },
+    // The fake chain decides 20 ms after a deposit; 10 s leaves room for a loaded CI machine (the tests that want a
+    // timeout set their own short one), so an accepted spend is never read as a timeout there.
+    spend: { decisionTimeoutMs: 10_000, pollIntervalMs: 50 },
     ...overrides,
   });
   const sp = createServiceProvider(config, { log: silentLog, chain, params: w.params, ...modules });

@@ -114,7 +114,17 @@ describe("the mixnet endpoint (the same spend logic, answered through the SURBs)
     ]);
     expect(e.chain.deposits).toHaveLength(0);
     expect(e.sp.store.counts()).toEqual({});
-    const metrics = await (await fetch(`${e.sp.url()}/metrics`)).text();
+    // The two messages without answers are counted when handled, which a loaded machine may do after the answers:
+    // read the counters until both are there (5 s), then check them.
+    const scrape = async () => (await fetch(`${e.sp.url()}/metrics`)).text();
+    let metrics = await scrape();
+    for (
+      let end = Date.now() + 5_000;
+      Date.now() < end && !(/result="no_surb"\} 1/.test(metrics) && /result="malformed"\} 3/.test(metrics));
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+      metrics = await scrape();
+    }
     expect(metrics).toMatch(/nym_service_provider_mixnet_messages_total\{result="malformed"\} 3/);
     expect(metrics).toMatch(/nym_service_provider_mixnet_messages_total\{result="no_surb"\} 1/);
   });
