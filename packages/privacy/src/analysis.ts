@@ -13,9 +13,10 @@ import type { ObservedRole, TraceSession } from "@nym-ts/mixnet-node";
  * `P(i | o)`; with mix loops (rate lambdaM) an output is a fresh loop with probability
  * `lambdaM / (lambdaM + Z / m)`, `Z` the expected number of inputs still inside.
  *
- * - Sender anonymity (as Loopix measures it): each packet carries a distribution over who sent it, `D(o) = sum_i
- *   P(i | o) D(i)` (plus the fresh-loop share for the mix itself), computed for every packet in time order; its
- *   Shannon entropy in bits, averaged over a mix's outputs, is that mix's anonymity set.
+ * - Sender anonymity (Loopix's per-hop model, over senders; the paper's Figure 4 metric, over past input messages, is
+ *   `pool-entropy.ts`): each packet carries a distribution over who sent it, `D(o) = sum_i P(i | o) D(i)` (plus the
+ *   fresh-loop share for the mix itself), computed for every packet in time order; its Shannon entropy in bits,
+ *   averaged over a mix's outputs, is that mix's anonymity set.
  * - Recipient guess: from a real message's entry (client -> gateway), the adversary follows the message hop by hop
  *   with `P(i -> o)`, proportional to `P(i | o)` over the outputs after `i` (the chance that `o` is `i` and not one
  *   of the other inputs), along the stratified route (gateway, each layer, gateway, client), and guesses the client
@@ -577,7 +578,7 @@ export interface LayerEntropy {
   /** 1..layers, or "delivery" for gateway -> client packets. */
   layer: number | "delivery";
   packets: number;
-  /** Mean entropy of the sender distribution of the packets leaving the layer (Loopix's measure). */
+  /** Mean entropy of the sender distribution of the packets leaving the layer (Loopix's per-hop model, over senders). */
   senderEntropy: number;
   /** Mean entropy of P(. | o) over the layer's inputs (one hop's anonymity set). */
   hopEntropy: number;

@@ -10,6 +10,7 @@ import {
   runCommandLine,
   UsageError,
 } from "@nym-ts/common";
+import { seededRandom } from "@nym-ts/mixnet";
 import {
   AdversaryView,
   analyzePrivacy,
@@ -20,7 +21,15 @@ import {
   SenderDistributions,
 } from "./analysis.js";
 import { runExperiment } from "./experiment.js";
+import {
+  largePoolEntropy,
+  type MixPoolEntropy,
+  poolEntropyByLayer,
+  poolEntropyByMix,
+  simulatePoissonMix,
+} from "./pool-entropy.js";
 import { markdownReport, type ReportRow, renderCharts } from "./report.js";
+import { simulateNetwork } from "./simulate.js";
 import { readTraces } from "./traces.js";
 
 export const DEFAULT_OUT_DIR = "build/privacy";
@@ -170,6 +179,14 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         latencyMs,
         mixLoopRate: run.options.mixLoopRate,
       });
+      const pool = poolEntropyByLayer(poolEntropyByMix(run.network)).map(
+        ({ layer, meanEntropy, meanInside, arrivalRate }) => ({
+          layer,
+          meanEntropy,
+          meanInside,
+          arrivalRate,
+        }),
+      );
       const mean = (role: "mix" | "gateway") => {
         const values = [...run.network.nodes]
           .filter(([, r]) => (role === "gateway") === (r === "gateway"))
@@ -189,6 +206,7 @@ export async function runPrivacy(options: PrivacyRunOptions, command = "nym-priv
         latencyMs,
         loadAverage: [loadBefore, loadavg()[0] as number],
         result,
+        pool,
       };
       rows.push(row);
       writeFileSync(join(options.outDir, "results.json"), `${JSON.stringify(rows, null, 2)}\n`);
@@ -246,11 +264,158 @@ const commands: Record<string, CommandSpec<number>> = {
             `${l.senderEntropy.toFixed(2)} bits, one-hop entropy ${l.hopEntropy.toFixed(2)} bits`,
         );
       }
+      for (const l of poolEntropyByLayer(poolEntropyByMix(network))) {
+        console.log(
+          `layer ${l.layer} pool entropy (Loopix Appendix A.1): ${l.meanEntropy.toFixed(2)} bits, ` +
+            `${l.meanInside.toFixed(2)} packets inside, ${l.arrivalRate.toFixed(1)} packets/s in per mix`,
+        );
+      }
       console.log(`latency (median, gateways): ${latencyMs.toFixed(2)} ms`);
       for (const [id, ms] of holdingMs)
         console.log(`holding ${network.nodes.get(id)} ${id.slice(0, 12)}: ${ms.toFixed(1)} ms`);
       return 0;
     },
+  },
+};
+
+/** The Figure 4 grid: one Poisson mix per (lambda, mu), `runs` seeds each; mean and spread of the mean entropy. */
+export function loopixFigure4(
+  lambdas: readonly number[],
+  mus: readonly number[],
+  runs: number,
+  seed: number,
+): { lambda: number; mu: number; mean: number; sd: number }[] {
+  const out: { lambda: number; mu: number; mean: number; sd: number }[] = [];
+  for (const mu of mus) {
+    for (const lambda of lambdas) {
+      const values: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const random = seededRandom(seed * 1_000_003 + out.length * 1009 + r);
+        values.push(simulatePoissonMix({ lambda, mu, random }).meanEntropy);
+      }
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+      out.push({ lambda, mu, mean, sd });
+    }
+  }
+  return out;
+}
+
+/** Our ideal network (`simulateNetwork`) at the experiment's parameters, as `nym-privacy run` would build it. */
+export function idealNetworkPool(o: {
+  clients: number;
+  durationMs: number;
+  meanDelayMs: number;
+  cover: number;
+  gatewayAcks: boolean;
+  seed: number;
+}): Omit<MixPoolEntropy, "id">[] {
+  const { network } = simulateNetwork({
+    clients: o.clients,
+    gateways: 2,
+    layers: 3,
+    mixesPerLayer: 2,
+    durationMs: o.durationMs,
+    meanDelayMs: o.meanDelayMs,
+    messageRate: 1,
+    lambdaP: o.cover > 0 ? 2 + o.cover : 0,
+    lambdaD: o.cover,
+    lambdaL: o.cover,
+    mixLoopRate: o.cover > 0 ? 0.5 : 0,
+    latencyMs: 0.5,
+    acks: true,
+    gatewayAcks: o.gatewayAcks,
+    random: seededRandom(o.seed),
+  });
+  return poolEntropyByLayer(poolEntropyByMix(network, { fromMs: 2000, toMs: o.durationMs }));
+}
+
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+
+commands["loopix-fig4"] = {
+  describe:
+    "the Loopix paper's Figure 4 setting: one Poisson mix's mean output entropy (Appendix A.1) for each incoming " +
+    "rate lambda and delay rate mu, as a Markdown table",
+  flags: {
+    lambda: { type: "string", value: "L,...", describe: "incoming messages per second (default 100,200,300,400,500)" },
+    mu: {
+      type: "string",
+      value: "MU,...",
+      describe: "delay rates per second, mean delay 1/mu (default 200,20,2,0.2,0.02)",
+    },
+    runs: { type: "string", value: "N", describe: "simulations averaged per point (default 10; the paper used 50)" },
+    seed: { type: "string", value: "S", describe: "seed (default 1)" },
+  },
+  run({ flags }) {
+    const lambdas = parseList(flags.lambda ?? "100,200,300,400,500", "lambda");
+    const mus = parseList(flags.mu ?? "200,20,2,0.2,0.02", "mu");
+    if (lambdas.some((x) => x <= 0) || mus.some((x) => x <= 0)) throw new UsageError("--lambda and --mu must be > 0");
+    const runs = whole(flags.runs, "runs", 10, 1);
+    const t0 = performance.now();
+    const grid = loopixFigure4(lambdas, mus, runs, whole(flags.seed, "seed", 1, 0));
+    console.log(`Mean entropy of a Poisson mix's outputs, bits (Appendix A.1), ${runs} simulations per point`);
+    console.log("(each from empty: 5 mean delays of warm-up, then max(10 mean delays, 20,000 arrivals) measured).\n");
+    console.log(`| mu (1/s) | mean delay | ${lambdas.map((l) => `lambda ${l}`).join(" | ")} |`);
+    console.log(`|---|---|${lambdas.map(() => "---|").join("")}`);
+    let sd = 0;
+    for (const mu of mus) {
+      const cells = lambdas.map((lambda) => {
+        const p = grid.find((g) => g.lambda === lambda && g.mu === mu) as (typeof grid)[number];
+        sd = Math.max(sd, p.sd);
+        return fmt(p.mean);
+      });
+      const delay = 1 / mu >= 1 ? `${fmt(1 / mu, 1)} s` : `${fmt(1000 / mu, 0)} ms`;
+      console.log(`| ${mu} | ${delay} | ${cells.join(" | ")} |`);
+    }
+    console.log(
+      `\nLargest standard deviation between simulations: ${fmt(sd, 3)} bits. For a large pool the value is ` +
+        `log2(e lambda / mu), e.g. ${fmt(largePoolEntropy(lambdas.at(-1) as number, mus.at(-1) as number))} at ` +
+        `lambda ${lambdas.at(-1)}, mu ${mus.at(-1)}. ${fmt((performance.now() - t0) / 1000, 1)} s.`,
+    );
+    return 0;
+  },
+};
+
+commands["pool-entropy"] = {
+  describe:
+    "the Loopix Appendix A.1 pool entropy per mix layer on the ideal network at the experiment's parameters, beside " +
+    "one Poisson mix (the paper's Figure 4 experiment) at the same incoming rate and delay",
+  flags: {
+    clients: runFlags.clients as FlagSpec,
+    duration: runFlags.duration as FlagSpec,
+    mu: runFlags.mu as FlagSpec,
+    cover: runFlags.cover as FlagSpec,
+    "no-gateway-acks": { type: "boolean", describe: "simulate without the gateways' acks (default: with them)" },
+    seed: { type: "string", value: "S", describe: "seed of the ideal network (default 7)" },
+  },
+  run({ flags }) {
+    const clients = whole(flags.clients, "clients", 20, 2);
+    const durationMs = parseDuration(flags.duration ?? "120s");
+    const seed = whole(flags.seed, "seed", 7, 0);
+    const gatewayAcks = flags["no-gateway-acks"] !== "true";
+    console.log(
+      `Ideal network, ${clients} clients, 3 x 2 mixes, 2 gateways, ${durationMs / 1000} s, seed ${seed}, ` +
+        `${gatewayAcks ? "with" : "without"} gateway acks; per layer: packets/s into a mix (lambda), mu = 1000 / mean ` +
+        "delay, lambda/mu, packets inside at an output, pool entropy (bits) of the layer's mixes, one Poisson mix at " +
+        "the same lambda and mu (10 simulations).\n",
+    );
+    console.log(
+      "| mean delay (ms) | cover | layer | lambda (pkt/s) | mu (1/s) | lambda/mu | inside | pool entropy | one Poisson mix |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    for (const cover of parseList(flags.cover ?? "0,2", "cover")) {
+      for (const meanDelayMs of parseList(flags.mu ?? "5,20,50", "mu")) {
+        const mu = 1000 / meanDelayMs;
+        for (const l of idealNetworkPool({ clients, durationMs, meanDelayMs, cover, gatewayAcks, seed })) {
+          const single = loopixFigure4([l.arrivalRate], [mu], 10, seed)[0]?.mean ?? Number.NaN;
+          console.log(
+            `| ${meanDelayMs} | ${cover} | ${l.layer} | ${fmt(l.arrivalRate, 1)} | ${fmt(mu, 0)} | ` +
+              `${fmt(l.arrivalRate / mu)} | ${fmt(l.meanInside)} | ${fmt(l.meanEntropy)} | ${fmt(single)} |`,
+          );
+        }
+      }
+    }
+    return 0;
   },
 };
 

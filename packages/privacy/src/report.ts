@@ -30,6 +30,11 @@ export interface ReportRow {
   /** The machine's 1-minute load average before and after the run. */
   loadAverage: [number, number];
   result: PrivacyResult;
+  /**
+   * The Loopix paper's single-mix metric (Appendix A.1, `pool-entropy.ts`) per mix layer: the mean entropy of a
+   * mix's outputs over its past inputs from the counts alone, packets inside at an output, packets/s into a mix.
+   */
+  pool?: { layer: number; meanEntropy: number; meanInside: number; arrivalRate: number }[];
 }
 
 const f = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : "-");
@@ -54,15 +59,17 @@ export function markdownReport(
     );
   }
   lines.push(
-    "| mean delay (ms) | cover (pkt/s) | messages | recipient guessed | vs 1/N | recipient entropy (bits) | sender named | sender entropy (bits) | layer 1 / 2 / 3 entropy (bits) | mix load (pkt/s) | holding mix / gw (ms) | node latency (ms) | end-to-end p50 (ms) | load average |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| mean delay (ms) | cover (pkt/s) | messages | recipient guessed | vs 1/N | recipient entropy (bits) | sender named | sender entropy (bits) | layer 1 / 2 / 3 entropy (bits) | pool entropy layer 1 / 2 / 3 (bits) | mix load (pkt/s) | holding mix / gw (ms) | node latency (ms) | end-to-end p50 (ms) | load average |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of rows) {
     const layer = (l: number) => r.result.layers.find((x) => x.layer === l)?.senderEntropy ?? Number.NaN;
+    const pool = (l: number) => r.pool?.find((x) => x.layer === l)?.meanEntropy ?? Number.NaN;
     lines.push(
       `| ${r.meanDelayMs} | ${r.cover} | ${r.result.messages} | ${pct(r.result.recipientSuccess)} | ` +
         `${f(r.result.recipientSuccess / r.result.baseline)}x | ${f(r.result.recipientEntropy)} | ` +
         `${pct(r.result.senderSuccess)} | ${f(r.result.senderEntropy)} | ${f(layer(1))} / ${f(layer(2))} / ${f(layer(3))} | ` +
+        `${f(pool(1))} / ${f(pool(2))} / ${f(pool(3))} | ` +
         `${f(r.stats.mixPacketsPerSecond, 1)} | ${f(r.holding.mixes, 1)} / ${f(r.holding.gateways, 1)} | ` +
         `${f(r.latencyMs, 2)} | ${f(r.stats.latencyP50Ms, 0)} | ${f(r.loadAverage[0], 1)} -> ${f(r.loadAverage[1], 1)} |`,
     );

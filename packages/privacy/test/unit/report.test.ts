@@ -5,6 +5,7 @@ import { seededRandom } from "@nym-ts/mixnet";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzePrivacy } from "../../src/analysis.js";
 import { parseDuration, parseList, runOptionsFrom } from "../../src/cli.js";
+import { poolEntropyByLayer, poolEntropyByMix } from "../../src/pool-entropy.js";
 import { markdownReport, type ReportRow, renderCharts } from "../../src/report.js";
 import { simulateNetwork } from "../../src/simulate.js";
 
@@ -56,6 +57,7 @@ function rows(): ReportRow[] {
         latencyMs: 0.5,
         loadAverage: [0.5, 0.7],
         result,
+        pool: poolEntropyByLayer(poolEntropyByMix(network)),
       });
     }
   }
@@ -69,6 +71,13 @@ describe("the report", () => {
     expect(md).toContain("1/5 = 20.0 %");
     const tableRows = md.split("\n").filter((l) => /^\| (5|50) \| (0|2) \| \d+ \|/.test(l));
     expect(tableRows).toHaveLength(4);
+    // The pool entropy column: layer 1 / 2 / 3 of each row, as computed, after the Loopix entropies.
+    for (const [k, row] of r.entries()) {
+      const cells = (tableRows[k] as string).split(" | ");
+      const pool = [1, 2, 3].map((l) => row.pool?.find((x) => x.layer === l)?.meanEntropy.toFixed(2)).join(" / ");
+      expect(cells[9]).toBe(pool);
+    }
+    expect(md).toContain("| pool entropy layer 1 / 2 / 3 (bits) |");
     expect(md).toContain("![a.png](a.png)");
     expect(md).toContain("`nym-privacy run --clients 6`");
   });
