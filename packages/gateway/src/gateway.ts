@@ -291,6 +291,10 @@ export function createGateway(options: GatewayConfigInput, modules: GatewayModul
         // Only packets of a Sphinx size go on: mixnodes hold a packet of any other size against the gateway.
         if (hop?.layer !== 1 || !isPayloadSize(packet.length - headerLength)) {
           counters.clientPacketsRefused++;
+          // A first hop we do not know may have registered after our last fetch (the client's topology is newer):
+          // refused all the same (only layer-1 mixes of our topology are first hops), but the topology is fetched
+          // now rather than at the next tick, so the client's next packets go through.
+          if (hop === undefined) core.onUnknownNextHop?.();
           return;
         }
         if (core.forward(firstHop, packet.slice())) counters.clientPacketsForwarded++;

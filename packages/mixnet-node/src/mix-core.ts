@@ -45,6 +45,14 @@ export interface MixCoreOptions {
    * is refused for a while (`PeerPenalties`); DEFAULT_PEER_PENALTIES when absent.
    */
   badFrames?: PeerPenaltyOptions;
+  /**
+   * A packet for a next hop this node does not know yet (a node that registered after this node's last topology
+   * fetch, which clients may already route through) is held this long for a refresh of the topology, when
+   * `onUnknownNextHop` is set (the node runtime sets it). Default 3,000 ms.
+   */
+  unknownHopHoldMs?: number;
+  /** Packets held at once for a topology refresh; more are dropped as unknown_next_hop. Default 1,000. */
+  unknownHopCapacity?: number;
 }
 
 export interface ReplayCheck {
@@ -83,6 +91,8 @@ export interface MixCounters {
   topologySkipped: number;
   /** Neighbours whose link was refused for sending too many bad frames. */
   peersRefused: number;
+  /** Packets held for a topology refresh because their next hop was not known yet (sent or dropped afterwards). */
+  heldForTopology: number;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -127,7 +137,16 @@ export class MixCore {
     loopsReturned: 0,
     topologySkipped: 0,
     peersRefused: 0,
+    heldForTopology: 0,
   };
+  /** Packets waiting for a topology that knows their next hop, oldest first (see `unknownHopHoldMs`). */
+  private held: { nextHop: Uint8Array; packet: Uint8Array; until: number }[] = [];
+  private heldTimer: NodeJS.Timeout | undefined;
+  /**
+   * Called when a packet's next hop is not in the topology; the node runtime fetches the topology soon (rate-limited)
+   * and the packet is held meanwhile. Unset (as in unit tests of the core alone), such packets are dropped at once.
+   */
+  onUnknownNextHop: (() => void) | undefined;
   private readonly penalties: PeerPenalties;
   /** What timer and stream callbacks threw, by site: caught, counted, logged, never the end of the process. */
   readonly errors: CaughtErrors;
@@ -163,6 +182,7 @@ export class MixCore {
 
   setTopology(topology: Topology): void {
     this.index = new TopologyIndex(topology);
+    if (this.held.length > 0) this.settleHeld();
   }
 
   get topology(): TopologyIndex {
@@ -181,6 +201,9 @@ export class MixCore {
   stop(): void {
     this.loops.stop();
     this.queue.stop();
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    this.held = [];
   }
 
   /**
@@ -232,14 +255,14 @@ export class MixCore {
       return;
     }
     const hop = this.index.get(result.nextHop);
-    if (!hop) {
-      this.drop("unknown_next_hop");
-      return;
-    }
     if (result.delayMs <= 0) {
-      this.sendTo(hop, result.packet);
+      if (hop) this.sendTo(hop, result.packet);
+      else this.hold(result.nextHop, result.packet);
       return;
     }
+    // A delayed packet for an unknown hop waits in the queue like any other (the topology is asked for now, and
+    // `forward` looks the hop up again when the delay ends).
+    if (!hop) this.onUnknownNextHop?.();
     if (!this.queue.push(result.delayMs, { nextHop: result.nextHop, packet: result.packet })) {
       this.drop("delay_queue_full");
     }
@@ -265,15 +288,67 @@ export class MixCore {
     this.modules.transport.refuse?.(from, banMs);
   }
 
-  /** Sends a packet on to a node of the topology at once (used after the delay, and by gateways for clients). */
+  /**
+   * Sends a packet on to a node of the topology at once (used after the delay, and by gateways for clients); one for
+   * a node not in the topology is held for a refresh (`hold`), and `false` is returned only when it is dropped.
+   */
   forward(nextHop: Uint8Array, packet: Uint8Array): boolean {
     // Looked up again when a delay ends: the node may have left the topology meanwhile.
     const hop = this.index.get(nextHop);
-    if (!hop) {
+    if (!hop) return this.hold(nextHop, packet);
+    return this.sendTo(hop, packet);
+  }
+
+  /** Packets held for a topology refresh (see `unknownHopHoldMs`). */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Holds a packet whose next hop is not in the topology until a refresh names it or `unknownHopHoldMs` passes, and
+   * asks for the refresh; dropped as unknown_next_hop at once when nobody refreshes or the hold is full.
+   */
+  private hold(nextHop: Uint8Array, packet: Uint8Array): boolean {
+    const ask = this.onUnknownNextHop;
+    if (!ask || this.held.length >= (this.options.unknownHopCapacity ?? 1000)) {
       this.drop("unknown_next_hop");
       return false;
     }
-    return this.sendTo(hop, packet);
+    const holdMs = this.options.unknownHopHoldMs ?? 3000;
+    this.held.push({ nextHop, packet, until: Date.now() + holdMs });
+    this.counters.heldForTopology++;
+    this.heldTimer ??= this.settleLater(holdMs);
+    ask();
+    return true;
+  }
+
+  /** Sends the held packets whose next hop is now known, drops those held past their time, waits for the rest. */
+  private settleHeld(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const now = Date.now();
+    const waiting: typeof this.held = [];
+    for (const item of this.held) {
+      const hop = this.index.get(item.nextHop);
+      if (hop) this.sendTo(hop, item.packet);
+      else if (item.until <= now) this.drop("unknown_next_hop");
+      else waiting.push(item);
+    }
+    this.held = waiting;
+    const first = waiting[0];
+    if (first) this.heldTimer = this.settleLater(Math.max(1, first.until - now));
+  }
+
+  private settleLater(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      try {
+        this.settleHeld();
+      } catch (error) {
+        this.errors.record("mix-core.held", error);
+      }
+    }, ms);
+    timer.unref();
+    return timer;
   }
 
   private sendTo(hop: IndexedHop, packet: Uint8Array): boolean {

@@ -56,6 +56,11 @@ export async function startNodeHttp(options: NodeHttpOptions): Promise<{ app: Ht
   );
   counter("link_bad_frames_total", "Links torn down for malformed frames", () => transport.stats().badFrames);
   counter(
+    "packets_held_for_topology_total",
+    "Packets whose next hop was not in the topology yet, held for an on-demand topology fetch (then sent, or dropped as unknown_next_hop)",
+    () => core.counters.heldForTopology,
+  );
+  counter(
     "topology_nodes_skipped_total",
     "Directory topology entries left out because their keys or address did not load (counted per refresh)",
     () => core.counters.topologySkipped,

@@ -160,6 +160,9 @@ export function nodeRuntimeModules(
   };
 }
 
+/** The shortest time between two topology fetches asked for by packets to unknown next hops. */
+export const TOPOLOGY_ON_DEMAND_GAP_MS = 1000;
+
 export class NodeRuntime {
   readonly core: MixCore;
   readonly transport: MixTransport;
@@ -173,6 +176,10 @@ export class NodeRuntime {
   private readonly log: Logger;
   private readonly signer;
   private directoryTopology: DirectoryTopology | undefined;
+  /** When the last topology fetch started, and the fetch asked for by a packet to an unknown hop (one at a time). */
+  private lastRefreshAt = 0;
+  private refreshOnDemand: NodeJS.Timeout | undefined;
+  private running = false;
   onTopology: (topology: DirectoryTopology) => void = () => {};
 
   constructor(
@@ -205,6 +212,28 @@ export class NodeRuntime {
       sphinxKey,
       replay: replayProxy,
     });
+    // A packet for a node that registered after our last fetch (clients may route through it already): fetch the
+    // topology now rather than at the next tick (topologyRefreshMs, 30 s by default), while the core holds it.
+    this.core.onUnknownNextHop = () => this.refreshSoon();
+  }
+
+  /**
+   * Fetches the topology as soon as `TOPOLOGY_ON_DEMAND_GAP_MS` has passed since the last fetch began: packets to
+   * unknown hops (which anyone can make for any hop) cost at most one directory request per gap, a 304 when nothing
+   * changed.
+   */
+  refreshSoon(): void {
+    // One at a time; and none before start() has fetched the topology itself, or after stop().
+    if (this.refreshOnDemand !== undefined || !this.running) return;
+    const wait = Math.max(0, this.lastRefreshAt + TOPOLOGY_ON_DEMAND_GAP_MS - Date.now());
+    this.refreshOnDemand = setTimeout(() => {
+      this.refreshTopology()
+        .catch((error: unknown) => this.core.errors.record("runtime.topology-on-demand", error))
+        .finally(() => {
+          this.refreshOnDemand = undefined;
+        });
+    }, wait);
+    this.refreshOnDemand.unref();
   }
 
   /** host:port registered with the directory (known after start when listening on port 0). */
@@ -232,6 +261,7 @@ export class NodeRuntime {
     await this.register();
     await this.refreshTopology();
     this.core.start();
+    this.running = true;
     this.every(this.options.registerIntervalMs, () => this.register(), "runtime.register");
     this.every(this.options.topologyRefreshMs, () => this.refreshTopology(), "runtime.topology");
     this.every(this.options.metricsIntervalMs, () => this.reportMetrics(), "runtime.metrics");
@@ -240,8 +270,11 @@ export class NodeRuntime {
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    clearTimeout(this.refreshOnDemand);
+    this.refreshOnDemand = undefined;
     this.core.stop();
     await this.transport.stop();
     this.core.observer = undefined;
@@ -253,6 +286,7 @@ export class NodeRuntime {
 
   /** Fetches the topology now (tests and start-up call it; a timer calls it periodically). */
   async refreshTopology(): Promise<void> {
+    this.lastRefreshAt = Date.now();
     try {
       const result = await this.directory.getTopology(this.etag);
       if (!result.modified) return;

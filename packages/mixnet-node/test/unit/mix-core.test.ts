@@ -119,6 +119,66 @@ describe("the mix packet engine", () => {
     core.stop();
   });
 
+  /** setup()'s topology plus a layer-2 node `id(3)`, as a refresh after that node registered would give it. */
+  const withNode3 = (core: MixCore) =>
+    core.setTopology({
+      mixnodes: [
+        { identityKey: id(1), sphinxKey: generateX25519().publicKey, layer: 1, address: "/ip4/127.0.0.1/tcp/1" },
+        { identityKey: id(2), sphinxKey: generateX25519().publicKey, layer: 2, address: "/ip4/127.0.0.1/tcp/2" },
+        { identityKey: id(3), sphinxKey: generateX25519().publicKey, layer: 2, address: "/ip4/127.0.0.1/tcp/3" },
+      ],
+      gateways: [],
+    });
+
+  it("holds a packet for a node it does not know yet, asks for the topology once, and sends it when a refresh names the node", () => {
+    const { core, sent, packet } = setup();
+    let asked = 0;
+    core.onUnknownNextHop = () => asked++;
+    core.handlePacket(packet([0, 0], id(3)));
+    core.handlePacket(packet([0, 0], id(3)));
+    expect(sent).toHaveLength(0);
+    expect(core.heldCount).toBe(2);
+    expect(asked).toBe(2);
+    core.setTopology({ mixnodes: [], gateways: [] }); // a refresh that still lacks it: they wait on
+    expect(core.heldCount).toBe(2);
+    withNode3(core);
+    expect(sent.map((s) => s.peer.id)).toEqual([id(3), id(3)]);
+    expect(core.heldCount).toBe(0);
+    expect(core.counters).toMatchObject({ forwarded: 2, heldForTopology: 2 });
+    expect(core.counters.dropped.unknown_next_hop).toBe(0);
+    core.stop();
+  });
+
+  it("drops a held packet as unknown_next_hop when no refresh names its hop within the hold, and holds no more than its capacity", async () => {
+    const { core, sent, packet } = setup({ unknownHopHoldMs: 50, unknownHopCapacity: 2 });
+    core.onUnknownNextHop = () => {};
+    for (let i = 0; i < 3; i++) core.handlePacket(packet([0, 0], id(3)));
+    expect(core.heldCount).toBe(2);
+    expect(core.counters.dropped.unknown_next_hop).toBe(1); // the third: the hold was full
+    const start = performance.now();
+    while (core.heldCount > 0 && performance.now() - start < 2000) await new Promise((r) => setTimeout(r, 5));
+    expect(core.heldCount).toBe(0);
+    expect(core.counters.dropped.unknown_next_hop).toBe(3);
+    withNode3(core); // too late: nothing is sent
+    expect(sent).toHaveLength(0);
+    core.stop();
+  });
+
+  it("asks for the topology as soon as a delayed packet for an unknown hop arrives, and sends it after its delay once known", async () => {
+    const { core, sent, packet } = setup();
+    let asked = 0;
+    core.onUnknownNextHop = () => asked++;
+    core.handlePacket(packet([40, 0], id(3)));
+    expect(asked).toBe(1);
+    expect(core.queued).toBe(1);
+    withNode3(core);
+    const start = performance.now();
+    while (sent.length === 0 && performance.now() - start < 2000) await new Promise((r) => setTimeout(r, 2));
+    expect(sent[0]?.peer.id).toEqual(id(3));
+    expect(core.counters.heldForTopology).toBe(0);
+    core.stop();
+  });
+
   it("applies back-pressure: a full delay queue or a full link drops instead of queueing more", () => {
     const { core, packet } = setup({ delayQueueCapacity: 2 });
     for (let i = 0; i < 5; i++) core.handlePacket(packet([1000, 0]));

@@ -199,6 +199,73 @@ describe("nym-mixnode", () => {
     expect(err).toMatch(/mixnode\.layer/);
   }, 30_000);
 
+  it("fetches the topology at once for a packet to a node that registered after its last fetch, and delivers it", async () => {
+    const dataDir = join(dir, "late-hop");
+    mkdirSync(dataDir, { mode: 0o700 });
+    const keys = initNodeKeys(dataDir);
+    // Its periodic fetch is ten minutes away: only the fetch on demand can name the late node in time.
+    const mix = createMixnode(
+      {
+        mixnode: { layer: 1, port: 0 },
+        directory: { url: directory.url(), topologyRefreshMs: 600_000 },
+        mixing: { loopRate: 0 },
+        storage: { dataDir },
+        http: { enabled: false },
+      },
+      { log },
+    );
+    await mix.start();
+    // A next hop that registers after the mix fetched its topology (as a node of layer 2 starting a moment later).
+    const lateSeed = seed();
+    const lateSphinx = generateX25519();
+    let lateFrames = 0;
+    const late = createLibp2pTransport({ identitySeed: lateSeed, listen: ["/ip4/127.0.0.1/tcp/0"] });
+    late.onFrame(() => {
+      lateFrames++;
+    });
+    const sender = createLibp2pTransport({ identitySeed: seed(), listen: [] });
+    try {
+      await late.start();
+      const lateSigner = ed25519SignerFromSeed(lateSeed);
+      const hostPort = multiaddrToHostPort(late.listenAddresses()[0] as string);
+      await createDirectoryClient({ baseUrl: directory.url() }).register(
+        "gateway",
+        {
+          identityKey: lateSigner.publicKey,
+          sphinxKey: Buffer.from(lateSphinx.publicKey).toString("hex"),
+          mixnetAddress: hostPort,
+          clientAddress: hostPort,
+          version: "test",
+        },
+        lateSigner,
+      );
+      const packet = nymSphinx.createPacket({
+        route: [
+          { address: Buffer.from(keys.identityKey, "hex"), publicKey: Buffer.from(keys.sphinxKey, "hex") },
+          { address: Buffer.from(lateSigner.publicKey, "hex"), publicKey: lateSphinx.publicKey },
+        ],
+        delaysMs: [0, 0],
+        destination: new Uint8Array(32),
+        identifier: new Uint8Array(16),
+        message: new Uint8Array(8),
+        payloadSize: 2065,
+      });
+      await sender.start();
+      sender.send(
+        { id: mix.transport.localId, address: mix.transport.listenAddresses()[0] as string },
+        encodeMixPacket(packet),
+      );
+      await until(() => lateFrames === 1, 10_000, "the packet at the late node");
+      expect(mix.core.counters.heldForTopology).toBe(1);
+      expect(mix.core.counters.dropped.unknown_next_hop).toBe(0);
+      expect(mix.core.counters.forwarded).toBe(1);
+    } finally {
+      await sender.stop();
+      await late.stop();
+      await mix.stop();
+    }
+  }, 30_000);
+
   it("still refuses a packet it processed before a restart (replay cache on disk, same key epoch)", async () => {
     const dataDir = join(dir, "replay");
     mkdirSync(dataDir, { mode: 0o700 });
