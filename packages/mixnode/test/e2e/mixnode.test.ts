@@ -34,6 +34,29 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms:
   }
 }
 
+/** Registers a listening transport with the directory as a gateway: a next hop mixes may forward to. */
+async function registerAsGateway(
+  directoryUrl: string,
+  transport: MixTransport,
+  identitySeed: Uint8Array,
+  sphinxPublicKey: Uint8Array,
+): Promise<string> {
+  const signer = ed25519SignerFromSeed(identitySeed);
+  const hostPort = multiaddrToHostPort(transport.listenAddresses()[0] as string);
+  await createDirectoryClient({ baseUrl: directoryUrl }).register(
+    "gateway",
+    {
+      identityKey: signer.publicKey,
+      sphinxKey: Buffer.from(sphinxPublicKey).toString("hex"),
+      mixnetAddress: hostPort,
+      clientAddress: hostPort,
+      version: "test",
+    },
+    signer,
+  );
+  return signer.publicKey;
+}
+
 describe("nym-mixnode", () => {
   let dir: string;
   let directory: Directory;
@@ -60,19 +83,7 @@ describe("nym-mixnode", () => {
       sinkFrames++;
     });
     await sink.start();
-    const hostPort = multiaddrToHostPort(sink.listenAddresses()[0] as string);
-    const signer = ed25519SignerFromSeed(sinkSeed);
-    await createDirectoryClient({ baseUrl: directory.url() }).register(
-      "gateway",
-      {
-        identityKey: signer.publicKey,
-        sphinxKey: Buffer.from(sinkSphinx.publicKey).toString("hex"),
-        mixnetAddress: hostPort,
-        clientAddress: hostPort,
-        version: "test",
-      },
-      signer,
-    );
+    await registerAsGateway(directory.url(), sink, sinkSeed, sinkSphinx.publicKey);
   }, 60_000);
 
   afterAll(async () => {
@@ -82,11 +93,15 @@ describe("nym-mixnode", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const packetVia = (mix: { identityKey: string; sphinxKey: string }) =>
+  /** A packet through `mix`, then to the next hop (the suite's sink unless another is named). */
+  const packetVia = (
+    mix: { identityKey: string; sphinxKey: string },
+    next = { identityKey: ed25519SignerFromSeed(sinkSeed).publicKey, sphinxKey: sinkSphinx.publicKey },
+  ) =>
     nymSphinx.createPacket({
       route: [
         { address: Buffer.from(mix.identityKey, "hex"), publicKey: Buffer.from(mix.sphinxKey, "hex") },
-        { address: Buffer.from(ed25519SignerFromSeed(sinkSeed).publicKey, "hex"), publicKey: sinkSphinx.publicKey },
+        { address: Buffer.from(next.identityKey, "hex"), publicKey: next.sphinxKey },
       ],
       delaysMs: [0, 0],
       destination: new Uint8Array(32),
@@ -199,21 +214,29 @@ describe("nym-mixnode", () => {
     expect(err).toMatch(/mixnode\.layer/);
   }, 30_000);
 
-  it("fetches the topology at once for a packet to a node that registered after its last fetch, and delivers it", async () => {
-    const dataDir = join(dir, "late-hop");
+  /** Keys in a fresh data directory, and a factory of in-process layer-1 mixnodes on them. */
+  const inProcess = (name: string, topologyRefreshMs: number) => {
+    const dataDir = join(dir, name);
     mkdirSync(dataDir, { mode: 0o700 });
     const keys = initNodeKeys(dataDir);
+    const make = () =>
+      createMixnode(
+        {
+          mixnode: { layer: 1, port: 0 },
+          directory: { url: directory.url(), topologyRefreshMs },
+          mixing: { loopRate: 0 },
+          storage: { dataDir },
+          http: { enabled: false },
+        },
+        { log },
+      );
+    return { keys, make };
+  };
+
+  it("fetches the topology at once for a packet to a node that registered after its last fetch, and delivers it", async () => {
     // Its periodic fetch is ten minutes away: only the fetch on demand can name the late node in time.
-    const mix = createMixnode(
-      {
-        mixnode: { layer: 1, port: 0 },
-        directory: { url: directory.url(), topologyRefreshMs: 600_000 },
-        mixing: { loopRate: 0 },
-        storage: { dataDir },
-        http: { enabled: false },
-      },
-      { log },
-    );
+    const { keys, make } = inProcess("late-hop", 600_000);
+    const mix = make();
     await mix.start();
     // A next hop that registers after the mix fetched its topology (as a node of layer 2 starting a moment later).
     const lateSeed = seed();
@@ -226,30 +249,8 @@ describe("nym-mixnode", () => {
     const sender = createLibp2pTransport({ identitySeed: seed(), listen: [] });
     try {
       await late.start();
-      const lateSigner = ed25519SignerFromSeed(lateSeed);
-      const hostPort = multiaddrToHostPort(late.listenAddresses()[0] as string);
-      await createDirectoryClient({ baseUrl: directory.url() }).register(
-        "gateway",
-        {
-          identityKey: lateSigner.publicKey,
-          sphinxKey: Buffer.from(lateSphinx.publicKey).toString("hex"),
-          mixnetAddress: hostPort,
-          clientAddress: hostPort,
-          version: "test",
-        },
-        lateSigner,
-      );
-      const packet = nymSphinx.createPacket({
-        route: [
-          { address: Buffer.from(keys.identityKey, "hex"), publicKey: Buffer.from(keys.sphinxKey, "hex") },
-          { address: Buffer.from(lateSigner.publicKey, "hex"), publicKey: lateSphinx.publicKey },
-        ],
-        delaysMs: [0, 0],
-        destination: new Uint8Array(32),
-        identifier: new Uint8Array(16),
-        message: new Uint8Array(8),
-        payloadSize: 2065,
-      });
+      const lateKey = await registerAsGateway(directory.url(), late, lateSeed, lateSphinx.publicKey);
+      const packet = packetVia(keys, { identityKey: lateKey, sphinxKey: lateSphinx.publicKey });
       await sender.start();
       sender.send(
         { id: mix.transport.localId, address: mix.transport.listenAddresses()[0] as string },
@@ -267,20 +268,7 @@ describe("nym-mixnode", () => {
   }, 30_000);
 
   it("still refuses a packet it processed before a restart (replay cache on disk, same key epoch)", async () => {
-    const dataDir = join(dir, "replay");
-    mkdirSync(dataDir, { mode: 0o700 });
-    const keys = initNodeKeys(dataDir);
-    const make = () =>
-      createMixnode(
-        {
-          mixnode: { layer: 1, port: 0 },
-          directory: { url: directory.url(), topologyRefreshMs: 200 },
-          mixing: { loopRate: 0 },
-          storage: { dataDir },
-          http: { enabled: false },
-        },
-        { log },
-      );
+    const { keys, make } = inProcess("replay", 200);
     const packet = packetVia(keys);
     let mix = make();
     await mix.start();
