@@ -177,7 +177,8 @@ async function main(): Promise<void> {
     const coconut = await coconutCosts();
     const commit = median(commitMs);
     const blockMs = BLOCK_TIME * 1000;
-    const floors: Record<DemoStep, number> = {
+    // The bench spends over HTTP: the mixnet's `message` step does not run here.
+    const floors: Partial<Record<DemoStep, number>> = {
       pay: blockMs / 2,
       credit: CONFIRMATIONS * blockMs + commit,
       request: commit + (coconut.prepare as number),
@@ -196,8 +197,9 @@ async function main(): Promise<void> {
     ];
     let floorTotal = 0;
     for (const step of DEMO_STEPS) {
-      const m = median(steps.get(step) as number[]);
       const floor = floors[step];
+      if (floor === undefined) continue;
+      const m = median(steps.get(step) as number[]);
       floorTotal += floor;
       lines.push(`${step.padEnd(10)} ${f(m)}  ${f(floor)}  ${(m / floor).toFixed(2).padStart(6)}`);
     }

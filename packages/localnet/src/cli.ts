@@ -274,7 +274,8 @@ export const commands: Record<string, Command> = {
     },
   },
   demo: {
-    describe: "run `nymclient demo` against the running localnet (pay, credential, spend over the mixnet)",
+    describe:
+      "run `nymclient demo` against the running localnet (pay, credential, spend over the mixnet, a message with a reply through it)",
     flags: {
       dir: dirFlag,
       "no-mixnet": { type: "boolean", describe: "spend over HTTP instead of the mixnet" },

@@ -239,13 +239,18 @@ export function credentialCommands(output: Output = stdoutLines): Record<string,
         }),
     },
     demo: {
-      describe: "the whole flow: pay, credit, request, collect, spend; a line per step with its time",
+      describe:
+        "the whole flow: pay, credit, request, collect, spend (and, with --via-mixnet, a message with a reply through the mixnet); a line per step with its time",
       flags: {
         dir: DIR,
         value: { type: "string", value: "NYM", describe: "the credential's value (default 1)" },
         amount: { type: "string", value: "NYM", describe: "NYM to pay in (default: the value)" },
         provider: { type: "string", value: "ID", describe: "the SP (default: the directory's first)" },
-        "via-mixnet": { type: "boolean", describe: "spend over the mixnet" },
+        "via-mixnet": {
+          type: "boolean",
+          describe:
+            "spend over the mixnet, then send a message to this client's own address with a reply SURB through it",
+        },
       },
       run: (line) =>
         withContext(line, async (ctx) => {

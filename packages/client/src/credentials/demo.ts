@@ -3,11 +3,13 @@ import { createDirectoryClient } from "@nym-ts/directory-client";
 import { collectCredential } from "./collect.js";
 import type { CredentialContext, Report } from "./context.js";
 import { ClientCredentialError } from "./errors.js";
+import { messageRoundTrip } from "./message.js";
 import { pay } from "./pay.js";
 import { requestCredential } from "./request.js";
 import { spendCredential } from "./spend.js";
 
-export const DEMO_STEPS = ["pay", "credit", "request", "collect", "spend"] as const;
+/** The demo's steps in order; `message` runs with `viaMixnet` only (it needs the client's mixnet identity). */
+export const DEMO_STEPS = ["pay", "credit", "request", "collect", "spend", "message"] as const;
 export type DemoStep = (typeof DEMO_STEPS)[number];
 
 export interface DemoOptions {
@@ -17,6 +19,7 @@ export interface DemoOptions {
   value: bigint;
   /** The SP (address or API URL); default: the first SP registered in the directory. */
   provider?: string;
+  /** Spend over the mixnet, then send a message with a reply through it (the `message` step). */
   viaMixnet?: boolean;
 }
 
@@ -39,8 +42,9 @@ async function firstProvider(ctx: CredentialContext): Promise<string> {
 
 /**
  * `nymclient demo`: the whole flow in one go: pay NYM into the pipe account, wait for the watchers' credit, request
- * a credential, collect it from the issuers, spend it at an SP. Reports one `step` line per step with its time; stops
- * at the first failure and names the step.
+ * a credential, collect it from the issuers, spend it at an SP; over the mixnet, the spend goes there and a message
+ * with a reply SURB goes round it (to this client's own address, answered through the SURB). Reports one `step`
+ * line per step with its time; stops at the first failure and names the step.
  */
 export async function runDemo(
   ctx: CredentialContext,
@@ -96,6 +100,18 @@ export async function runDemo(
       );
     }
     done("spend", { sp: spent.sp, via: spent.via, outcome: spent.answer.outcome, zeta: spent.zeta });
+    if (options.viaMixnet) {
+      current = "message";
+      const trip = await messageRoundTrip(ctx);
+      done("message", {
+        via: "mixnet",
+        to: "self",
+        bytes: trip.bytes,
+        deliveredMs: trip.deliveredMs,
+        replyMs: trip.replyMs,
+        reply: trip.reply,
+      });
+    }
   } catch (error) {
     const ms = Math.round(performance.now() - stepStart);
     const message = error instanceof Error ? error.message : String(error);

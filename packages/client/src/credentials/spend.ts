@@ -209,6 +209,25 @@ function recordAnswer(ctx: CredentialContext, id: string, answer: SpendAnswer): 
   else ctx.store.transition(id, "spending", "rejected", fields);
 }
 
+/**
+ * This directory's mixnet client (its keys, gateway and directory; push mode) for a step that goes over the mixnet;
+ * `what` names that step in the error when the directory has no mixnet client.
+ */
+export function openMixClient(ctx: CredentialContext, what: string): MixClient {
+  const { gateway, directoryUrl } = ctx.config;
+  if (gateway === undefined || directoryUrl === undefined) {
+    throw new ClientCredentialError(
+      "CLIENT_ERROR_CONFIG",
+      `${what} needs a mixnet client in this directory (nymclient init)`,
+      {},
+    );
+  }
+  return new MixClient(
+    { ...readClientKeys(ctx.dir), gateway, directoryUrl, traffic: ctx.config.traffic, mailboxMode: "push" },
+    { log: ctx.log },
+  );
+}
+
 /** SURBs sent with a mixnet spend: the answer is one packet; one more in case the SP's reason is long. */
 const REPLY_SURBS = 2;
 
@@ -220,18 +239,7 @@ async function spendOverMixnet(
   if (info.mixnetAddress === undefined) {
     throw new ClientCredentialError("CLIENT_ERROR_PROVIDER", "the SP has no mixnet address", {});
   }
-  const { gateway, directoryUrl } = ctx.config;
-  if (gateway === undefined || directoryUrl === undefined) {
-    throw new ClientCredentialError(
-      "CLIENT_ERROR_CONFIG",
-      "--via-mixnet needs a mixnet client in this directory (nymclient init)",
-      {},
-    );
-  }
-  const client = new MixClient(
-    { ...readClientKeys(ctx.dir), gateway, directoryUrl, traffic: ctx.config.traffic, mailboxMode: "push" },
-    { log: ctx.log },
-  );
+  const client = openMixClient(ctx, "--via-mixnet");
   const id = randomBytes(16).toString("hex");
   const message: MixnetSpendMessage = { type: "spend", id, spend };
   let messageId: string | undefined;

@@ -210,6 +210,24 @@ describe("nymclient credentials against a real network", () => {
     expect(alice.ctx.store.get(id)?.status).toBe("spent");
   }, 90_000);
 
+  it("demo over the mixnet: the spend goes there, then a message with a reply SURB goes round it and the reply comes back", async () => {
+    const before = await spBalance(1);
+    const lines: Record<string, unknown>[] = [];
+    const result = await runDemo(
+      alice.ctx,
+      { amount: NYM, value: NYM, provider: net.serviceProviders[1]?.url as string, viaMixnet: true },
+      (line) => lines.push(line),
+    );
+    expect(result.ok).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual(["pay", "credit", "request", "collect", "spend", "message"]);
+    const spend = lines.find((l) => l.step === "spend");
+    expect(spend).toMatchObject({ ok: true, via: "mixnet", outcome: "spent" });
+    const message = lines.find((l) => l.step === "message");
+    expect(message).toMatchObject({ ok: true, via: "mixnet", to: "self", reply: "reply: hello through the mixnet" });
+    expect(message?.replyMs).toBeGreaterThan(0);
+    expect(await settled(() => spBalance(1), before + NYM)).toBe(before + NYM);
+  }, 120_000);
+
   it("demo names the failing step and stops there (an SP that is not listening)", async () => {
     const lines: Record<string, unknown>[] = [];
     const result = await runDemo(alice.ctx, { amount: NYM, value: NYM, provider: "http://127.0.0.1:9" }, (e) =>
