@@ -250,7 +250,7 @@ function header(t: Topology): string {
     "",
     " nym-localnet build                       # keys, genesis and configs in build/localnet (mounted read-only)",
     " NYM_UID=$(id -u) NYM_GID=$(id -g) docker compose up -d   # containers run as the owner of the 0600 key files",
-    " NYM_UID=$(id -u) NYM_GID=$(id -g) docker compose run --rm client   # nymclient demo: pay, credential, spend",
+    " NYM_UID=$(id -u) NYM_GID=$(id -g) docker compose run --rm client   # nymclient demo: pay, credential, spend, message",
     " docker compose down -v",
   ].join("\n");
 }
