@@ -1,6 +1,6 @@
 import type { CredentialContext } from "./context.js";
 import { ClientCredentialError } from "./errors.js";
-import { openMixClient } from "./spend.js";
+import { answerWithin, openMixClient } from "./spend.js";
 
 export interface RoundTrip {
   /** The message's bytes. */
@@ -41,29 +41,18 @@ export async function messageRoundTrip(ctx: CredentialContext, text = "hello thr
   });
   await client.start();
   started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
     const data = new TextEncoder().encode(text);
     await client.send(client.address, data, { replySurbs: 1 }, (id) => {
       messageId = id;
     });
     const deliveredMs = Math.round(performance.now() - started);
-    const timeoutMs = ctx.config.credentials.spendTimeoutMs;
-    const answer = await Promise.race([
-      reply,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new ClientCredentialError("CLIENT_ERROR_TIMEOUT", `no SURB reply in ${timeoutMs} ms`, {})),
-          timeoutMs,
-        );
-      }),
-    ]);
+    const answer = await answerWithin(reply, ctx.config.credentials.spendTimeoutMs, "SURB reply");
     if (answer !== replyText) {
       throw new ClientCredentialError("CLIENT_ERROR_PROVIDER", "the SURB reply is not the one sent", {});
     }
     return { bytes: data.length, deliveredMs, replyMs, reply: answer };
   } finally {
-    clearTimeout(timer);
     await client.drain(2_000);
     await client.stop();
   }

@@ -228,6 +228,24 @@ export function openMixClient(ctx: CredentialContext, what: string): MixClient {
   );
 }
 
+/** What `answer` resolves to, or a CLIENT_ERROR_TIMEOUT naming `what` once `timeoutMs` passes (the timer cleared). */
+export async function answerWithin<T>(answer: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      answer,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ClientCredentialError("CLIENT_ERROR_TIMEOUT", `no ${what} in ${timeoutMs} ms`, {})),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** SURBs sent with a mixnet spend: the answer is one packet; one more in case the SP's reason is long. */
 const REPLY_SURBS = 2;
 
@@ -260,7 +278,6 @@ async function spendOverMixnet(
     else ctx.log.warn({ messageId }, "SP reply is not a spend answer to this spend");
   });
   await client.start();
-  let timer: NodeJS.Timeout | undefined;
   try {
     await client.send(
       info.mixnetAddress,
@@ -270,18 +287,8 @@ async function spendOverMixnet(
         messageId = mid;
       },
     );
-    const timeoutMs = ctx.config.credentials.spendTimeoutMs;
-    return await Promise.race([
-      answered,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new ClientCredentialError("CLIENT_ERROR_TIMEOUT", `no mixnet answer in ${timeoutMs} ms`, {})),
-          timeoutMs,
-        );
-      }),
-    ]);
+    return await answerWithin(answered, ctx.config.credentials.spendTimeoutMs, "mixnet answer");
   } finally {
-    clearTimeout(timer);
     await client.drain(2_000);
     await client.stop();
   }
